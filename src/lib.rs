@@ -1,2 +1,97 @@
-//! capjure: persist JSON-like objects and serde structs in Apache HBase.
+//! capjure: persist JSON-like objects in Apache HBase, one cell per part.
+//!
+//! Instead of storing an object as one JSON blob, capjure splits it into
+//! cells so that a reader can load only the columns it needs, in the layout
+//! of the original Clojure capjure:
+//!
+//! | top-level value under key `k`  | cells                                   |
+//! |--------------------------------|-----------------------------------------|
+//! | scalar                         | `k:` => value                           |
+//! | map of scalars                 | `k:field` => value, per field           |
+//! | array of scalars               | `k:element`, per element                |
+//! | array of maps (primary key pk) | `k_field:<pk>` => value, per child field |
+//!
+//! ```
+//! use capjure::{KeyConfig, Mapper};
+//! use serde_json::json;
+//!
+//! let mapper = Mapper::new(KeyConfig::new().field("cars", "license"));
+//! let painting = json!({
+//!     "trees": ["cedar", "maple", "oak"],
+//!     "houses": 4,
+//!     "cars": [
+//!         {"make": "honda", "model": "fit", "license": "ah12001"},
+//!         {"make": "toyota", "model": "yaris", "license": "xb34544"}
+//!     ],
+//!     "road": {"name": "101N", "speed": 65}
+//! });
+//! let cells = mapper.flatten(&painting)?;
+//! for cell in &cells {
+//!     println!("{cell}"); // e.g. cars_make:ah12001 => "honda"
+//! }
+//! assert_eq!(mapper.hydrate(&cells)?, painting);
+//! # Ok::<(), capjure::Error>(())
+//! ```
+//!
+//! # Codecs
+//!
+//! [`Codec::Json`], the default, is lossless: numbers stay numbers, `"4"`
+//! stays a string, `null` stays null, arrays keep their order and
+//! duplicates, and empty maps and arrays survive. To do that it writes a
+//! few cells the original did not:
+//!
+//! * `k:` => `{}` or `[]` for an empty map or array;
+//! * each array-of-scalars cell holds the positions of its element,
+//!   `trees:oak` => `[2,"oak"]` (a repeated element lists each position);
+//! * each child of an array of maps has an index cell in family `k`,
+//!   `cars:ah12001` => `{"at":0,"pk":"ah12001"}`, holding its position and
+//!   its typed primary key, so that children keep their order and a child
+//!   with nothing but its primary key survives. The table therefore needs
+//!   the family `k` as well as the `k_field` families;
+//!   [`Mapper::families`] lists them.
+//!
+//! [`Codec::Text`] reads and writes exactly what the original wrote
+//! (display text, the array marker [`ARRAY_MARKER`]); values read back as
+//! strings and arrays in the byte order of their qualifiers, and what it
+//! cannot store faithfully is an error at flatten time.
+//!
+//! # What is an error
+//!
+//! Every object either round-trips or fails to flatten with an [`Error`]
+//! naming the key, field or column: values nested deeper than one level,
+//! arrays mixing maps and scalars, arrays of maps without a configured
+//! primary key, children with a missing or repeated primary key, empty key
+//! or field names, and keys whose column family would read back as part of
+//! a configured array (`cars_count` beside an array `cars`).
+//! Hydrating cells that no object flattens to is an error naming the
+//! column; nothing panics.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod cell;
+mod codec;
+mod error;
+mod flatten;
+mod hydrate;
+mod keys;
+mod layout;
+mod mapper;
+
+pub use cell::{Cell, CellRef, Cells, CellsIter, split_column};
+pub use codec::{ARRAY_MARKER, Codec};
+pub use error::{Error, ErrorKind, Result};
+pub use keys::{DecodeFn, EncodeFn, KeyConfig, PrimaryKey};
+pub use layout::Layout;
+pub use mapper::Mapper;
+
+/// What kind of value this is, for error messages.
+pub(crate) fn describe(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "a map",
+    }
+}

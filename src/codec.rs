@@ -1,0 +1,299 @@
+//! Value codecs: how one scalar becomes a cell value, and back.
+//!
+//! The layout decides which cells an object becomes; the codec decides the
+//! bytes in each. [`Codec::Json`] (the default) stores each scalar as its
+//! JSON text, so `4`, `"4"`, `true` and `null` stay distinct and every value
+//! reads back exactly; it also writes the few structural cells the layout
+//! needs to keep empty maps and arrays, array order and duplicates.
+//! [`Codec::Text`] stores display text exactly as the original capjure did,
+//! so tables shared with it read and write the same; every value then reads
+//! back as a string.
+
+use serde_json::Value;
+
+use crate::error::{ErrorKind, column_name};
+
+/// The value written for each element of an array of scalars by the
+/// original capjure (and by [`Codec::Text`]).
+pub const ARRAY_MARKER: &[u8] = b"1c8fd7d";
+
+/// How scalar values are encoded in cells.
+///
+/// ```
+/// use capjure::{Codec, KeyConfig, Mapper};
+/// use serde_json::json;
+///
+/// let object = json!({"houses": 4, "name": "4"});
+///
+/// let json = Mapper::new(KeyConfig::new());
+/// assert_eq!(json.hydrate(&json.flatten(&object).unwrap()).unwrap(), object);
+///
+/// let text = Mapper::new(KeyConfig::new()).with_codec(Codec::Text);
+/// assert_eq!(
+///     text.hydrate(&text.flatten(&object).unwrap()).unwrap(),
+///     json!({"houses": "4", "name": "4"}),
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Codec {
+    /// Lossless: each scalar is its JSON text (`4`, `"4"`, `true`, `null`),
+    /// readable in the HBase shell and by any JSON parser. Arrays keep their
+    /// order and duplicates and empty maps and arrays survive, through a few
+    /// structural cells (see the crate documentation). The default, because
+    /// a mapper should give back what it was given.
+    #[default]
+    Json,
+    /// capjure-compatible: each scalar is its display text (`4`, `true`, an
+    /// empty value for null), arrays of scalars are qualifiers holding the
+    /// marker [`ARRAY_MARKER`]. Every value reads back as a string; arrays
+    /// read back in byte order of their qualifiers; shapes the original
+    /// could not store (empty arrays and maps, duplicate elements, a value
+    /// equal to the marker) are errors at flatten time.
+    Text,
+}
+
+/// What a stored value is, by its first bytes, under [`Codec::Json`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JsonCell {
+    /// A scalar's JSON text.
+    Scalar,
+    /// `{}`: an empty map.
+    EmptyMap,
+    /// `[]`: an empty array.
+    EmptyArray,
+    /// `[pos, elem, pos, elem, ...]`: where the element named by the
+    /// qualifier stands in an array of scalars.
+    Elements,
+    /// `{"at": pos, "pk": value}`: one child of an array of maps.
+    Child,
+}
+
+impl JsonCell {
+    pub(crate) fn of(value: &[u8]) -> Self {
+        match value.first() {
+            Some(b'{') if value == b"{}" => JsonCell::EmptyMap,
+            Some(b'{') => JsonCell::Child,
+            Some(b'[') if value == b"[]" => JsonCell::EmptyArray,
+            Some(b'[') => JsonCell::Elements,
+            _ => JsonCell::Scalar,
+        }
+    }
+}
+
+/// Appends a scalar's JSON text.
+pub(crate) fn write_json(value: &Value, out: &mut Vec<u8>) -> Result<(), ErrorKind> {
+    match value {
+        Value::String(text) => write_json_str(text, out),
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(number) => {
+            use std::io::Write;
+            // Writing to a Vec cannot fail.
+            let _ = write!(out, "{number}");
+        }
+        // Callers only pass scalars; refuse rather than write a nested value.
+        Value::Array(_) | Value::Object(_) => {
+            return Err(ErrorKind::Unrepresentable {
+                path: String::new(),
+                codec: "json",
+                reason: "only scalars are written as values".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Appends a JSON string literal.
+pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut plain_from = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[plain_from..i]);
+        if escape.is_empty() {
+            out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ]);
+        } else {
+            out.extend_from_slice(escape);
+        }
+        plain_from = i + 1;
+    }
+    out.extend_from_slice(&bytes[plain_from..]);
+    out.push(b'"');
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Reads a scalar's JSON text.
+pub(crate) fn read_json(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result<Value, ErrorKind> {
+    // Most values are plain strings: take them without a JSON parser.
+    if let [b'"', inner @ .., b'"'] = value {
+        if !inner.iter().any(|&b| b == b'\\' || b == b'"' || b < 0x20) {
+            return match std::str::from_utf8(inner) {
+                Ok(text) => Ok(Value::String(text.to_string())),
+                Err(_) => Err(ErrorKind::InvalidUtf8 {
+                    column: column_name(family, qualifier),
+                    part: "value",
+                }),
+            };
+        }
+    }
+    match serde_json::from_slice::<Value>(value) {
+        Ok(scalar @ (Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_))) => {
+            Ok(scalar)
+        }
+        Ok(_) => Err(ErrorKind::malformed(
+            family,
+            qualifier,
+            "holds a JSON array or object where a scalar belongs",
+        )),
+        Err(err) => Err(ErrorKind::malformed(
+            family,
+            qualifier,
+            format!("value is not JSON ({err}); was it written with the text codec?"),
+        )),
+    }
+}
+
+/// Appends a scalar's display text, as the original capjure wrote it.
+pub(crate) fn write_text(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::String(text) => out.extend_from_slice(text.as_bytes()),
+        Value::Null => {}
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(number) => {
+            use std::io::Write;
+            // Writing to a Vec cannot fail.
+            let _ = write!(out, "{number}");
+        }
+        Value::Array(_) | Value::Object(_) => {}
+    }
+}
+
+/// Reads a value as text: every value is a string.
+pub(crate) fn read_text(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result<Value, ErrorKind> {
+    match std::str::from_utf8(value) {
+        Ok(text) => Ok(Value::String(text.to_string())),
+        Err(_) => Err(ErrorKind::InvalidUtf8 {
+            column: column_name(family, qualifier),
+            part: "value",
+        }),
+    }
+}
+
+/// Parses an [`JsonCell::Elements`] value into (position, element) pairs.
+pub(crate) fn read_elements(
+    family: &[u8],
+    qualifier: &[u8],
+    value: &[u8],
+    out: &mut Vec<(u64, Value)>,
+) -> Result<(), ErrorKind> {
+    let bad = |reason: &str| {
+        ErrorKind::malformed(family, qualifier, format!("array element cell {reason}"))
+    };
+    let items: Vec<Value> =
+        serde_json::from_slice(value).map_err(|err| bad(&format!("is not JSON ({err})")))?;
+    if items.is_empty() || items.len() % 2 != 0 {
+        return Err(bad("does not hold position and element pairs"));
+    }
+    let mut items = items.into_iter();
+    while let (Some(position), Some(element)) = (items.next(), items.next()) {
+        let position = position
+            .as_u64()
+            .ok_or_else(|| bad("has a position that is not a whole number"))?;
+        if element.is_array() || element.is_object() {
+            return Err(bad("holds an element that is not a scalar"));
+        }
+        out.push((position, element));
+    }
+    Ok(())
+}
+
+/// Appends the value of one child's index cell: `{"at":pos,"pk":value}`.
+pub(crate) fn write_child(
+    position: usize,
+    primary_key: &Value,
+    out: &mut Vec<u8>,
+) -> Result<(), ErrorKind> {
+    use std::io::Write;
+    // Writing to a Vec cannot fail.
+    let _ = write!(out, "{{\"at\":{position},\"pk\":");
+    write_json(primary_key, out)?;
+    out.push(b'}');
+    Ok(())
+}
+
+/// Parses a [`JsonCell::Child`] value into (position, primary key value).
+pub(crate) fn read_child(
+    family: &[u8],
+    qualifier: &[u8],
+    value: &[u8],
+) -> Result<(u64, Value), ErrorKind> {
+    let bad = |reason: String| {
+        ErrorKind::malformed(family, qualifier, format!("array child cell {reason}"))
+    };
+    let parsed: Value =
+        serde_json::from_slice(value).map_err(|err| bad(format!("is not JSON ({err})")))?;
+    let Value::Object(mut fields) = parsed else {
+        return Err(bad("is not a JSON object".into()));
+    };
+    let position = fields.get("at").and_then(Value::as_u64);
+    match (position, fields.remove("pk")) {
+        (Some(position), Some(pk)) if fields.len() == 1 && !pk.is_array() && !pk.is_object() => {
+            Ok((position, pk))
+        }
+        _ => Err(bad(
+            "is not of the form {\"at\": position, \"pk\": scalar}".into()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_strings_match_serde_json() {
+        for text in [
+            "",
+            "plain",
+            "quote\"back\\slash",
+            "tab\tnew\nline\r",
+            "\u{0}\u{1f}",
+            "ünï😀",
+        ] {
+            let mut ours = Vec::new();
+            write_json_str(text, &mut ours);
+            assert_eq!(ours, serde_json::to_vec(text).unwrap(), "{text:?}");
+            assert_eq!(read_json(b"f", b"q", &ours).unwrap(), json!(text));
+        }
+    }
+
+    #[test]
+    fn child_cells_round_trip() {
+        let mut out = Vec::new();
+        write_child(3, &json!("ah12001"), &mut out).unwrap();
+        assert_eq!(out, br#"{"at":3,"pk":"ah12001"}"#);
+        assert_eq!(read_child(b"f", b"q", &out).unwrap(), (3, json!("ah12001")));
+    }
+}

@@ -1,0 +1,294 @@
+//! One error type for the whole crate, saying where things went wrong.
+//!
+//! [`Error`] is small (one box) and carries the row key when it is known;
+//! [`ErrorKind`] says what failed and names the key path, column or field.
+//! Messages are lower case and have no trailing period so that they compose:
+//! `row "r1": column "cars_make:x": value is not valid JSON`.
+
+use std::fmt;
+
+use crate::cell::Printable;
+
+/// A `Result` whose error is capjure's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The error every fallible capjure call returns.
+///
+/// ```
+/// use capjure::{ErrorKind, KeyConfig, Mapper};
+/// use serde_json::json;
+///
+/// let mapper = Mapper::new(KeyConfig::new());
+/// let err = mapper
+///     .flatten(&json!({"cars": [{"make": "honda"}]}))
+///     .unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::NoPrimaryKey { key } if key == "cars"));
+/// assert_eq!(
+///     err.to_string(),
+///     "array of maps under key `cars` has no primary key configured; \
+///      configure one with KeyConfig::field or KeyConfig::composite"
+/// );
+/// ```
+pub struct Error(Box<Inner>);
+
+struct Inner {
+    kind: ErrorKind,
+    row: Option<Vec<u8>>,
+}
+
+impl Error {
+    /// What went wrong.
+    ///
+    /// ```
+    /// use capjure::{Error, ErrorKind};
+    /// let err = Error::from(ErrorKind::EmptyName { parent: None });
+    /// assert!(matches!(err.kind(), ErrorKind::EmptyName { parent: None }));
+    /// ```
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// The kind, taking ownership.
+    ///
+    /// ```
+    /// use capjure::{Error, ErrorKind};
+    /// let kind = Error::from(ErrorKind::EmptyName { parent: None }).into_kind();
+    /// assert!(matches!(kind, ErrorKind::EmptyName { .. }));
+    /// ```
+    pub fn into_kind(self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The row key the error happened in, when known.
+    ///
+    /// ```
+    /// use capjure::{Error, ErrorKind};
+    /// let err = Error::from(ErrorKind::EmptyName { parent: None }).in_row(b"r1");
+    /// assert_eq!(err.row(), Some(&b"r1"[..]));
+    /// assert_eq!(err.to_string(), "row \"r1\": an empty key at the top level cannot be stored");
+    /// ```
+    pub fn row(&self) -> Option<&[u8]> {
+        self.0.row.as_deref()
+    }
+
+    /// The same error, said to have happened in `row` (a row already named
+    /// is kept).
+    ///
+    /// ```
+    /// use capjure::{Error, ErrorKind};
+    /// let err = Error::from(ErrorKind::EmptyName { parent: None }).in_row(b"a").in_row(b"b");
+    /// assert_eq!(err.row(), Some(&b"a"[..]));
+    /// ```
+    pub fn in_row(mut self, row: &[u8]) -> Self {
+        if self.0.row.is_none() {
+            self.0.row = Some(row.to_vec());
+        }
+        self
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error(Box::new(Inner { kind, row: None }))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(row) = &self.0.row {
+            write!(f, "row \"{}\": ", Printable(row))?;
+        }
+        self.0.kind.fmt(f)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("Error");
+        if let Some(row) = &self.0.row {
+            debug.field("row", &Printable(row).to_string());
+        }
+        debug.field("kind", &self.0.kind).finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0.kind)
+    }
+}
+
+/// What went wrong, and where.
+///
+/// Key paths read like `cars[1].make`; columns are printed `family:qualifier`
+/// with non-printable bytes as `\xNN`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The object to flatten is not a JSON object.
+    #[error("expected an object at the top level, found {found}")]
+    NotAnObject {
+        /// What was found instead (`an array`, `a string`, ...).
+        found: &'static str,
+    },
+
+    /// A value is nested deeper than the layout can store.
+    #[error(
+        "`{path}` holds {found}, nested deeper than the layout supports \
+         (top-level values may be scalars, maps of scalars, arrays of scalars \
+         or arrays of maps of scalars)"
+    )]
+    TooDeep {
+        /// Where the value is, e.g. `road.geo` or `cars[1].engine`.
+        path: String,
+        /// What it is (`a map`, `an array`).
+        found: &'static str,
+    },
+
+    /// An array of maps sits under a key with no primary key configured.
+    #[error(
+        "array of maps under key `{key}` has no primary key configured; \
+         configure one with KeyConfig::field or KeyConfig::composite"
+    )]
+    NoPrimaryKey {
+        /// The top-level key.
+        key: String,
+    },
+
+    /// An array mixes maps with scalars.
+    #[error(
+        "array under key `{key}` mixes maps and scalars (element {index} differs from element 0)"
+    )]
+    MixedArray {
+        /// The top-level key.
+        key: String,
+        /// The first element whose kind differs from element 0's.
+        index: usize,
+    },
+
+    /// A child of an array of maps lacks its primary-key field, or holds an
+    /// unusable value there.
+    #[error("`{key}[{index}]`: primary-key field `{field}` {problem}")]
+    BadPrimaryKey {
+        /// The top-level key.
+        key: String,
+        /// The child's position in the array.
+        index: usize,
+        /// The configured primary-key field.
+        field: String,
+        /// What is wrong with it (`is missing`, `is null`, ...).
+        problem: String,
+    },
+
+    /// Two children of an array of maps have the same primary key.
+    #[error(
+        "`{key}[{first}]` and `{key}[{second}]` have the same primary key \"{qualifier}\" \
+         and would merge into one child"
+    )]
+    DuplicatePrimaryKey {
+        /// The top-level key.
+        key: String,
+        /// The primary key both encode to.
+        qualifier: String,
+        /// The first child with it.
+        first: usize,
+        /// The second child with it.
+        second: usize,
+    },
+
+    /// A user-supplied primary-key encoder or decoder failed.
+    #[error("primary key of `{key}`: {message}")]
+    PrimaryKeyCodec {
+        /// The top-level key (and child index, when flattening).
+        key: String,
+        /// What the encoder or decoder said.
+        message: String,
+    },
+
+    /// A key or field would be stored in a column family that reads back as
+    /// something else (capjure's prefix collision).
+    #[error(
+        "`{path}` would be stored under \"{group}\", which reads back as {reads_as}; \
+         rename the key or the field"
+    )]
+    KeyCollision {
+        /// The key or field path being written.
+        path: String,
+        /// The column family (or, in the single-family layout, the qualifier
+        /// prefix) it would be stored under.
+        group: String,
+        /// What a reader takes that family for, e.g. ``field `count` of array `cars` ``.
+        reads_as: String,
+    },
+
+    /// An empty key or field name, which the layout cannot tell from a
+    /// scalar.
+    #[error("{}", match parent {
+        None => "an empty key at the top level cannot be stored".to_string(),
+        Some(parent) => format!("an empty field name in `{parent}` cannot be stored"),
+    })]
+    EmptyName {
+        /// The map the empty name is in; `None` for the top level.
+        parent: Option<String>,
+    },
+
+    /// A name that cannot be a column family.
+    #[error("\"{family}\" cannot be a column family: {reason}")]
+    InvalidFamily {
+        /// The family name.
+        family: String,
+        /// Why not.
+        reason: &'static str,
+    },
+
+    /// A value the chosen codec cannot store faithfully.
+    #[error("`{path}` cannot be stored by the {codec} codec: {reason}")]
+    Unrepresentable {
+        /// Where the value is.
+        path: String,
+        /// The codec's name.
+        codec: &'static str,
+        /// Why.
+        reason: String,
+    },
+
+    /// Stored bytes that must be UTF-8 are not.
+    #[error("column \"{column}\": {part} is not valid UTF-8")]
+    InvalidUtf8 {
+        /// The column, `family:qualifier`.
+        column: String,
+        /// `value`, `qualifier` or `family`.
+        part: &'static str,
+    },
+
+    /// Stored cells that do not form an object of the layout.
+    #[error("column \"{column}\": {reason}")]
+    Malformed {
+        /// The column, `family:qualifier`.
+        column: String,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// The same column was given twice to hydrate.
+    #[error("column \"{column}\" appears more than once; hydrate takes one version per column")]
+    DuplicateColumn {
+        /// The column, `family:qualifier`.
+        column: String,
+    },
+}
+
+impl ErrorKind {
+    /// A [`ErrorKind::Malformed`] for the given column.
+    pub(crate) fn malformed(family: &[u8], qualifier: &[u8], reason: impl Into<String>) -> Self {
+        ErrorKind::Malformed {
+            column: column_name(family, qualifier),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A column as error messages print it.
+pub(crate) fn column_name(family: &[u8], qualifier: &[u8]) -> String {
+    crate::cell::ColumnName(family, qualifier).to_string()
+}

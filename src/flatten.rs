@@ -1,0 +1,400 @@
+//! Object -> cells, for `serde_json` values.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use crate::cell::Cells;
+use crate::codec::{self, ARRAY_MARKER, Codec};
+use crate::error::{ErrorKind, Result};
+use crate::keys::{PrimaryKey, scalar_text};
+use crate::layout::Group;
+use crate::mapper::Mapper;
+
+/// Flattens one object. Every cell it writes reads back to where it came
+/// from, or this returns an error naming the key or field.
+pub(crate) fn flatten(mapper: &Mapper, object: &Map<String, Value>) -> Result<Cells> {
+    let mut flattener = Flattener {
+        mapper,
+        cells: Cells::with_capacity(object.len() * 2, 64 * object.len()),
+        group: Vec::with_capacity(32),
+    };
+    for (key, value) in object {
+        flattener.key(key, value)?;
+    }
+    Ok(flattener.cells)
+}
+
+struct Flattener<'m> {
+    mapper: &'m Mapper,
+    cells: Cells,
+    /// Scratch space for the current group's escaped name.
+    group: Vec<u8>,
+}
+
+impl Flattener<'_> {
+    fn codec(&self) -> Codec {
+        self.mapper.codec
+    }
+
+    fn key(&mut self, key: &str, value: &Value) -> Result<(), ErrorKind> {
+        if key.is_empty() {
+            return Err(ErrorKind::EmptyName { parent: None });
+        }
+        self.group.clear();
+        self.mapper.naming.key_group(key, &mut self.group);
+        self.check_group(
+            key,
+            |group| matches!(group, Group::Key(read) if read == key),
+        )?;
+        match value {
+            Value::Object(map) => self.map(key, map),
+            Value::Array(items) => self.array(key, items),
+            scalar => {
+                let group = std::mem::take(&mut self.group);
+                let result = self.scalar_cell(&group, b"", scalar, || key.to_string());
+                self.group = group;
+                result
+            }
+        }
+    }
+
+    /// Fails unless the current group reads back as what `expected` accepts.
+    fn check_group(
+        &self,
+        path: &str,
+        expected: impl Fn(&Group<'_>) -> bool,
+    ) -> Result<(), ErrorKind> {
+        if !self.mapper.naming.has_configured() {
+            return Ok(());
+        }
+        let read = self.mapper.naming.classify(&self.group)?;
+        if expected(&read) {
+            return Ok(());
+        }
+        Err(ErrorKind::KeyCollision {
+            path: path.to_string(),
+            group: String::from_utf8_lossy(&self.group).into_owned(),
+            reads_as: match read {
+                Group::Key(key) => format!("key `{key}`"),
+                Group::Field { key, field } => format!("field `{field}` of array `{key}`"),
+            },
+        })
+    }
+
+    fn map(&mut self, key: &str, map: &Map<String, Value>) -> Result<(), ErrorKind> {
+        let group = std::mem::take(&mut self.group);
+        let result = self.map_cells(&group, key, map);
+        self.group = group;
+        result
+    }
+
+    fn map_cells(
+        &mut self,
+        group: &[u8],
+        key: &str,
+        map: &Map<String, Value>,
+    ) -> Result<(), ErrorKind> {
+        if map.is_empty() {
+            return self.empty(group, key, b"{}", "an empty map");
+        }
+        for (field, value) in map {
+            if field.is_empty() {
+                return Err(ErrorKind::EmptyName {
+                    parent: Some(key.to_string()),
+                });
+            }
+            if let Some(found) = nested(value) {
+                return Err(ErrorKind::TooDeep {
+                    path: format!("{key}.{field}"),
+                    found,
+                });
+            }
+            self.scalar_cell(group, field.as_bytes(), value, || format!("{key}.{field}"))?;
+        }
+        Ok(())
+    }
+
+    /// The one cell that keeps an empty map or array, under the JSON codec.
+    fn empty(
+        &mut self,
+        group: &[u8],
+        key: &str,
+        marker: &'static [u8],
+        what: &str,
+    ) -> Result<(), ErrorKind> {
+        match self.codec() {
+            Codec::Json => self.mapper.naming.push(&mut self.cells, group, b"", |out| {
+                out.extend_from_slice(marker);
+                Ok(())
+            }),
+            Codec::Text => Err(ErrorKind::Unrepresentable {
+                path: key.to_string(),
+                codec: "text",
+                reason: format!("{what} leaves no cell in capjure's layout"),
+            }),
+        }
+    }
+
+    /// Writes one scalar under `group` and `qualifier`.
+    fn scalar_cell(
+        &mut self,
+        group: &[u8],
+        qualifier: &[u8],
+        value: &Value,
+        path: impl Fn() -> String,
+    ) -> Result<(), ErrorKind> {
+        match self.codec() {
+            Codec::Json => self
+                .mapper
+                .naming
+                .push(&mut self.cells, group, qualifier, |out| {
+                    codec::write_json(value, out)
+                }),
+            Codec::Text => self
+                .mapper
+                .naming
+                .push(&mut self.cells, group, qualifier, |out| {
+                    let start = out.len();
+                    codec::write_text(value, out);
+                    if &out[start..] == ARRAY_MARKER {
+                        return Err(ErrorKind::Unrepresentable {
+                            path: path(),
+                            codec: "text",
+                            reason:
+                                "the value equals the array marker and would read back as an array"
+                                    .into(),
+                        });
+                    }
+                    Ok(())
+                }),
+        }
+    }
+
+    fn array(&mut self, key: &str, items: &[Value]) -> Result<(), ErrorKind> {
+        let group = std::mem::take(&mut self.group);
+        let result = match items.first() {
+            None => self.empty(&group, key, b"[]", "an empty array"),
+            Some(Value::Object(_)) => self.array_of_maps(&group, key, items),
+            Some(_) => self.array_of_scalars(&group, key, items),
+        };
+        self.group = group;
+        result
+    }
+
+    fn array_of_scalars(
+        &mut self,
+        group: &[u8],
+        key: &str,
+        items: &[Value],
+    ) -> Result<(), ErrorKind> {
+        let mut named: Vec<(Cow<'_, str>, usize)> = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let text = match item {
+                Value::Object(_) => {
+                    return Err(ErrorKind::MixedArray {
+                        key: key.to_string(),
+                        index,
+                    });
+                }
+                Value::Array(_) => {
+                    return Err(ErrorKind::TooDeep {
+                        path: format!("{key}[{index}]"),
+                        found: "an array",
+                    });
+                }
+                Value::String(text) => Cow::Borrowed(text.as_str()),
+                Value::Null => Cow::Borrowed(""),
+                other => Cow::Owned(scalar_text(other).unwrap_or_default()),
+            };
+            named.push((text, index));
+        }
+        // One cell per distinct qualifier; equal texts are neighbours.
+        named.sort_unstable();
+        for run in named.chunk_by(|a, b| a.0 == b.0) {
+            let qualifier = run[0].0.as_bytes();
+            match self.codec() {
+                Codec::Json => {
+                    self.mapper
+                        .naming
+                        .push(&mut self.cells, group, qualifier, |out| {
+                            out.push(b'[');
+                            for (n, &(_, index)) in run.iter().enumerate() {
+                                if n > 0 {
+                                    out.push(b',');
+                                }
+                                use std::io::Write;
+                                // Writing to a Vec cannot fail.
+                                let _ = write!(out, "{index},");
+                                codec::write_json(&items[index], out)?;
+                            }
+                            out.push(b']');
+                            Ok(())
+                        })?
+                }
+                Codec::Text => {
+                    if let [(_, first), (_, second), ..] = run {
+                        return Err(ErrorKind::Unrepresentable {
+                            path: format!("{key}[{second}]"),
+                            codec: "text",
+                            reason: format!(
+                                "it repeats `{key}[{first}]`, and the text codec stores arrays of scalars as sets"
+                            ),
+                        });
+                    }
+                    self.mapper
+                        .naming
+                        .push(&mut self.cells, group, qualifier, |out| {
+                            out.extend_from_slice(ARRAY_MARKER);
+                            Ok(())
+                        })?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn array_of_maps(&mut self, group: &[u8], key: &str, items: &[Value]) -> Result<(), ErrorKind> {
+        let Some(primary_key) = self.mapper.keys.get(key) else {
+            return Err(ErrorKind::NoPrimaryKey {
+                key: key.to_string(),
+            });
+        };
+        let field = primary_key.field_name();
+        let mut children = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let Value::Object(child) = item else {
+                return Err(ErrorKind::MixedArray {
+                    key: key.to_string(),
+                    index,
+                });
+            };
+            let qualifier = child_qualifier(primary_key, key, index, child)?;
+            children.push((qualifier, index, child));
+        }
+        check_unique(key, &mut children)?;
+        let mut field_group = Vec::with_capacity(group.len() + 16);
+        for (qualifier, index, child) in &children {
+            let (qualifier, index) = (qualifier.as_bytes(), *index);
+            if self.codec() == Codec::Json {
+                let pk = &child[field];
+                self.mapper
+                    .naming
+                    .push(&mut self.cells, group, qualifier, |out| {
+                        codec::write_child(index, pk, out)
+                    })?;
+            } else if child.len() == 1 {
+                return Err(ErrorKind::Unrepresentable {
+                    path: format!("{key}[{index}]"),
+                    codec: "text",
+                    reason: "it holds only its primary key and would leave no cell".into(),
+                });
+            }
+            for (name, value) in child.iter() {
+                if name == field {
+                    continue;
+                }
+                if name.is_empty() {
+                    return Err(ErrorKind::EmptyName {
+                        parent: Some(format!("{key}[{index}]")),
+                    });
+                }
+                if let Some(found) = nested(value) {
+                    return Err(ErrorKind::TooDeep {
+                        path: format!("{key}[{index}].{name}"),
+                        found,
+                    });
+                }
+                field_group.clear();
+                self.mapper.naming.field_group(key, name, &mut field_group);
+                std::mem::swap(&mut self.group, &mut field_group);
+                let checked = self.check_group(
+                    &format!("{key}[{index}].{name}"),
+                    |read| matches!(read, Group::Field { key: owner, .. } if *owner == key),
+                );
+                std::mem::swap(&mut self.group, &mut field_group);
+                checked?;
+                self.scalar_cell(&field_group, qualifier, value, || {
+                    format!("{key}[{index}].{name}")
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The qualifier of one child, checked so that the text codec can read it
+/// back: the decoder must give back the field's text.
+fn child_qualifier(
+    primary_key: &PrimaryKey,
+    key: &str,
+    index: usize,
+    child: &Map<String, Value>,
+) -> Result<String, ErrorKind> {
+    let field = primary_key.field_name();
+    let bad = |problem: String| ErrorKind::BadPrimaryKey {
+        key: key.to_string(),
+        index,
+        field: field.to_string(),
+        problem,
+    };
+    let value = child.get(field).ok_or_else(|| bad("is missing".into()))?;
+    if value.is_null() || value.is_array() || value.is_object() {
+        return Err(bad(format!(
+            "is {}, not a string, number or boolean",
+            crate::describe(value)
+        )));
+    }
+    let qualifier = primary_key
+        .encode(child)
+        .map_err(|message| ErrorKind::PrimaryKeyCodec {
+            key: format!("{key}[{index}]"),
+            message,
+        })?;
+    if primary_key.is_composite() {
+        let decoded =
+            primary_key
+                .decode(&qualifier)
+                .map_err(|message| ErrorKind::PrimaryKeyCodec {
+                    key: format!("{key}[{index}]"),
+                    message: format!("decoding \"{qualifier}\": {message}"),
+                })?;
+        if scalar_text(&decoded) != scalar_text(value) {
+            return Err(ErrorKind::PrimaryKeyCodec {
+                key: format!("{key}[{index}]"),
+                message: format!(
+                    "\"{qualifier}\" decodes to {decoded}, but the field holds {value}"
+                ),
+            });
+        }
+    }
+    Ok(qualifier)
+}
+
+/// Two children with one qualifier would merge into one on read.
+fn check_unique(
+    key: &str,
+    children: &mut [(String, usize, &Map<String, Value>)],
+) -> Result<(), ErrorKind> {
+    children.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    for pair in children.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            return Err(ErrorKind::DuplicatePrimaryKey {
+                key: key.to_string(),
+                qualifier: pair[0].0.clone(),
+                first: pair[0].1,
+                second: pair[1].1,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What a value is, when it is too deep to be a field's value.
+fn nested(value: &Value) -> Option<&'static str> {
+    match value {
+        Value::Object(_) => Some("a map"),
+        Value::Array(_) => Some("an array"),
+        _ => None,
+    }
+}

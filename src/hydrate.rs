@@ -1,0 +1,298 @@
+//! Cells -> object, for `serde_json` values.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::cell::CellRef;
+use crate::codec::{self, ARRAY_MARKER, Codec, JsonCell};
+use crate::error::{ErrorKind, Result, column_name};
+use crate::layout::Group;
+use crate::mapper::Mapper;
+
+/// One stored cell with the group and qualifier the layout wrote it under.
+struct Entry<'a> {
+    group: &'a [u8],
+    qualifier: &'a [u8],
+    cell: CellRef<'a>,
+}
+
+impl Entry<'_> {
+    fn malformed(&self, reason: impl Into<String>) -> ErrorKind {
+        ErrorKind::malformed(self.cell.family, self.cell.qualifier, reason)
+    }
+
+    fn qualifier_text(&self) -> Result<String, ErrorKind> {
+        String::from_utf8(self.qualifier.to_vec()).map_err(|_| ErrorKind::InvalidUtf8 {
+            column: column_name(self.cell.family, self.cell.qualifier),
+            part: "qualifier",
+        })
+    }
+}
+
+/// The cells of one top-level key: its own group's cells and, for an array
+/// of maps, each field's group.
+#[derive(Default)]
+struct KeyCells<'e, 'a> {
+    plain: &'e [Entry<'a>],
+    fields: Vec<(String, &'e [Entry<'a>])>,
+}
+
+pub(crate) fn hydrate<'a>(
+    mapper: &Mapper,
+    cells: impl Iterator<Item = CellRef<'a>>,
+) -> Result<Map<String, Value>> {
+    let mut entries = Vec::with_capacity(cells.size_hint().0);
+    for cell in cells {
+        let (group, qualifier) = mapper.naming.split(&cell)?;
+        entries.push(Entry {
+            group,
+            qualifier,
+            cell,
+        });
+    }
+    // Stores hand cells over sorted; sorting again is then a linear pass.
+    entries.sort_by(|a, b| {
+        a.group
+            .cmp(b.group)
+            .then_with(|| a.qualifier.cmp(b.qualifier))
+    });
+    if let Some(pair) = entries
+        .windows(2)
+        .find(|pair| pair[0].group == pair[1].group && pair[0].qualifier == pair[1].qualifier)
+    {
+        return Err(ErrorKind::DuplicateColumn {
+            column: column_name(pair[1].cell.family, pair[1].cell.qualifier),
+        }
+        .into());
+    }
+
+    let mut keys: BTreeMap<String, KeyCells<'_, 'a>> = BTreeMap::new();
+    for run in entries.chunk_by(|a, b| a.group == b.group) {
+        match mapper.naming.classify(run[0].group)? {
+            Group::Key(key) => {
+                let parts = keys.entry(key).or_default();
+                if !parts.plain.is_empty() {
+                    return Err(run[0]
+                        .malformed("two column families name the same key")
+                        .into());
+                }
+                parts.plain = run;
+            }
+            Group::Field { key, field } => keys
+                .entry(key.to_string())
+                .or_default()
+                .fields
+                .push((field, run)),
+        }
+    }
+
+    let mut object = Map::new();
+    for (key, parts) in keys {
+        let value = match mapper.codec {
+            Codec::Json => json_value(mapper, &key, &parts)?,
+            Codec::Text => text_value(mapper, &key, &parts)?,
+        };
+        object.insert(key, value);
+    }
+    Ok(object)
+}
+
+fn json_scalar(entry: &Entry<'_>) -> Result<Value, ErrorKind> {
+    codec::read_json(entry.cell.family, entry.cell.qualifier, entry.cell.value)
+}
+
+fn json_value(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result<Value, ErrorKind> {
+    let plain = parts.plain;
+    let first_kind = plain.first().map(|entry| JsonCell::of(entry.cell.value));
+    if !parts.fields.is_empty() || first_kind == Some(JsonCell::Child) {
+        return json_children(mapper, key, parts);
+    }
+    let Some(first) = plain.first() else {
+        return Ok(Value::Null);
+    };
+    match first_kind {
+        Some(JsonCell::Scalar) if plain.len() == 1 && first.qualifier.is_empty() => {
+            json_scalar(first)
+        }
+        Some(JsonCell::EmptyMap | JsonCell::EmptyArray) => {
+            if plain.len() > 1 || !first.qualifier.is_empty() {
+                return Err(
+                    first.malformed("an empty-map or empty-array marker stands beside other cells")
+                );
+            }
+            Ok(if first_kind == Some(JsonCell::EmptyMap) {
+                Value::Object(Map::new())
+            } else {
+                Value::Array(Vec::new())
+            })
+        }
+        Some(JsonCell::Elements) => {
+            let mut pairs = Vec::with_capacity(plain.len());
+            for entry in plain {
+                if JsonCell::of(entry.cell.value) != JsonCell::Elements {
+                    return Err(entry.malformed("a non-element cell stands in an array of scalars"));
+                }
+                codec::read_elements(
+                    entry.cell.family,
+                    entry.cell.qualifier,
+                    entry.cell.value,
+                    &mut pairs,
+                )?;
+            }
+            in_order(pairs, &plain[0]).map(Value::Array)
+        }
+        _ => {
+            let mut map = Map::new();
+            for entry in plain {
+                if entry.qualifier.is_empty() || JsonCell::of(entry.cell.value) != JsonCell::Scalar
+                {
+                    return Err(entry.malformed(format!("does not fit the map under key `{key}`")));
+                }
+                map.insert(entry.qualifier_text()?, json_scalar(entry)?);
+            }
+            Ok(Value::Object(map))
+        }
+    }
+}
+
+/// Orders (position, value) pairs, which must be exactly positions 0..n.
+fn in_order(mut pairs: Vec<(u64, Value)>, at: &Entry<'_>) -> Result<Vec<Value>, ErrorKind> {
+    pairs.sort_unstable_by_key(|pair| pair.0);
+    if pairs.iter().enumerate().any(|(i, pair)| pair.0 != i as u64) {
+        return Err(at.malformed("array positions are not 0, 1, 2, ... without gaps or repeats"));
+    }
+    Ok(pairs.into_iter().map(|pair| pair.1).collect())
+}
+
+fn json_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result<Value, ErrorKind> {
+    let first = parts
+        .plain
+        .first()
+        .or_else(|| parts.fields.first().and_then(|f| f.1.first()));
+    let Some(primary_key) = mapper.keys.get(key) else {
+        let reason =
+            format!("array of maps under key `{key}`, which has no primary key configured");
+        return Err(match first {
+            Some(entry) => entry.malformed(reason),
+            None => ErrorKind::NoPrimaryKey {
+                key: key.to_string(),
+            },
+        });
+    };
+    // The plain group holds one index cell per child, sorted by qualifier.
+    let mut children = Vec::with_capacity(parts.plain.len());
+    for entry in parts.plain {
+        if JsonCell::of(entry.cell.value) != JsonCell::Child {
+            return Err(
+                entry.malformed(format!("does not fit the array of maps under key `{key}`"))
+            );
+        }
+        let (position, pk) =
+            codec::read_child(entry.cell.family, entry.cell.qualifier, entry.cell.value)?;
+        let mut child = Map::new();
+        child.insert(primary_key.field_name().to_string(), pk);
+        children.push((position, child));
+    }
+    for (field, entries) in &parts.fields {
+        for entry in *entries {
+            let Ok(at) = parts
+                .plain
+                .binary_search_by(|child| child.qualifier.cmp(entry.qualifier))
+            else {
+                return Err(entry.malformed(format!("no child of `{key}` has this primary key")));
+            };
+            children[at].1.insert(field.clone(), json_scalar(entry)?);
+        }
+    }
+    let Some(first) = first else {
+        return Ok(Value::Array(Vec::new()));
+    };
+    let ordered = in_order(
+        children
+            .into_iter()
+            .map(|(position, child)| (position, Value::Object(child)))
+            .collect(),
+        first,
+    )?;
+    Ok(Value::Array(ordered))
+}
+
+fn text_scalar(entry: &Entry<'_>) -> Result<Value, ErrorKind> {
+    codec::read_text(entry.cell.family, entry.cell.qualifier, entry.cell.value)
+}
+
+fn text_value(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result<Value, ErrorKind> {
+    let plain = parts.plain;
+    if !parts.fields.is_empty() {
+        if let Some(entry) = plain.first() {
+            return Err(
+                entry.malformed(format!("stands beside the array of maps under key `{key}`"))
+            );
+        }
+        return text_children(mapper, key, parts);
+    }
+    let Some(first) = plain.first() else {
+        return Ok(Value::Null);
+    };
+    if plain.iter().any(|entry| entry.cell.value == ARRAY_MARKER) {
+        let mut items = Vec::with_capacity(plain.len());
+        for entry in plain {
+            if entry.cell.value != ARRAY_MARKER {
+                return Err(
+                    entry.malformed(format!("stands in the array of scalars under key `{key}`"))
+                );
+            }
+            items.push(Value::String(entry.qualifier_text()?));
+        }
+        return Ok(Value::Array(items));
+    }
+    if plain.len() == 1 && first.qualifier.is_empty() {
+        return text_scalar(first);
+    }
+    let mut map = Map::new();
+    for entry in plain {
+        if entry.qualifier.is_empty() {
+            return Err(entry.malformed(format!(
+                "has an empty qualifier beside the fields of map `{key}`"
+            )));
+        }
+        map.insert(entry.qualifier_text()?, text_scalar(entry)?);
+    }
+    Ok(Value::Object(map))
+}
+
+fn text_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result<Value, ErrorKind> {
+    let Some(primary_key) = mapper.keys.get(key) else {
+        return Err(ErrorKind::NoPrimaryKey {
+            key: key.to_string(),
+        });
+    };
+    let mut children: BTreeMap<&[u8], Map<String, Value>> = BTreeMap::new();
+    for (field, entries) in &parts.fields {
+        for entry in *entries {
+            let child = match children.get_mut(entry.qualifier) {
+                Some(child) => child,
+                None => {
+                    let qualifier = entry.qualifier_text()?;
+                    let pk = primary_key.decode(&qualifier).map_err(|message| {
+                        ErrorKind::PrimaryKeyCodec {
+                            key: key.to_string(),
+                            message: format!(
+                                "decoding \"{qualifier}\" in column \"{}\": {message}",
+                                column_name(entry.cell.family, entry.cell.qualifier)
+                            ),
+                        }
+                    })?;
+                    let mut child = Map::new();
+                    child.insert(primary_key.field_name().to_string(), pk);
+                    children.entry(entry.qualifier).or_insert(child)
+                }
+            };
+            child.insert(field.clone(), text_scalar(entry)?);
+        }
+    }
+    Ok(Value::Array(
+        children.into_values().map(Value::Object).collect(),
+    ))
+}

@@ -1,0 +1,404 @@
+//! Where an object's parts go: column families and qualifiers.
+//!
+//! Both layouts first name a *group* for every part of an object: the
+//! top-level key (`road`, `houses`, `trees`) or, for a field of an array of
+//! maps, `key_field` (`cars_make`). The multi-family layout uses the group as
+//! the column family; the single-family layout puts everything in one family
+//! and writes the qualifier as `group__qualifier`.
+//!
+//! Reading a group back is where the original capjure went wrong: with
+//! `cars` configured as an array of maps, a sibling key `cars_count` reads
+//! back as the field `count` of `cars`. Here the reader's classification is
+//! one function, [`Naming::classify`], and the writer checks every group it
+//! writes against it, so a group that would read back as something else is
+//! an error at flatten time instead of a corrupted read.
+//!
+//! Names are escaped where the layout needs it, with `%XX` (and `%` itself
+//! as `%25`): in family names the characters HBase forbids (`:`, `\`, `/`,
+//! control characters, a leading `.`); in the single-family layout every `_`
+//! that touches another `_` or an end of the name, so that the first `__` in
+//! a qualifier is always the separator. Plain names are written unchanged,
+//! which keeps the layout of data the original wrote.
+
+use crate::cell::{CellRef, Cells};
+use crate::error::{ErrorKind, column_name};
+use crate::keys::KeyConfig;
+
+/// How an object's cells are spread over column families.
+///
+/// ```
+/// use capjure::{KeyConfig, Layout, Mapper};
+/// use serde_json::json;
+///
+/// let painting = json!({"road": {"name": "101N"}, "houses": 4});
+///
+/// let multi = Mapper::new(KeyConfig::new()).with_layout(Layout::MultiFamily);
+/// let cells = multi.flatten(&painting).unwrap();
+/// assert_eq!(cells.families(), vec![&b"houses"[..], &b"road"[..]]);
+///
+/// let single = Mapper::new(KeyConfig::new()).with_layout(Layout::single_family("meta"));
+/// let cells = single.flatten(&painting).unwrap();
+/// let columns: Vec<String> = cells
+///     .iter()
+///     .map(|c| format!("{}:{}", String::from_utf8_lossy(c.family), String::from_utf8_lossy(c.qualifier)))
+///     .collect();
+/// assert_eq!(columns, ["meta:houses__", "meta:road__name"]);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Layout {
+    /// One column family per top-level key, and one per `key_field` of an
+    /// array of maps: the original capjure layout (`road:name`, `houses:`,
+    /// `cars_make:ah12001`).
+    #[default]
+    MultiFamily,
+    /// Everything in one family; the qualifier is `group__qualifier`
+    /// (`meta:road__name`, `meta:cars_make__ah12001`).
+    SingleFamily {
+        /// The one column family.
+        family: String,
+    },
+}
+
+impl Layout {
+    /// The single-family layout with the given family (capjure used `meta`).
+    ///
+    /// ```
+    /// let layout = capjure::Layout::single_family("meta");
+    /// assert_eq!(layout, capjure::Layout::SingleFamily { family: "meta".into() });
+    /// ```
+    pub fn single_family(family: impl Into<String>) -> Self {
+        Layout::SingleFamily {
+            family: family.into(),
+        }
+    }
+}
+
+/// Separates the group from the qualifier in the single-family layout.
+const SEPARATOR: &[u8] = b"__";
+
+/// What a group reads back as.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Group<'c> {
+    /// The cells of a top-level key.
+    Key(String),
+    /// The cells of one field of a configured array of maps.
+    Field {
+        /// The configured key.
+        key: &'c str,
+        /// The field's name.
+        field: String,
+    },
+}
+
+/// A layout made ready for one key configuration: the escaped names of the
+/// configured keys, longest first, so classification is a few prefix tests.
+#[derive(Clone, Debug)]
+pub(crate) struct Naming {
+    single: Option<Vec<u8>>,
+    configured: Vec<(Vec<u8>, String)>,
+}
+
+impl Naming {
+    pub(crate) fn new(layout: &Layout, keys: &KeyConfig) -> Self {
+        let single = match layout {
+            Layout::MultiFamily => None,
+            Layout::SingleFamily { family } => Some(family.as_bytes().to_vec()),
+        };
+        let mut naming = Naming {
+            single,
+            configured: Vec::with_capacity(keys.len()),
+        };
+        for (key, _) in keys.iter() {
+            let mut escaped = Vec::with_capacity(key.len());
+            naming.escape(key, true, &mut escaped);
+            naming.configured.push((escaped, key.to_string()));
+        }
+        naming
+            .configured
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        naming
+    }
+
+    /// Whether any array of maps is configured (and so collisions can occur).
+    pub(crate) fn has_configured(&self) -> bool {
+        !self.configured.is_empty()
+    }
+
+    /// Appends `name`, escaped for this layout. `leading` says the name
+    /// starts a group (where a `.` must be escaped in a family name).
+    pub(crate) fn escape(&self, name: &str, leading: bool, out: &mut Vec<u8>) {
+        let bytes = name.as_bytes();
+        for (i, &byte) in bytes.iter().enumerate() {
+            let escape = match self.single {
+                None => {
+                    matches!(byte, b'%' | b':' | b'\\' | b'/' | 0x7f)
+                        || byte < 0x20
+                        || (leading && i == 0 && byte == b'.')
+                }
+                Some(_) => {
+                    byte == b'%'
+                        || (byte == b'_'
+                            && (i == 0
+                                || i + 1 == bytes.len()
+                                || bytes[i - 1] == b'_'
+                                || bytes[i + 1] == b'_'))
+                }
+            };
+            if escape {
+                out.extend_from_slice(&[
+                    b'%',
+                    HEX[usize::from(byte >> 4)],
+                    HEX[usize::from(byte & 0xf)],
+                ]);
+            } else {
+                out.push(byte);
+            }
+        }
+    }
+
+    /// Appends the group of a top-level key.
+    pub(crate) fn key_group(&self, key: &str, out: &mut Vec<u8>) {
+        self.escape(key, true, out);
+    }
+
+    /// Appends the group of a field of an array of maps: `key_field`.
+    pub(crate) fn field_group(&self, key: &str, field: &str, out: &mut Vec<u8>) {
+        self.escape(key, true, out);
+        out.push(b'_');
+        self.escape(field, false, out);
+    }
+
+    /// What a group reads back as. A group that is exactly a configured key
+    /// is that key; one that starts with `configured_` is a field of the
+    /// longest such configured key; anything else is a plain key.
+    pub(crate) fn classify(&self, group: &[u8]) -> Result<Group<'_>, ErrorKind> {
+        for (escaped, key) in &self.configured {
+            if group == escaped.as_slice() {
+                return Ok(Group::Key(key.clone()));
+            }
+        }
+        for (escaped, key) in &self.configured {
+            if group.len() > escaped.len()
+                && group.starts_with(escaped)
+                && group[escaped.len()] == b'_'
+            {
+                let field = unescape(&group[escaped.len() + 1..])?;
+                return Ok(Group::Field { key, field });
+            }
+        }
+        Ok(Group::Key(unescape(group)?))
+    }
+
+    /// Appends one cell under `group` and `qualifier`; `value` writes the
+    /// value's bytes. Nothing is kept if `value` fails.
+    pub(crate) fn push<F>(
+        &self,
+        cells: &mut Cells,
+        group: &[u8],
+        qualifier: &[u8],
+        value: F,
+    ) -> Result<(), ErrorKind>
+    where
+        F: FnOnce(&mut Vec<u8>) -> Result<(), ErrorKind>,
+    {
+        let bytes = cells.bytes_mut();
+        let start = bytes.len();
+        match &self.single {
+            None => bytes.extend_from_slice(group),
+            Some(family) => bytes.extend_from_slice(family),
+        }
+        let family_end = bytes.len();
+        if self.single.is_some() {
+            bytes.extend_from_slice(group);
+            bytes.extend_from_slice(SEPARATOR);
+        }
+        bytes.extend_from_slice(qualifier);
+        let qualifier_end = bytes.len();
+        match value(bytes) {
+            Ok(()) => {
+                cells.commit(start, family_end, qualifier_end);
+                Ok(())
+            }
+            Err(err) => {
+                cells.bytes_mut().truncate(start);
+                Err(err)
+            }
+        }
+    }
+
+    /// The group and the qualifier a stored cell was written under.
+    pub(crate) fn split<'a>(&self, cell: &CellRef<'a>) -> Result<(&'a [u8], &'a [u8]), ErrorKind> {
+        let Some(family) = &self.single else {
+            return Ok((cell.family, cell.qualifier));
+        };
+        if cell.family != family.as_slice() {
+            return Err(ErrorKind::malformed(
+                cell.family,
+                cell.qualifier,
+                format!(
+                    "the family is not \"{}\", the single family of this layout",
+                    String::from_utf8_lossy(family)
+                ),
+            ));
+        }
+        match cell
+            .qualifier
+            .windows(SEPARATOR.len())
+            .position(|window| window == SEPARATOR)
+        {
+            Some(at) => Ok((
+                &cell.qualifier[..at],
+                &cell.qualifier[at + SEPARATOR.len()..],
+            )),
+            None => Err(ErrorKind::malformed(
+                cell.family,
+                cell.qualifier,
+                "the qualifier has no `__` between the key and the rest",
+            )),
+        }
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Undoes [`Naming::escape`]. A `%` not followed by two hex digits is kept as
+/// it is, so names written by other tools read back unchanged.
+fn unescape(group: &[u8]) -> Result<String, ErrorKind> {
+    let utf8 = |bytes: Vec<u8>| {
+        String::from_utf8(bytes).map_err(|err| ErrorKind::InvalidUtf8 {
+            column: column_name(err.as_bytes(), b""),
+            part: "family",
+        })
+    };
+    if !group.contains(&b'%') {
+        return utf8(group.to_vec());
+    }
+    let mut out = Vec::with_capacity(group.len());
+    let mut i = 0;
+    while i < group.len() {
+        if group[i] == b'%' && i + 2 < group.len() {
+            if let (Some(high), Some(low)) = (hex_value(group[i + 1]), hex_value(group[i + 2])) {
+                out.push(high << 4 | low);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(group[i]);
+        i += 1;
+    }
+    utf8(out)
+}
+
+fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Checks a family name the way HBase's `isLegalColumnFamilyName` does.
+pub(crate) fn check_family(family: &str) -> Result<(), ErrorKind> {
+    let invalid = |reason| ErrorKind::InvalidFamily {
+        family: family.to_string(),
+        reason,
+    };
+    if family.is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    if family.starts_with('.') {
+        return Err(invalid("it starts with a period"));
+    }
+    if family
+        .bytes()
+        .any(|b| b < 0x20 || b == 0x7f || b == b':' || b == b'\\' || b == b'/')
+    {
+        return Err(invalid("it contains `:`, `\\`, `/` or a control character"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naming(layout: Layout, keys: &[&str]) -> Naming {
+        let config = keys
+            .iter()
+            .fold(KeyConfig::new(), |config, key| config.field(*key, "id"));
+        Naming::new(&layout, &config)
+    }
+
+    fn escaped(naming: &Naming, name: &str) -> String {
+        let mut out = Vec::new();
+        naming.escape(name, true, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn plain_names_are_written_unchanged() {
+        let multi = naming(Layout::MultiFamily, &[]);
+        let single = naming(Layout::single_family("meta"), &[]);
+        for name in ["road", "cars_make", "merchant-id", "ünïcode"] {
+            assert_eq!(escaped(&multi, name), name);
+            assert_eq!(escaped(&single, name), name);
+        }
+    }
+
+    #[test]
+    fn escaped_names_unescape_to_themselves() {
+        let multi = naming(Layout::MultiFamily, &[]);
+        let single = naming(Layout::single_family("meta"), &[]);
+        for name in [
+            "a:b", ".hidden", "x/y\\z", "50%", "%41", "my__key", "_", "a_", "\u{1}",
+        ] {
+            for naming in [&multi, &single] {
+                let out = escaped(naming, name);
+                assert_eq!(unescape(out.as_bytes()).unwrap(), name, "{out}");
+            }
+        }
+        assert_eq!(escaped(&multi, "a:b"), "a%3Ab");
+        assert_eq!(escaped(&single, "my__key"), "my%5F%5Fkey");
+    }
+
+    #[test]
+    fn classify_prefers_exact_then_longest_configured_key() {
+        let naming = naming(Layout::MultiFamily, &["cars", "cars_x"]);
+        assert_eq!(naming.classify(b"cars").unwrap(), Group::Key("cars".into()));
+        assert_eq!(
+            naming.classify(b"cars_x").unwrap(),
+            Group::Key("cars_x".into())
+        );
+        assert_eq!(
+            naming.classify(b"cars_make").unwrap(),
+            Group::Field {
+                key: "cars",
+                field: "make".into()
+            }
+        );
+        assert_eq!(
+            naming.classify(b"cars_x_make").unwrap(),
+            Group::Field {
+                key: "cars_x",
+                field: "make".into()
+            }
+        );
+        assert_eq!(
+            naming.classify(b"carsize").unwrap(),
+            Group::Key("carsize".into())
+        );
+    }
+
+    #[test]
+    fn family_names_are_checked_like_hbase_does() {
+        assert!(check_family("meta").is_ok());
+        for bad in ["", ".meta", "a:b", "a/b", "a\\b", "a\nb"] {
+            assert!(
+                matches!(check_family(bad), Err(ErrorKind::InvalidFamily { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+}
