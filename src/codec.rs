@@ -88,11 +88,7 @@ pub(crate) fn write_json(value: &Value, out: &mut Vec<u8>) -> Result<(), ErrorKi
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Number(number) => {
-            use std::io::Write;
-            // Writing to a Vec cannot fail.
-            let _ = write!(out, "{number}");
-        }
+        Value::Number(number) => write_json_number(number, out),
         // Callers only pass scalars; refuse rather than write a nested value.
         Value::Array(_) | Value::Object(_) => {
             return Err(ErrorKind::Unrepresentable {
@@ -103,6 +99,29 @@ pub(crate) fn write_json(value: &Value, out: &mut Vec<u8>) -> Result<(), ErrorKi
         }
     }
     Ok(())
+}
+
+/// Appends a number exactly as serde_json writes it, so that every path to
+/// a cell writes the same bytes.
+pub(crate) fn write_json_number(number: &serde_json::Number, out: &mut Vec<u8>) {
+    // Serialising a number into a Vec cannot fail.
+    let _ = serde_json::to_writer(out, number);
+}
+
+/// Appends a position in decimal; `write!` costs more than the cell itself.
+pub(crate) fn write_position(position: usize, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = position;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// Appends a JSON string literal.
@@ -118,6 +137,8 @@ pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
             b'\n' => b"\\n",
             b'\r' => b"\\r",
             b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
             0x00..=0x1f => b"",
             _ => continue,
         };
@@ -156,6 +177,9 @@ pub(crate) fn read_json(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result
             };
         }
     }
+    if let Some(number) = read_json_integer(value) {
+        return Ok(number);
+    }
     match serde_json::from_slice::<Value>(value) {
         Ok(scalar @ (Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_))) => {
             Ok(scalar)
@@ -173,6 +197,54 @@ pub(crate) fn read_json(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result
     }
 }
 
+/// Parses a JSON integer (`-?(0|[1-9][0-9]*)`) without a JSON parser;
+/// `None` for anything else, which then takes the general path.
+fn read_json_integer(value: &[u8]) -> Option<Value> {
+    let digits = value.strip_prefix(b"-").unwrap_or(value);
+    let well_formed = match digits {
+        [] => false,
+        // serde_json reads `-0` as the float -0.0: leave it to serde_json.
+        [b'0'] => digits.len() == value.len(),
+        [b'0', ..] => false,
+        _ => digits.iter().all(u8::is_ascii_digit),
+    };
+    if !well_formed {
+        return None;
+    }
+    let text = std::str::from_utf8(value).ok()?;
+    if let Ok(number) = text.parse::<i64>() {
+        return Some(Value::from(number));
+    }
+    text.parse::<u64>().ok().map(Value::from)
+}
+
+/// Splits one JSON scalar off the front of `bytes`: a string with no
+/// escapes, or a bare token (number, `true`, `false`, `null`) that ends at a
+/// `,`, `]` or `}`. `None` when it is neither (an escaped string, say).
+fn split_scalar(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    if bytes.first() == Some(&b'"') {
+        let end = 1 + bytes[1..].iter().position(|&b| b == b'"' || b == b'\\')?;
+        if bytes[end] != b'"' {
+            return None;
+        }
+        return Some(bytes.split_at(end + 1));
+    }
+    let end = bytes
+        .iter()
+        .position(|&b| matches!(b, b',' | b']' | b'}'))?;
+    Some(bytes.split_at(end))
+}
+
+/// Splits a run of ASCII digits off the front of `bytes` as a number.
+fn split_position(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let end = bytes
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(bytes.len());
+    let position = std::str::from_utf8(&bytes[..end]).ok()?.parse().ok()?;
+    Some((position, &bytes[end..]))
+}
+
 /// Appends a scalar's display text, as the original capjure wrote it.
 pub(crate) fn write_text(value: &Value, out: &mut Vec<u8>) {
     match value {
@@ -180,11 +252,7 @@ pub(crate) fn write_text(value: &Value, out: &mut Vec<u8>) {
         Value::Null => {}
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Number(number) => {
-            use std::io::Write;
-            // Writing to a Vec cannot fail.
-            let _ = write!(out, "{number}");
-        }
+        Value::Number(number) => write_json_number(number, out),
         Value::Array(_) | Value::Object(_) => {}
     }
 }
@@ -207,6 +275,13 @@ pub(crate) fn read_elements(
     value: &[u8],
     out: &mut Vec<(u64, Value)>,
 ) -> Result<(), ErrorKind> {
+    // The cells this crate writes take the fast path; anything else (escaped
+    // strings, other writers' spacing) the general one.
+    let start = out.len();
+    if read_elements_fast(family, qualifier, value, out).is_some() {
+        return Ok(());
+    }
+    out.truncate(start);
     let bad = |reason: &str| {
         ErrorKind::malformed(family, qualifier, format!("array element cell {reason}"))
     };
@@ -228,15 +303,34 @@ pub(crate) fn read_elements(
     Ok(())
 }
 
+fn read_elements_fast(
+    family: &[u8],
+    qualifier: &[u8],
+    value: &[u8],
+    out: &mut Vec<(u64, Value)>,
+) -> Option<()> {
+    let mut rest = value.strip_prefix(b"[")?;
+    loop {
+        let (position, after) = split_position(rest)?;
+        let (element, after) = split_scalar(after.strip_prefix(b",")?)?;
+        out.push((position, read_json(family, qualifier, element).ok()?));
+        match after {
+            [b']'] => return Some(()),
+            [b',', more @ ..] => rest = more,
+            _ => return None,
+        }
+    }
+}
+
 /// Appends the value of one child's index cell: `{"at":pos,"pk":value}`.
 pub(crate) fn write_child(
     position: usize,
     primary_key: &Value,
     out: &mut Vec<u8>,
 ) -> Result<(), ErrorKind> {
-    use std::io::Write;
-    // Writing to a Vec cannot fail.
-    let _ = write!(out, "{{\"at\":{position},\"pk\":");
+    out.extend_from_slice(b"{\"at\":");
+    write_position(position, out);
+    out.extend_from_slice(b",\"pk\":");
     write_json(primary_key, out)?;
     out.push(b'}');
     Ok(())
@@ -248,6 +342,16 @@ pub(crate) fn read_child(
     qualifier: &[u8],
     value: &[u8],
 ) -> Result<(u64, Value), ErrorKind> {
+    if let Some(fast) = value
+        .strip_prefix(b"{\"at\":")
+        .and_then(split_position)
+        .and_then(|(position, rest)| {
+            let pk = rest.strip_prefix(b",\"pk\":")?.strip_suffix(b"}")?;
+            Some((position, read_json(family, qualifier, pk).ok()?))
+        })
+    {
+        return Ok(fast);
+    }
     let bad = |reason: String| {
         ErrorKind::malformed(family, qualifier, format!("array child cell {reason}"))
     };
@@ -279,13 +383,66 @@ mod tests {
             "plain",
             "quote\"back\\slash",
             "tab\tnew\nline\r",
-            "\u{0}\u{1f}",
+            "\u{0}\u{1f}\u{8}\u{c}",
             "ünï😀",
         ] {
             let mut ours = Vec::new();
             write_json_str(text, &mut ours);
             assert_eq!(ours, serde_json::to_vec(text).unwrap(), "{text:?}");
             assert_eq!(read_json(b"f", b"q", &ours).unwrap(), json!(text));
+        }
+    }
+
+    #[test]
+    fn integers_parse_like_serde_json() {
+        for text in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "18446744073709551615",
+        ] {
+            let expected: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(
+                read_json(b"f", b"q", text.as_bytes()).unwrap(),
+                expected,
+                "{text}"
+            );
+        }
+        for text in ["01", "-", "", "1e3", "18446744073709551616", "+1"] {
+            assert_eq!(read_json_integer(text.as_bytes()), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn element_cells_parse_on_both_paths() {
+        for text in [
+            r#"[0,"a"]"#,
+            r#"[3,1,7,"x",9,null]"#,
+            r#"[0,"q\"uote"]"#,
+            r#"[ 0 , "spaced" ]"#,
+            r#"[2,-1.5]"#,
+        ] {
+            let mut fast = Vec::new();
+            read_elements(b"f", b"q", text.as_bytes(), &mut fast).unwrap();
+            let general: Vec<Value> = serde_json::from_str(text).unwrap();
+            let general: Vec<(u64, Value)> = general
+                .chunks(2)
+                .map(|pair| (pair[0].as_u64().unwrap(), pair[1].clone()))
+                .collect();
+            assert_eq!(fast, general, "{text}");
+        }
+        assert!(read_elements(b"f", b"q", b"[0,\"a\",1]", &mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn positions_are_written_in_decimal() {
+        for position in [0, 7, 10, 99, 12345, usize::MAX] {
+            let mut out = Vec::new();
+            write_position(position, &mut out);
+            assert_eq!(out, position.to_string().as_bytes());
         }
     }
 

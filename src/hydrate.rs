@@ -51,20 +51,15 @@ pub(crate) fn hydrate<'a>(
             cell,
         });
     }
-    // Stores hand cells over sorted; sorting again is then a linear pass.
-    entries.sort_by(|a, b| {
-        a.group
-            .cmp(b.group)
-            .then_with(|| a.qualifier.cmp(b.qualifier))
-    });
-    if let Some(pair) = entries
-        .windows(2)
-        .find(|pair| pair[0].group == pair[1].group && pair[0].qualifier == pair[1].qualifier)
-    {
-        return Err(ErrorKind::DuplicateColumn {
-            column: column_name(pair[1].cell.family, pair[1].cell.qualifier),
-        }
-        .into());
+    // Stores hand cells over sorted by column; check that in one pass and
+    // sort only when it does not hold.
+    if !sorted_without_duplicates(&entries)? {
+        entries.sort_unstable_by(|a, b| {
+            a.group
+                .cmp(b.group)
+                .then_with(|| a.qualifier.cmp(b.qualifier))
+        });
+        sorted_without_duplicates(&entries)?;
     }
 
     let mut keys: BTreeMap<String, KeyCells<'_, 'a>> = BTreeMap::new();
@@ -96,6 +91,28 @@ pub(crate) fn hydrate<'a>(
         object.insert(key, value);
     }
     Ok(object)
+}
+
+/// Whether the entries are in (group, qualifier) order; a column given
+/// twice is an error.
+fn sorted_without_duplicates(entries: &[Entry<'_>]) -> Result<bool, ErrorKind> {
+    let mut sorted = true;
+    for pair in entries.windows(2) {
+        match pair[0]
+            .group
+            .cmp(pair[1].group)
+            .then_with(|| pair[0].qualifier.cmp(pair[1].qualifier))
+        {
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Greater => sorted = false,
+            std::cmp::Ordering::Equal => {
+                return Err(ErrorKind::DuplicateColumn {
+                    column: column_name(pair[1].cell.family, pair[1].cell.qualifier),
+                });
+            }
+        }
+    }
+    Ok(sorted)
 }
 
 fn json_scalar(entry: &Entry<'_>) -> Result<Value, ErrorKind> {
