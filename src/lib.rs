@@ -95,3 +95,8 @@ pub(crate) fn describe(value: &serde_json::Value) -> &'static str {
         serde_json::Value::Object(_) => "a map",
     }
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
