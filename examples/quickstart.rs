@@ -20,7 +20,10 @@ fn main() -> Result<(), capjure::Error> {
     let keys = KeyConfig::new().field("cars", "license");
 
     for (title, mapper) in [
-        ("multi-family layout, lossless JSON codec (the default)", Mapper::new(keys.clone())),
+        (
+            "multi-family layout, lossless JSON codec (the default)",
+            Mapper::new(keys.clone()),
+        ),
         (
             "multi-family layout, text codec (the original's bytes; values read back as strings)",
             Mapper::new(keys.clone()).with_codec(Codec::Text),
@@ -35,7 +38,10 @@ fn main() -> Result<(), capjure::Error> {
         for cell in &cells {
             println!("  {cell}");
         }
-        println!("  families the table needs: {:?}", mapper.families(&painting)?);
+        println!(
+            "  families the table needs: {:?}",
+            mapper.families(&painting)?
+        );
         let back = mapper.hydrate(&cells)?;
         println!("  hydrated: {back}");
         println!("  exact round trip: {}\n", back == painting);

@@ -62,10 +62,12 @@ pub(crate) enum JsonCell {
     EmptyMap,
     /// `[]`: an empty array.
     EmptyArray,
-    /// `[pos, elem, pos, elem, ...]`: where the element named by the
-    /// qualifier stands in an array of scalars.
+    /// `[pos, [pos, elem], ...]`: where the element named by the qualifier
+    /// stands in an array of scalars. A bare position means the element is
+    /// the qualifier itself, as a string; a pair carries any other scalar.
     Elements,
-    /// `{"at": pos, "pk": value}`: one child of an array of maps.
+    /// `{"at": pos}` or `{"at": pos, "pk": value}`: one child of an array of
+    /// maps. Without `pk` the primary key is the qualifier, as a string.
     Child,
 }
 
@@ -269,16 +271,20 @@ pub(crate) fn read_text(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result
 }
 
 /// Parses an [`JsonCell::Elements`] value into (position, element) pairs.
+///
+/// `family` and `qualifier` name the stored column in errors; `logical` is
+/// the qualifier the layout wrote it under, which names the element.
 pub(crate) fn read_elements(
     family: &[u8],
     qualifier: &[u8],
+    logical: &[u8],
     value: &[u8],
     out: &mut Vec<(u64, Value)>,
 ) -> Result<(), ErrorKind> {
     // The cells this crate writes take the fast path; anything else (escaped
     // strings, other writers' spacing) the general one.
     let start = out.len();
-    if read_elements_fast(family, qualifier, value, out).is_some() {
+    if read_elements_fast(logical, value, out).is_some() {
         return Ok(());
     }
     out.truncate(start);
@@ -287,14 +293,22 @@ pub(crate) fn read_elements(
     };
     let items: Vec<Value> =
         serde_json::from_slice(value).map_err(|err| bad(&format!("is not JSON ({err})")))?;
-    if items.is_empty() || items.len() % 2 != 0 {
-        return Err(bad("does not hold position and element pairs"));
+    if items.is_empty() {
+        return Err(bad("lists no position"));
     }
-    let mut items = items.into_iter();
-    while let (Some(position), Some(element)) = (items.next(), items.next()) {
-        let position = position
-            .as_u64()
-            .ok_or_else(|| bad("has a position that is not a whole number"))?;
+    for item in items {
+        let (position, element) = match item {
+            Value::Number(position) => (
+                position.as_u64(),
+                qualifier_string(family, qualifier, logical)?,
+            ),
+            Value::Array(pair) => match <[Value; 2]>::try_from(pair) {
+                Ok([position, element]) => (position.as_u64(), element),
+                Err(_) => return Err(bad("holds a pair that is not [position, element]")),
+            },
+            _ => return Err(bad("holds something other than positions and pairs")),
+        };
+        let position = position.ok_or_else(|| bad("has a position that is not a whole number"))?;
         if element.is_array() || element.is_object() {
             return Err(bad("holds an element that is not a scalar"));
         }
@@ -303,17 +317,36 @@ pub(crate) fn read_elements(
     Ok(())
 }
 
-fn read_elements_fast(
+/// The logical qualifier as a JSON string value; errors name the stored
+/// column.
+pub(crate) fn qualifier_string(
     family: &[u8],
     qualifier: &[u8],
-    value: &[u8],
-    out: &mut Vec<(u64, Value)>,
-) -> Option<()> {
+    logical: &[u8],
+) -> Result<Value, ErrorKind> {
+    match std::str::from_utf8(logical) {
+        Ok(text) => Ok(Value::String(text.to_string())),
+        Err(_) => Err(ErrorKind::InvalidUtf8 {
+            column: column_name(family, qualifier),
+            part: "qualifier",
+        }),
+    }
+}
+
+fn read_elements_fast(qualifier: &[u8], value: &[u8], out: &mut Vec<(u64, Value)>) -> Option<()> {
     let mut rest = value.strip_prefix(b"[")?;
     loop {
-        let (position, after) = split_position(rest)?;
-        let (element, after) = split_scalar(after.strip_prefix(b",")?)?;
-        out.push((position, read_json(family, qualifier, element).ok()?));
+        let after = if let Some(pair) = rest.strip_prefix(b"[") {
+            let (position, after) = split_position(pair)?;
+            let (element, after) = split_scalar(after.strip_prefix(b",")?)?;
+            out.push((position, read_json(b"", b"", element).ok()?));
+            after.strip_prefix(b"]")?
+        } else {
+            let (position, after) = split_position(rest)?;
+            let text = std::str::from_utf8(qualifier).ok()?;
+            out.push((position, Value::String(text.to_string())));
+            after
+        };
         match after {
             [b']'] => return Some(()),
             [b',', more @ ..] => rest = more,
@@ -322,16 +355,47 @@ fn read_elements_fast(
     }
 }
 
-/// Appends the value of one child's index cell: `{"at":pos,"pk":value}`.
+/// Appends the value of an [`JsonCell::Elements`] cell: the positions of
+/// the elements whose qualifier is `qualifier`.
+pub(crate) fn write_elements<'v>(
+    qualifier: &str,
+    elements: impl Iterator<Item = (usize, &'v Value)>,
+    out: &mut Vec<u8>,
+) -> Result<(), ErrorKind> {
+    out.push(b'[');
+    for (n, (position, element)) in elements.enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        match element {
+            Value::String(text) if text == qualifier => write_position(position, out),
+            other => {
+                out.push(b'[');
+                write_position(position, out);
+                out.push(b',');
+                write_json(other, out)?;
+                out.push(b']');
+            }
+        }
+    }
+    out.push(b']');
+    Ok(())
+}
+
+/// Appends the value of one child's index cell: `{"at":pos}` when the
+/// primary key is the qualifier as a string, else `{"at":pos,"pk":value}`.
 pub(crate) fn write_child(
+    qualifier: &[u8],
     position: usize,
     primary_key: &Value,
     out: &mut Vec<u8>,
 ) -> Result<(), ErrorKind> {
     out.extend_from_slice(b"{\"at\":");
     write_position(position, out);
-    out.extend_from_slice(b",\"pk\":");
-    write_json(primary_key, out)?;
+    if !matches!(primary_key, Value::String(text) if text.as_bytes() == qualifier) {
+        out.extend_from_slice(b",\"pk\":");
+        write_json(primary_key, out)?;
+    }
     out.push(b'}');
     Ok(())
 }
@@ -340,12 +404,16 @@ pub(crate) fn write_child(
 pub(crate) fn read_child(
     family: &[u8],
     qualifier: &[u8],
+    logical: &[u8],
     value: &[u8],
 ) -> Result<(u64, Value), ErrorKind> {
     if let Some(fast) = value
         .strip_prefix(b"{\"at\":")
         .and_then(split_position)
         .and_then(|(position, rest)| {
+            if rest == b"}" {
+                return Some((position, qualifier_string(family, qualifier, logical).ok()?));
+            }
             let pk = rest.strip_prefix(b",\"pk\":")?.strip_suffix(b"}")?;
             Some((position, read_json(family, qualifier, pk).ok()?))
         })
@@ -361,8 +429,12 @@ pub(crate) fn read_child(
         return Err(bad("is not a JSON object".into()));
     };
     let position = fields.get("at").and_then(Value::as_u64);
-    match (position, fields.remove("pk")) {
-        (Some(position), Some(pk)) if fields.len() == 1 && !pk.is_array() && !pk.is_object() => {
+    let pk = match fields.remove("pk") {
+        Some(pk) => pk,
+        None => qualifier_string(family, qualifier, logical)?,
+    };
+    match position {
+        Some(position) if fields.len() == 1 && !pk.is_array() && !pk.is_object() => {
             Ok((position, pk))
         }
         _ => Err(bad(
@@ -418,23 +490,47 @@ mod tests {
 
     #[test]
     fn element_cells_parse_on_both_paths() {
-        for text in [
-            r#"[0,"a"]"#,
-            r#"[3,1,7,"x",9,null]"#,
-            r#"[0,"q\"uote"]"#,
-            r#"[ 0 , "spaced" ]"#,
-            r#"[2,-1.5]"#,
-        ] {
-            let mut fast = Vec::new();
-            read_elements(b"f", b"q", text.as_bytes(), &mut fast).unwrap();
-            let general: Vec<Value> = serde_json::from_str(text).unwrap();
-            let general: Vec<(u64, Value)> = general
-                .chunks(2)
-                .map(|pair| (pair[0].as_u64().unwrap(), pair[1].clone()))
-                .collect();
-            assert_eq!(fast, general, "{text}");
+        let cases: [(&str, Vec<(u64, Value)>); 5] = [
+            ("[0]", vec![(0, json!("q"))]),
+            ("[3,7]", vec![(3, json!("q")), (7, json!("q"))]),
+            (
+                r#"[1,[2,1],[5,null]]"#,
+                vec![(1, json!("q")), (2, json!(1)), (5, json!(null))],
+            ),
+            (r#"[[0,"q\"uote"]]"#, vec![(0, json!("q\"uote"))]),
+            (
+                r#"[ 0 , [ 2 , -1.5 ] ]"#,
+                vec![(0, json!("q")), (2, json!(-1.5))],
+            ),
+        ];
+        for (text, expected) in cases {
+            let mut parsed = Vec::new();
+            read_elements(b"f", b"q", b"q", text.as_bytes(), &mut parsed).unwrap();
+            assert_eq!(parsed, expected, "{text}");
         }
-        assert!(read_elements(b"f", b"q", b"[0,\"a\",1]", &mut Vec::new()).is_err());
+        for bad in ["[]", "[[0]]", "[-1]", "[\"x\"]", "[[0,[1]]]"] {
+            assert!(
+                read_elements(b"f", b"q", b"q", bad.as_bytes(), &mut Vec::new()).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn element_cells_written_are_read_back() {
+        let elements = [json!("q"), json!(4), json!("q"), json!(null)];
+        let mut out = Vec::new();
+        write_elements("q", elements.iter().enumerate(), &mut out).unwrap();
+        assert_eq!(out, b"[0,[1,4],2,[3,null]]");
+        let mut parsed = Vec::new();
+        read_elements(b"f", b"q", b"q", &out, &mut parsed).unwrap();
+        let expected: Vec<(u64, Value)> = elements
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(i, e)| (i as u64, e))
+            .collect();
+        assert_eq!(parsed, expected);
     }
 
     #[test]
@@ -449,8 +545,22 @@ mod tests {
     #[test]
     fn child_cells_round_trip() {
         let mut out = Vec::new();
-        write_child(3, &json!("ah12001"), &mut out).unwrap();
-        assert_eq!(out, br#"{"at":3,"pk":"ah12001"}"#);
-        assert_eq!(read_child(b"f", b"q", &out).unwrap(), (3, json!("ah12001")));
+        write_child(b"ah12001", 3, &json!("ah12001"), &mut out).unwrap();
+        assert_eq!(out, br#"{"at":3}"#);
+        assert_eq!(
+            read_child(b"f", b"ah12001", b"ah12001", &out).unwrap(),
+            (3, json!("ah12001"))
+        );
+        out.clear();
+        write_child(b"12", 0, &json!(12), &mut out).unwrap();
+        assert_eq!(out, br#"{"at":0,"pk":12}"#);
+        assert_eq!(
+            read_child(b"f", b"12", b"12", &out).unwrap(),
+            (0, json!(12))
+        );
+        assert_eq!(
+            read_child(b"f", b"x", b"x", br#"{ "at": 1 }"#).unwrap(),
+            (1, json!("x"))
+        );
     }
 }

@@ -215,20 +215,12 @@ impl Flattener<'_> {
             let qualifier = run[0].0.as_bytes();
             match self.codec() {
                 Codec::Json => {
+                    let text = &run[0].0;
                     self.mapper
                         .naming
                         .push(&mut self.cells, group, qualifier, |out| {
-                            out.push(b'[');
-                            for (n, &(_, index)) in run.iter().enumerate() {
-                                if n > 0 {
-                                    out.push(b',');
-                                }
-                                codec::write_position(index, out);
-                                out.push(b',');
-                                codec::write_json(&items[index], out)?;
-                            }
-                            out.push(b']');
-                            Ok(())
+                            let elements = run.iter().map(|&(_, index)| (index, &items[index]));
+                            codec::write_elements(text, elements, out)
                         })?
                 }
                 Codec::Text => {
@@ -291,7 +283,7 @@ impl Flattener<'_> {
                 self.mapper
                     .naming
                     .push(&mut self.cells, group, qualifier, |out| {
-                        codec::write_child(index, pk, out)
+                        codec::write_child(qualifier, index, pk, out)
                     })?;
             } else if child.len() == 1 {
                 return Err(ErrorKind::Unrepresentable {

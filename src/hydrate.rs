@@ -153,6 +153,7 @@ fn json_value(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result<Va
                 codec::read_elements(
                     entry.cell.family,
                     entry.cell.qualifier,
+                    entry.qualifier,
                     entry.cell.value,
                     &mut pairs,
                 )?;
@@ -205,8 +206,12 @@ fn json_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result
                 entry.malformed(format!("does not fit the array of maps under key `{key}`"))
             );
         }
-        let (position, pk) =
-            codec::read_child(entry.cell.family, entry.cell.qualifier, entry.cell.value)?;
+        let (position, pk) = codec::read_child(
+            entry.cell.family,
+            entry.cell.qualifier,
+            entry.qualifier,
+            entry.cell.value,
+        )?;
         let mut child = Map::new();
         child.insert(primary_key.field_name().to_string(), pk);
         children.push((position, child));
