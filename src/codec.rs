@@ -7,7 +7,8 @@
 //! needs to keep empty maps and arrays, array order and duplicates.
 //! [`Codec::Text`] stores display text exactly as the original capjure did,
 //! so tables shared with it read and write the same; every value then reads
-//! back as a string.
+//! back as a string. [`Codec::Java`] stores what Java HBase's `Bytes.toBytes`
+//! writes, for tables shared with Java clients.
 
 use serde_json::Value;
 
@@ -51,6 +52,48 @@ pub enum Codec {
     /// could not store (empty arrays and maps, duplicate elements, a value
     /// equal to the marker) are errors at flatten time.
     Text,
+    /// Java-compatible: each value holds exactly the bytes of Java HBase's
+    /// `Bytes.toBytes` for the value's type, so a Java client reads it with
+    /// `Bytes.toLong`, `Bytes.toDouble`, `Bytes.toBoolean`, `Bytes.toString`.
+    ///
+    /// On the typed path ([`Mapper::to_cells`](crate::Mapper::to_cells)) the
+    /// Rust type picks the width: `i8` one byte, `i16` two (`short`), `i32`
+    /// four (`int`), `i64` eight (`long`), all big-endian two's complement;
+    /// unsigned types widen to the next Java type that holds them (`u8` as
+    /// `short`, `u16` as `int`, `u32` and `u64` as `long`; a `u64` above
+    /// `i64::MAX` is an error); `f32` and `f64` as IEEE-754 big-endian
+    /// (`float`, `double`, raw bits, so `-0.0` and NaN payloads survive);
+    /// `bool` as one byte, `0xFF` for true and `0x00` for false; `String`,
+    /// `char` and unit enum variants as UTF-8; byte buffers as they are.
+    ///
+    /// On the `serde_json::Value` path integers are `long` and other numbers
+    /// `double`; `null` has no Java form and is an error. The values carry
+    /// no type, so [`Mapper::hydrate`](crate::Mapper::hydrate) cannot read
+    /// them back: read rows written with this codec with
+    /// [`Mapper::from_cells`](crate::Mapper::from_cells).
+    ///
+    /// Qualifiers stay text (UTF-8) under every codec. The structural cells
+    /// are binary: an empty array, map or struct is `k:` holding no bytes;
+    /// an array-of-scalars cell `k:element` holds the element's positions,
+    /// each a 4-byte `int`; a child of an array of maps has the index cell
+    /// `k:<pk>` holding its position as a 4-byte `int` followed by its
+    /// primary key's `Bytes.toBytes`.
+    ///
+    /// ```
+    /// use capjure::{Codec, KeyConfig, Mapper};
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+    /// struct Visit { hits: i32, score: f64, bot: bool }
+    ///
+    /// let mapper = Mapper::new(KeyConfig::new()).with_codec(Codec::Java);
+    /// let visit = Visit { hits: 7, score: 0.5, bot: true };
+    /// let cells = mapper.to_cells(&visit)?;
+    /// let hits = cells.iter().find(|c| c.family == b"hits").unwrap();
+    /// assert_eq!(hits.value, [0, 0, 0, 7]); // Bytes.toBytes(7)
+    /// assert_eq!(mapper.from_cells::<Visit, _>(&cells)?, visit);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    Java,
 }
 
 /// What a stored value is, by its first bytes, under [`Codec::Json`].

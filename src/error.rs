@@ -276,6 +276,106 @@ pub enum ErrorKind {
         /// The column, `family:qualifier`.
         column: String,
     },
+
+    /// A Rust value whose type the layout cannot store there (typed path).
+    #[error("`{path}` of type `{rust_type}`: {reason}")]
+    Unsupported {
+        /// Where the value is, e.g. `road.geo` or `cart[1].tags`.
+        path: String,
+        /// The Rust type, from `std::any::type_name`.
+        rust_type: &'static str,
+        /// Why it cannot be stored.
+        reason: String,
+    },
+
+    /// A stored cell that cannot be read as the Rust type asked for (typed
+    /// path).
+    #[error("column \"{column}\" (`{path}`) cannot be read as `{rust_type}`: {reason}")]
+    TypeMismatch {
+        /// Where the value goes, e.g. `road.speed`.
+        path: String,
+        /// The column, `family:qualifier`.
+        column: String,
+        /// The Rust type, from `std::any::type_name`.
+        rust_type: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// What a `Serialize` or `Deserialize` implementation reported (for
+    /// example serde's `missing field` or `unknown variant`).
+    #[error("{}", if path.is_empty() { message.clone() } else { format!("`{path}`: {message}") })]
+    Serde {
+        /// Where it happened; empty at the top level.
+        path: String,
+        /// What the implementation said.
+        message: String,
+    },
+
+    /// Cells whose values carry no type, read into a target that asks the
+    /// cells for one (a `serde_json::Value`, or `Mapper::hydrate`).
+    #[error(
+        "column \"{column}\": the {codec} codec stores values without their types; \
+         read the row into a typed value with Mapper::from_cells"
+    )]
+    Untyped {
+        /// The column, `family:qualifier`.
+        column: String,
+        /// The codec's name.
+        codec: &'static str,
+    },
+}
+
+impl serde::ser::Error for Error {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        ErrorKind::Serde {
+            path: String::new(),
+            message: message.to_string(),
+        }
+        .into()
+    }
+}
+
+impl serde::de::Error for Error {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        ErrorKind::Serde {
+            path: String::new(),
+            message: message.to_string(),
+        }
+        .into()
+    }
+}
+
+impl Error {
+    /// Says where an error from the typed path happened, when the place that
+    /// raised it did not know: fills an empty path (and an unknown Rust
+    /// type). Inner places fill first, so the most precise answer wins.
+    pub(crate) fn locate(mut self, path: impl FnOnce() -> String, rust_type: &'static str) -> Self {
+        match &mut self.0.kind {
+            ErrorKind::Unsupported {
+                path: at,
+                rust_type: ty,
+                ..
+            } => {
+                if at.is_empty() {
+                    *at = path();
+                }
+                if ty.is_empty() {
+                    *ty = rust_type;
+                }
+            }
+            ErrorKind::TypeMismatch { path: at, .. }
+            | ErrorKind::Serde { path: at, .. }
+            | ErrorKind::Unrepresentable { path: at, .. }
+            | ErrorKind::TooDeep { path: at, .. }
+                if at.is_empty() =>
+            {
+                *at = path();
+            }
+            _ => {}
+        }
+        self
+    }
 }
 
 impl ErrorKind {

@@ -7,8 +7,9 @@ use serde_json::{Map, Value};
 use crate::cell::Cells;
 use crate::codec::{self, ARRAY_MARKER, Codec};
 use crate::error::{ErrorKind, Result};
+use crate::java;
 use crate::keys::{PrimaryKey, scalar_text};
-use crate::layout::{Group, Owner};
+use crate::layout::{Group, Naming, Owner};
 use crate::mapper::Mapper;
 
 /// Flattens one object. Every cell it writes reads back to where it came
@@ -68,18 +69,7 @@ impl Flattener<'_> {
         path: impl Fn() -> String,
         expected: impl Fn(Owner<'_>) -> bool,
     ) -> Result<(), ErrorKind> {
-        let naming = &self.mapper.naming;
-        if !naming.has_configured() || expected(naming.owner(group)) {
-            return Ok(());
-        }
-        Err(ErrorKind::KeyCollision {
-            path: path(),
-            group: String::from_utf8_lossy(group).into_owned(),
-            reads_as: match naming.classify(group)? {
-                Group::Key(key) => format!("key `{key}`"),
-                Group::Field { key, field } => format!("field `{field}` of array `{key}`"),
-            },
-        })
+        check_group(&self.mapper.naming, group, path, expected)
     }
 
     fn map(&mut self, key: &str, map: &Map<String, Value>) -> Result<(), ErrorKind> {
@@ -133,6 +123,11 @@ impl Flattener<'_> {
                 codec: "text",
                 reason: format!("{what} leaves no cell in capjure's layout"),
             }),
+            // A structural cell holding no bytes; see `Codec::Java`.
+            Codec::Java => self
+                .mapper
+                .naming
+                .push(&mut self.cells, group, b"", |_| Ok(())),
         }
     }
 
@@ -167,6 +162,12 @@ impl Flattener<'_> {
                         });
                     }
                     Ok(())
+                }),
+            Codec::Java => self
+                .mapper
+                .naming
+                .push(&mut self.cells, group, qualifier, |out| {
+                    java::write_value(value, out, path)
                 }),
         }
     }
@@ -240,6 +241,16 @@ impl Flattener<'_> {
                             Ok(())
                         })?;
                 }
+                Codec::Java => {
+                    self.mapper
+                        .naming
+                        .push(&mut self.cells, group, qualifier, |out| {
+                            for &(_, index) in run {
+                                java::write_position(index, out, || format!("{key}[{index}]"))?;
+                            }
+                            Ok(())
+                        })?;
+                }
             }
         }
         Ok(())
@@ -279,18 +290,31 @@ impl Flattener<'_> {
         } in &children
         {
             let qualifier = qualifier.as_bytes();
-            if self.codec() == Codec::Json {
-                self.mapper
-                    .naming
-                    .push(&mut self.cells, group, qualifier, |out| {
-                        codec::write_child(qualifier, index, pk, out)
-                    })?;
-            } else if child.len() == 1 {
-                return Err(ErrorKind::Unrepresentable {
-                    path: format!("{key}[{index}]"),
-                    codec: "text",
-                    reason: "it holds only its primary key and would leave no cell".into(),
-                });
+            match self.codec() {
+                Codec::Json => {
+                    self.mapper
+                        .naming
+                        .push(&mut self.cells, group, qualifier, |out| {
+                            codec::write_child(qualifier, index, pk, out)
+                        })?
+                }
+                Codec::Java => {
+                    self.mapper
+                        .naming
+                        .push(&mut self.cells, group, qualifier, |out| {
+                            let path = || format!("{key}[{index}].{field}");
+                            java::write_position(index, out, path)?;
+                            java::write_value(pk, out, path)
+                        })?
+                }
+                Codec::Text if child.len() == 1 => {
+                    return Err(ErrorKind::Unrepresentable {
+                        path: format!("{key}[{index}]"),
+                        codec: "text",
+                        reason: "it holds only its primary key and would leave no cell".into(),
+                    });
+                }
+                Codec::Text => {}
             }
             for (name, value) in child.iter() {
                 if name == field {
@@ -332,9 +356,31 @@ impl Flattener<'_> {
     }
 }
 
+/// Fails unless `group` reads back as what `expected` accepts: the check
+/// that keeps capjure's prefix collisions (flaw 5) from corrupting a read.
+/// Shared by the `serde_json::Value` and the typed paths.
+pub(crate) fn check_group(
+    naming: &Naming,
+    group: &[u8],
+    path: impl Fn() -> String,
+    expected: impl Fn(Owner<'_>) -> bool,
+) -> Result<(), ErrorKind> {
+    if !naming.has_configured() || expected(naming.owner(group)) {
+        return Ok(());
+    }
+    Err(ErrorKind::KeyCollision {
+        path: path(),
+        group: String::from_utf8_lossy(group).into_owned(),
+        reads_as: match naming.classify(group)? {
+            Group::Key(key) => format!("key `{key}`"),
+            Group::Field { key, field } => format!("field `{field}` of array `{key}`"),
+        },
+    })
+}
+
 /// The qualifier of one child, checked so that the text codec can read it
 /// back: the decoder must give back the field's text.
-fn child_qualifier<'v>(
+pub(crate) fn child_qualifier<'v>(
     primary_key: &PrimaryKey,
     key: &str,
     index: usize,
@@ -387,15 +433,15 @@ fn child_qualifier<'v>(
 }
 
 /// One child of an array of maps, with its qualifier and primary key.
-struct Child<'v> {
-    qualifier: Cow<'v, str>,
-    index: usize,
-    child: &'v Map<String, Value>,
-    pk: &'v Value,
+pub(crate) struct Child<'v> {
+    pub(crate) qualifier: Cow<'v, str>,
+    pub(crate) index: usize,
+    pub(crate) child: &'v Map<String, Value>,
+    pub(crate) pk: &'v Value,
 }
 
 /// Two children with one qualifier would merge into one on read.
-fn check_unique(key: &str, children: &mut [Child<'_>]) -> Result<(), ErrorKind> {
+pub(crate) fn check_unique(key: &str, children: &mut [Child<'_>]) -> Result<(), ErrorKind> {
     children.sort_unstable_by(|a, b| a.qualifier.cmp(&b.qualifier).then(a.index.cmp(&b.index)));
     for pair in children.windows(2) {
         if pair[0].qualifier == pair[1].qualifier {

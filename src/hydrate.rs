@@ -11,18 +11,18 @@ use crate::layout::Group;
 use crate::mapper::Mapper;
 
 /// One stored cell with the group and qualifier the layout wrote it under.
-struct Entry<'a> {
-    group: &'a [u8],
-    qualifier: &'a [u8],
-    cell: CellRef<'a>,
+pub(crate) struct Entry<'a> {
+    pub(crate) group: &'a [u8],
+    pub(crate) qualifier: &'a [u8],
+    pub(crate) cell: CellRef<'a>,
 }
 
 impl Entry<'_> {
-    fn malformed(&self, reason: impl Into<String>) -> ErrorKind {
+    pub(crate) fn malformed(&self, reason: impl Into<String>) -> ErrorKind {
         ErrorKind::malformed(self.cell.family, self.cell.qualifier, reason)
     }
 
-    fn qualifier_text(&self) -> Result<String, ErrorKind> {
+    pub(crate) fn qualifier_text(&self) -> Result<String, ErrorKind> {
         String::from_utf8(self.qualifier.to_vec()).map_err(|_| ErrorKind::InvalidUtf8 {
             column: column_name(self.cell.family, self.cell.qualifier),
             part: "qualifier",
@@ -33,15 +33,35 @@ impl Entry<'_> {
 /// The cells of one top-level key: its own group's cells and, for an array
 /// of maps, each field's group.
 #[derive(Default)]
-struct KeyCells<'e, 'a> {
-    plain: &'e [Entry<'a>],
-    fields: Vec<(String, &'e [Entry<'a>])>,
+pub(crate) struct KeyCells<'e, 'a> {
+    pub(crate) plain: &'e [Entry<'a>],
+    pub(crate) fields: Vec<(String, &'e [Entry<'a>])>,
 }
 
 pub(crate) fn hydrate<'a>(
     mapper: &Mapper,
     cells: impl Iterator<Item = CellRef<'a>>,
 ) -> Result<Map<String, Value>> {
+    let entries = entries(mapper, cells)?;
+    let keys = group_keys(mapper, &entries)?;
+    let mut object = Map::new();
+    for (key, parts) in keys {
+        let value = match mapper.codec {
+            Codec::Json => json_value(mapper, &key, &parts)?,
+            Codec::Text => text_value(mapper, &key, &parts)?,
+            Codec::Java => return Err(untyped(&parts).into()),
+        };
+        object.insert(key, value);
+    }
+    Ok(object)
+}
+
+/// One row's cells, split into group and qualifier, sorted, and checked to
+/// hold one version per column.
+pub(crate) fn entries<'a>(
+    mapper: &Mapper,
+    cells: impl Iterator<Item = CellRef<'a>>,
+) -> Result<Vec<Entry<'a>>> {
     let mut entries = Vec::with_capacity(cells.size_hint().0);
     for cell in cells {
         let (group, qualifier) = mapper.naming.split(&cell)?;
@@ -61,8 +81,15 @@ pub(crate) fn hydrate<'a>(
         });
         sorted_without_duplicates(&entries)?;
     }
+    Ok(entries)
+}
 
-    let mut keys: BTreeMap<String, KeyCells<'_, 'a>> = BTreeMap::new();
+/// Sorted entries gathered by the top-level key they belong to.
+pub(crate) fn group_keys<'e, 'a>(
+    mapper: &Mapper,
+    entries: &'e [Entry<'a>],
+) -> Result<BTreeMap<String, KeyCells<'e, 'a>>> {
+    let mut keys: BTreeMap<String, KeyCells<'e, 'a>> = BTreeMap::new();
     for run in entries.chunk_by(|a, b| a.group == b.group) {
         match mapper.naming.classify(run[0].group)? {
             Group::Key(key) => {
@@ -81,16 +108,7 @@ pub(crate) fn hydrate<'a>(
                 .push((field, run)),
         }
     }
-
-    let mut object = Map::new();
-    for (key, parts) in keys {
-        let value = match mapper.codec {
-            Codec::Json => json_value(mapper, &key, &parts)?,
-            Codec::Text => text_value(mapper, &key, &parts)?,
-        };
-        object.insert(key, value);
-    }
-    Ok(object)
+    Ok(keys)
 }
 
 /// Whether the entries are in (group, qualifier) order; a column given
@@ -119,7 +137,11 @@ fn json_scalar(entry: &Entry<'_>) -> Result<Value, ErrorKind> {
     codec::read_json(entry.cell.family, entry.cell.qualifier, entry.cell.value)
 }
 
-fn json_value(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result<Value, ErrorKind> {
+pub(crate) fn json_value(
+    mapper: &Mapper,
+    key: &str,
+    parts: &KeyCells<'_, '_>,
+) -> Result<Value, ErrorKind> {
     let plain = parts.plain;
     let first_kind = plain.first().map(|entry| JsonCell::of(entry.cell.value));
     if !parts.fields.is_empty() || first_kind == Some(JsonCell::Child) {
@@ -244,7 +266,11 @@ fn text_scalar(entry: &Entry<'_>) -> Result<Value, ErrorKind> {
     codec::read_text(entry.cell.family, entry.cell.qualifier, entry.cell.value)
 }
 
-fn text_value(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result<Value, ErrorKind> {
+pub(crate) fn text_value(
+    mapper: &Mapper,
+    key: &str,
+    parts: &KeyCells<'_, '_>,
+) -> Result<Value, ErrorKind> {
     let plain = parts.plain;
     if !parts.fields.is_empty() {
         if let Some(entry) = plain.first() {
@@ -317,4 +343,18 @@ fn text_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result
     Ok(Value::Array(
         children.into_values().map(Value::Object).collect(),
     ))
+}
+
+/// The error for a Value read of cells written with the Java codec.
+pub(crate) fn untyped(parts: &KeyCells<'_, '_>) -> ErrorKind {
+    let first = parts
+        .plain
+        .first()
+        .or_else(|| parts.fields.first().and_then(|f| f.1.first()));
+    ErrorKind::Untyped {
+        column: first
+            .map(|entry| column_name(entry.cell.family, entry.cell.qualifier))
+            .unwrap_or_default(),
+        codec: "java",
+    }
 }

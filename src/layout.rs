@@ -225,6 +225,23 @@ impl Naming {
     where
         F: FnOnce(&mut Vec<u8>) -> Result<(), ErrorKind>,
     {
+        self.push_if(cells, group, qualifier, |out| value(out).map(|()| true))
+            .map(drop)
+    }
+
+    /// Like [`push`](Self::push), but `value` may decide to write no cell
+    /// (by returning `false`, as the typed path does for `None`). Says
+    /// whether a cell was kept.
+    pub(crate) fn push_if<F, E>(
+        &self,
+        cells: &mut Cells,
+        group: &[u8],
+        qualifier: &[u8],
+        value: F,
+    ) -> Result<bool, E>
+    where
+        F: FnOnce(&mut Vec<u8>) -> Result<bool, E>,
+    {
         let bytes = cells.bytes_mut();
         let start = bytes.len();
         match &self.single {
@@ -239,9 +256,13 @@ impl Naming {
         bytes.extend_from_slice(qualifier);
         let qualifier_end = bytes.len();
         match value(bytes) {
-            Ok(()) => {
+            Ok(true) => {
                 cells.commit(start, family_end, qualifier_end);
-                Ok(())
+                Ok(true)
+            }
+            Ok(false) => {
+                cells.bytes_mut().truncate(start);
+                Ok(false)
             }
             Err(err) => {
                 cells.bytes_mut().truncate(start);

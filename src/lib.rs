@@ -73,19 +73,24 @@
 
 mod cell;
 mod codec;
+mod de;
 mod error;
 mod flatten;
 mod hydrate;
+mod java;
 mod keys;
 mod layout;
 mod mapper;
+mod ser;
 
 pub use cell::{Cell, CellRef, Cells, CellsIter, split_column};
 pub use codec::{ARRAY_MARKER, Codec};
+pub use de::from_cells;
 pub use error::{Error, ErrorKind, Result};
 pub use keys::{DecodeFn, EncodeFn, KeyConfig, PrimaryKey};
 pub use layout::Layout;
 pub use mapper::Mapper;
+pub use ser::to_cells;
 
 /// What kind of value this is, for error messages.
 pub(crate) fn describe(value: &serde_json::Value) -> &'static str {

@@ -117,7 +117,7 @@ impl Mapper {
 
     /// The builder methods cannot fail, so an unusable layout (a bad single
     /// family name) is reported by every call instead.
-    fn check_usable(&self) -> Result<()> {
+    pub(crate) fn check_usable(&self) -> Result<()> {
         if let Layout::SingleFamily { family } = &self.layout {
             check_family(family)?;
         }

@@ -1,0 +1,305 @@
+//! An array of maps under a key: each child's primary key is the qualifier
+//! of its cells `k_field:pk`; under JSON and Java an index cell `k:pk` holds
+//! its position (and typed primary key).
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use super::scalar::ScalarDeserializer;
+use super::{At, Path};
+use crate::codec::{self, Codec, JsonCell};
+use crate::error::{Error, ErrorKind, Result, column_name};
+use crate::hydrate::{Entry, KeyCells};
+use crate::java;
+use crate::mapper::Mapper;
+use crate::ser::Form;
+
+/// Where a child's primary key comes from.
+enum Pk<'k> {
+    /// A JSON index cell's typed value, or a composite key's decoder.
+    Value(Value),
+    /// Bytes to read as the field's type: a Java index cell's, or a text
+    /// qualifier.
+    Bytes(&'k [u8], Form),
+}
+
+/// One child's cells.
+struct ChildCells<'k, 'a> {
+    position: u64,
+    pk: Pk<'k>,
+    /// The cell the primary key came from, for errors.
+    family: &'k [u8],
+    qualifier: &'k [u8],
+    fields: Vec<(&'k str, &'k Entry<'a>)>,
+}
+
+/// The children of the array under `key`, in order.
+pub(crate) struct ChildrenAccess<'k, 'a> {
+    key: &'k str,
+    codec: Codec,
+    pk_field: &'k str,
+    children: std::vec::IntoIter<ChildCells<'k, 'a>>,
+    next: usize,
+}
+
+impl<'k, 'a> ChildrenAccess<'k, 'a> {
+    pub(crate) fn new(
+        mapper: &'k Mapper,
+        key: &'k str,
+        parts: &'k KeyCells<'_, 'a>,
+    ) -> Result<Self> {
+        let first = parts
+            .plain
+            .first()
+            .or_else(|| parts.fields.first().and_then(|f| f.1.first()));
+        let Some(primary_key) = mapper.keys.get(key) else {
+            let reason =
+                format!("array of maps under key `{key}`, which has no primary key configured");
+            return Err(match first {
+                Some(entry) => entry.malformed(reason),
+                None => ErrorKind::NoPrimaryKey {
+                    key: key.to_string(),
+                },
+            }
+            .into());
+        };
+        let mut children = Vec::with_capacity(parts.plain.len());
+        // The qualifiers the children are known by, sorted.
+        let mut qualifiers: Vec<&'k [u8]> = Vec::with_capacity(parts.plain.len());
+        match mapper.codec {
+            Codec::Json | Codec::Java => {
+                for entry in parts.plain {
+                    let (family, qualifier, value) =
+                        (entry.cell.family, entry.cell.qualifier, entry.cell.value);
+                    let (position, pk) = if mapper.codec == Codec::Json {
+                        if JsonCell::of(value) != JsonCell::Child {
+                            return Err(entry
+                                .malformed(format!(
+                                    "does not fit the array of maps under key `{key}`"
+                                ))
+                                .into());
+                        }
+                        let (position, pk) =
+                            codec::read_child(family, qualifier, entry.qualifier, value)?;
+                        (position, Pk::Value(pk))
+                    } else {
+                        let position = java::read_position(value).ok_or_else(|| {
+                            entry
+                                .malformed("array child cell does not start with a 4-byte position")
+                        })?;
+                        (position, Pk::Bytes(&value[4..], Form::Java))
+                    };
+                    qualifiers.push(entry.qualifier);
+                    children.push(ChildCells {
+                        position,
+                        pk,
+                        family,
+                        qualifier,
+                        fields: Vec::new(),
+                    });
+                }
+            }
+            Codec::Text => {
+                if let Some(entry) = parts.plain.first() {
+                    return Err(entry
+                        .malformed(format!("stands beside the array of maps under key `{key}`"))
+                        .into());
+                }
+                for (_, entries) in &parts.fields {
+                    qualifiers.extend(entries.iter().map(|entry| entry.qualifier));
+                }
+                qualifiers.sort_unstable();
+                qualifiers.dedup();
+                for (position, qualifier) in qualifiers.iter().enumerate() {
+                    let pk = if primary_key.is_composite() {
+                        let text =
+                            std::str::from_utf8(qualifier).map_err(|_| ErrorKind::InvalidUtf8 {
+                                column: column_name(key.as_bytes(), qualifier),
+                                part: "qualifier",
+                            })?;
+                        Pk::Value(primary_key.decode(text).map_err(|message| {
+                            ErrorKind::PrimaryKeyCodec {
+                                key: key.to_string(),
+                                message: format!("decoding \"{text}\": {message}"),
+                            }
+                        })?)
+                    } else {
+                        Pk::Bytes(qualifier, Form::Text)
+                    };
+                    children.push(ChildCells {
+                        position: position as u64,
+                        pk,
+                        family: key.as_bytes(),
+                        qualifier,
+                        fields: Vec::new(),
+                    });
+                }
+            }
+        }
+        for (field, entries) in &parts.fields {
+            for entry in *entries {
+                let Ok(at) = qualifiers.binary_search(&entry.qualifier) else {
+                    return Err(entry
+                        .malformed(format!("no child of `{key}` has this primary key"))
+                        .into());
+                };
+                children[at].fields.push((field.as_str(), entry));
+            }
+        }
+        children.sort_unstable_by_key(|child| child.position);
+        if let Some((_, child)) = children
+            .iter()
+            .enumerate()
+            .find(|(i, child)| child.position != *i as u64)
+        {
+            return Err(ErrorKind::malformed(
+                child.family,
+                child.qualifier,
+                "array positions are not 0, 1, 2, ... without gaps or repeats",
+            )
+            .into());
+        }
+        Ok(ChildrenAccess {
+            key,
+            codec: mapper.codec,
+            pk_field: primary_key.field_name(),
+            children: children.into_iter(),
+            next: 0,
+        })
+    }
+}
+
+impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        let Some(child) = self.children.next() else {
+            return Ok(None);
+        };
+        let index = self.next;
+        self.next += 1;
+        let key = self.key;
+        seed.deserialize(ChildDeserializer {
+            access: ChildAccess {
+                key,
+                index,
+                codec: self.codec,
+                pk_field: self.pk_field,
+                pk: Some(child.pk),
+                family: child.family,
+                qualifier: child.qualifier,
+                fields: child.fields.into_iter(),
+                current: None,
+            },
+        })
+        .map(Some)
+        .map_err(|err| {
+            err.locate(
+                || format!("{key}[{index}]"),
+                std::any::type_name::<T::Value>(),
+            )
+        })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.children.len())
+    }
+}
+
+/// One child, offered as a map.
+struct ChildDeserializer<'k, 'a> {
+    access: ChildAccess<'k, 'a>,
+}
+
+impl<'de> Deserializer<'de> for ChildDeserializer<'_, '_> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_map(self.access)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// The primary key first, then the other fields.
+struct ChildAccess<'k, 'a> {
+    key: &'k str,
+    index: usize,
+    codec: Codec,
+    pk_field: &'k str,
+    pk: Option<Pk<'k>>,
+    family: &'k [u8],
+    qualifier: &'k [u8],
+    fields: std::vec::IntoIter<(&'k str, &'k Entry<'a>)>,
+    current: Option<Current<'k, 'a>>,
+}
+
+enum Current<'k, 'a> {
+    Pk(Pk<'k>),
+    Field(&'k str, &'k Entry<'a>),
+}
+
+impl<'de> MapAccess<'de> for ChildAccess<'_, '_> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        let (name, current) = match self.pk.take() {
+            Some(pk) => (self.pk_field, Current::Pk(pk)),
+            None => match self.fields.next() {
+                Some((name, entry)) => (name, Current::Field(name, entry)),
+                None => return Ok(None),
+            },
+        };
+        self.current = Some(current);
+        seed.deserialize(super::name(
+            name.as_bytes(),
+            self.family,
+            self.qualifier,
+            Path::ChildField(self.key, self.index, name),
+        ))
+        .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        let (key, index) = (self.key, self.index);
+        match self.current.take() {
+            Some(Current::Pk(Pk::Value(value))) => seed.deserialize(value).map_err(|err| {
+                At {
+                    family: self.family,
+                    qualifier: self.qualifier,
+                    path: Path::ChildField(key, index, self.pk_field),
+                }
+                .mismatch(std::any::type_name::<V::Value>(), err.to_string())
+            }),
+            Some(Current::Pk(Pk::Bytes(bytes, form))) => seed.deserialize(ScalarDeserializer {
+                bytes,
+                form,
+                at: At {
+                    family: self.family,
+                    qualifier: self.qualifier,
+                    path: Path::ChildField(key, index, self.pk_field),
+                },
+                empty_is_none: false,
+                bare_string: false,
+            }),
+            Some(Current::Field(name, entry)) => seed.deserialize(ScalarDeserializer {
+                bytes: entry.cell.value,
+                form: Form::of(self.codec),
+                at: At {
+                    family: entry.cell.family,
+                    qualifier: entry.cell.qualifier,
+                    path: Path::ChildField(key, index, name),
+                },
+                empty_is_none: false,
+                bare_string: false,
+            }),
+            None => Err(<Error as serde::de::Error>::custom(
+                "a value was asked for before its key",
+            )),
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! The scalar level: one stored value read as the Rust type asked for.
+//!
+//! The codec says how to read the bytes; the visitor (the Rust type) says
+//! what to read them as. Under JSON the value says its own type; under text
+//! the type parses the text; under Java the type picks the width.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use serde::de::value::StrDeserializer;
+use serde::de::{Deserializer, IntoDeserializer, Visitor};
+
+use super::At;
+use crate::error::{Error, ErrorKind, Result};
+use crate::ser::Form;
+
+/// Reads one scalar.
+pub(crate) struct ScalarDeserializer<'b> {
+    pub(crate) bytes: &'b [u8],
+    pub(crate) form: Form,
+    pub(crate) at: At<'b>,
+    /// An empty value reads as `None`: array elements under text and Java,
+    /// where a `None` element is stored as the empty qualifier.
+    pub(crate) empty_is_none: bool,
+    /// Under JSON, the bytes are a string's text, unquoted: an array element
+    /// the JSON codec stores as its qualifier.
+    pub(crate) bare_string: bool,
+}
+
+/// A JSON scalar.
+enum Json<'b> {
+    Null,
+    Bool(bool),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Str(Cow<'b, str>),
+}
+
+fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
+    match bytes {
+        b"null" => Ok(Json::Null),
+        b"true" => Ok(Json::Bool(true)),
+        b"false" => Ok(Json::Bool(false)),
+        [b'"', inner @ .., b'"'] if !inner.iter().any(|&b| b == b'\\' || b == b'"' || b < 0x20) => {
+            std::str::from_utf8(inner)
+                .map(|text| Json::Str(Cow::Borrowed(text)))
+                .map_err(|_| "the string is not valid UTF-8".to_string())
+        }
+        [b'"', ..] => serde_json::from_slice::<String>(bytes)
+            .map(|text| Json::Str(Cow::Owned(text)))
+            .map_err(|err| format!("the value is not a JSON string ({err})")),
+        [b'-' | b'0'..=b'9', ..] => {
+            let text = std::str::from_utf8(bytes).map_err(|_| "not a JSON number".to_string())?;
+            let not_a_number = || format!("`{text}` is not a JSON number");
+            if !text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
+            {
+                return Err(not_a_number());
+            }
+            if text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+                text.parse().map(Json::F64).map_err(|_| not_a_number())
+            } else if text.starts_with('-') {
+                text.parse().map(Json::I64).map_err(|_| not_a_number())
+            } else {
+                text.parse().map(Json::U64).map_err(|_| not_a_number())
+            }
+        }
+        _ => Err(format!(
+            "the value is not a JSON scalar ({}); was it written with another codec?",
+            crate::cell::Printable(bytes)
+        )),
+    }
+}
+
+impl<'b> ScalarDeserializer<'b> {
+    fn mismatch<T>(&self, reason: impl Into<String>) -> Error {
+        self.at.mismatch(std::any::type_name::<T>(), reason)
+    }
+
+    /// Fills in where a visitor's own error happened.
+    fn visited<T>(&self, result: Result<T>) -> Result<T> {
+        result.map_err(|err| match err.into_kind() {
+            ErrorKind::Serde { path, message } if path.is_empty() => self.mismatch::<T>(message),
+            kind => kind.into(),
+        })
+    }
+
+    fn text<T>(&self) -> Result<&'b str> {
+        std::str::from_utf8(self.bytes)
+            .map_err(|_| self.mismatch::<T>("the value is not valid UTF-8"))
+    }
+
+    /// Under JSON: the value, given to the visitor as the type it holds.
+    fn json<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let value = if self.bare_string {
+            Json::Str(Cow::Borrowed(self.text::<V::Value>()?))
+        } else {
+            parse_json(self.bytes).map_err(|reason| self.mismatch::<V::Value>(reason))?
+        };
+        let result = match value {
+            Json::Null => visitor.visit_unit(),
+            Json::Bool(v) => visitor.visit_bool(v),
+            Json::I64(v) => visitor.visit_i64(v),
+            Json::U64(v) => visitor.visit_u64(v),
+            Json::F64(v) => visitor.visit_f64(v),
+            Json::Str(v) => visitor.visit_str(&v),
+        };
+        self.visited(result)
+    }
+
+    /// Under text: the text parsed as `P`, then given to the visitor.
+    fn parse<'de, P, V>(
+        self,
+        visitor: V,
+        visit: impl FnOnce(V, P) -> Result<V::Value>,
+    ) -> Result<V::Value>
+    where
+        P: FromStr,
+        V: Visitor<'de>,
+    {
+        let text = self.text::<V::Value>()?;
+        let value = text.parse::<P>().map_err(|_| {
+            self.mismatch::<V::Value>(format!(
+                "\"{text}\" is not a {}",
+                std::any::type_name::<P>()
+            ))
+        })?;
+        let result = visit(visitor, value);
+        self.visited(result)
+    }
+
+    /// Under Java: exactly `N` bytes.
+    fn java<const N: usize, T>(&self) -> Result<[u8; N]> {
+        self.bytes.try_into().map_err(|_| {
+            self.mismatch::<T>(format!(
+                "the java codec stores it in {N} byte{}, the cell holds {}",
+                if N == 1 { "" } else { "s" },
+                self.bytes.len()
+            ))
+        })
+    }
+
+    fn string<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.form {
+            Form::Json => self.json(visitor),
+            Form::Text | Form::Java => {
+                let text = self.text::<V::Value>()?;
+                let result = visitor.visit_str(text);
+                self.visited(result)
+            }
+        }
+    }
+}
+
+macro_rules! integer {
+    ($method:ident, $ty:ty, $visit:ident, $java:ty, $java_visit:ident) => {
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+            match self.form {
+                Form::Json => self.json(visitor),
+                Form::Text => self.parse::<$ty, V>(visitor, |v, n| v.$visit(n)),
+                Form::Java => {
+                    let bytes = self.java::<{ std::mem::size_of::<$java>() }, V::Value>()?;
+                    let result = visitor.$java_visit(<$java>::from_be_bytes(bytes));
+                    self.visited(result)
+                }
+            }
+        }
+    };
+}
+
+impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.form {
+            Form::Json => self.json(visitor),
+            Form::Text => self.string(visitor),
+            Form::Java => Err(ErrorKind::Untyped {
+                column: self.at.column(),
+                codec: "java",
+            }
+            .into()),
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.form {
+            Form::Json => self.json(visitor),
+            Form::Text => self.parse::<bool, V>(visitor, |v, b| v.visit_bool(b)),
+            Form::Java => {
+                let [byte] = self.java::<1, V::Value>()?;
+                // Bytes.toBoolean: any byte but zero is true.
+                let result = visitor.visit_bool(byte != 0);
+                self.visited(result)
+            }
+        }
+    }
+
+    integer!(deserialize_i8, i8, visit_i8, i8, visit_i8);
+    integer!(deserialize_i16, i16, visit_i16, i16, visit_i16);
+    integer!(deserialize_i32, i32, visit_i32, i32, visit_i32);
+    integer!(deserialize_i64, i64, visit_i64, i64, visit_i64);
+    // Unsigned types are stored widened; the visitor checks the range.
+    integer!(deserialize_u8, u8, visit_u8, i16, visit_i16);
+    integer!(deserialize_u16, u16, visit_u16, i32, visit_i32);
+    integer!(deserialize_u32, u32, visit_u32, i64, visit_i64);
+    integer!(deserialize_u64, u64, visit_u64, i64, visit_i64);
+    integer!(deserialize_f32, f32, visit_f32, f32, visit_f32);
+    integer!(deserialize_f64, f64, visit_f64, f64, visit_f64);
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.string(visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.string(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.string(visitor)
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        // Byte buffers are stored as they are under every codec.
+        let result = visitor.visit_bytes(self.bytes);
+        self.visited(result)
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_bytes(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let none = match self.form {
+            Form::Json => !self.bare_string && self.bytes == b"null",
+            Form::Text | Form::Java => self.empty_is_none && self.bytes.is_empty(),
+        };
+        if none {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let unit = match self.form {
+            Form::Json => !self.bare_string && self.bytes == b"null",
+            Form::Text | Form::Java => self.bytes.is_empty(),
+        };
+        if unit {
+            visitor.visit_unit()
+        } else {
+            Err(self.mismatch::<V::Value>("expected no value"))
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
+        Err(self.mismatch::<V::Value>("a scalar is stored here, not an array"))
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
+        Err(self.mismatch::<V::Value>("a scalar is stored here, not a map"))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        let variant: Cow<'_, str> = match self.form {
+            Form::Json if self.bare_string => Cow::Borrowed(self.text::<V::Value>()?),
+            Form::Json => match parse_json(self.bytes) {
+                Ok(Json::Str(text)) => text,
+                _ => {
+                    return Err(
+                        self.mismatch::<V::Value>("expected a JSON string naming a unit variant")
+                    );
+                }
+            },
+            Form::Text | Form::Java => Cow::Borrowed(self.text::<V::Value>()?),
+        };
+        let access: StrDeserializer<'_, Error> = variant.as_ref().into_deserializer();
+        let result = visitor.visit_enum(access);
+        self.visited(result)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.string(visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_unit()
+    }
+}

@@ -1,0 +1,192 @@
+//! Typed values -> cells: a serde `Serializer` that writes cells directly.
+//!
+//! Each module plays one serde role at one level of the layout, the way
+//! the `serde_json::Value` path in `flatten.rs` walks an object:
+//!
+//! * [`top`]: the object, a struct or map whose fields are top-level keys;
+//! * [`key`]: the value of one top-level key, which picks its shape;
+//! * [`field`]: a map of scalars (`k:field` cells);
+//! * [`seq`]: an array, of scalars (`k:element`) or of maps (`k_field:pk`);
+//! * [`child`]: one map in an array of maps;
+//! * [`scalar`]: the bytes of one value under the mapper's codec.
+//!
+//! The checks are the Value path's own (`check_group`, `child_qualifier`,
+//! `check_unique`), so both paths accept and reject the same objects and
+//! write the same cells.
+
+/// Forwards each scalar method to `self.scalar`, which writes it through a
+/// [`ScalarSerializer`].
+macro_rules! scalars {
+    ($($method:ident($ty:ty)),* $(,)?) => {
+        $(
+            fn $method(self, v: $ty) -> Result<()> {
+                self.scalar(|s| s.$method(v))
+            }
+        )*
+    };
+}
+
+mod child;
+mod field;
+mod key;
+mod scalar;
+mod seq;
+mod top;
+
+use serde::Serialize;
+
+use crate::cell::Cells;
+use crate::error::{ErrorKind, Result};
+use crate::layout::Owner;
+use crate::mapper::Mapper;
+
+pub(crate) use scalar::Form;
+
+/// Flattens any `Serialize` struct or map into cells, without going
+/// through `serde_json::Value`. Same as [`Mapper::to_cells`].
+///
+/// ```
+/// use capjure::{KeyConfig, Mapper};
+///
+/// #[derive(serde::Serialize)]
+/// struct Painting { houses: u32, trees: Vec<String> }
+///
+/// let mapper = Mapper::new(KeyConfig::new());
+/// let painting = Painting { houses: 4, trees: vec!["oak".into()] };
+/// let cells = capjure::to_cells(&painting, &mapper)?;
+/// assert_eq!(cells, mapper.flatten(&serde_json::to_value(&painting).unwrap())?);
+/// # Ok::<(), capjure::Error>(())
+/// ```
+pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cells> {
+    mapper.check_usable()?;
+    let mut state = State {
+        mapper,
+        cells: Cells::with_capacity(16, 512),
+        group: Vec::with_capacity(32),
+        scratch: Vec::new(),
+        name: Vec::new(),
+    };
+    value.serialize(top::TopSerializer { state: &mut state })?;
+    Ok(state.cells)
+}
+
+impl Mapper {
+    /// Flattens a typed value, a struct or a map, into cells.
+    ///
+    /// For every value both can store, the cells are the same bytes as
+    /// `self.flatten(&serde_json::to_value(value)?)` gives, with one
+    /// difference: `None` writes no cell at all (the Value path stores
+    /// `null`), so a row without the cell reads back as `None`. Byte
+    /// buffers (`serde_bytes`) are stored as they are, not as a list of
+    /// numbers. Shapes the layout cannot hold are an error naming the field
+    /// path and its Rust type.
+    ///
+    /// ```
+    /// use capjure::{KeyConfig, Mapper};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    /// struct Car { license: String, make: String }
+    ///
+    /// #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    /// struct Painting { houses: u32, cars: Vec<Car>, nickname: Option<String> }
+    ///
+    /// let mapper = Mapper::new(KeyConfig::new().field("cars", "license"));
+    /// let painting = Painting {
+    ///     houses: 4,
+    ///     cars: vec![Car { license: "ah12001".into(), make: "honda".into() }],
+    ///     nickname: None,
+    /// };
+    /// let cells = mapper.to_cells(&painting)?;
+    /// assert!(cells.iter().any(|c| c.family == b"cars_make" && c.qualifier == b"ah12001"));
+    /// assert!(cells.iter().all(|c| c.family != b"nickname"));
+    /// assert_eq!(mapper.from_cells::<Painting, _>(&cells)?, painting);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn to_cells<T: ?Sized + Serialize>(&self, value: &T) -> Result<Cells> {
+        to_cells(value, self)
+    }
+}
+
+/// What every level writes into.
+pub(crate) struct State<'m> {
+    pub(crate) mapper: &'m Mapper,
+    pub(crate) cells: Cells,
+    /// The current top-level key's group (escaped name).
+    pub(crate) group: Vec<u8>,
+    /// Elements and children of the current array, before they are sorted.
+    pub(crate) scratch: Vec<u8>,
+    /// The current map key's text.
+    pub(crate) name: Vec<u8>,
+}
+
+impl State<'_> {
+    /// Writes the cells of one top-level key.
+    pub(crate) fn key<T: ?Sized + Serialize>(&mut self, key: &str, value: &T) -> Result<()> {
+        if key.is_empty() {
+            return Err(ErrorKind::EmptyName { parent: None }.into());
+        }
+        self.group.clear();
+        self.mapper.naming.key_group(key, &mut self.group);
+        let configured = self.mapper.keys.get(key).is_some();
+        crate::flatten::check_group(
+            &self.mapper.naming,
+            &self.group,
+            || key.to_string(),
+            |owner| configured || owner == Owner::Plain,
+        )?;
+        value
+            .serialize(key::KeySerializer { state: self, key })
+            .map_err(|err| err.locate(|| key.to_string(), std::any::type_name::<T>()))
+    }
+
+    /// The form values take under this mapper's codec.
+    pub(crate) fn form(&self) -> Form {
+        Form::of(self.mapper.codec)
+    }
+}
+
+/// Fails if a text-codec value equals the array marker (it would read back
+/// as an array), as the Value path does.
+pub(crate) fn check_marker(form: Form, value: &[u8], path: impl FnOnce() -> String) -> Result<()> {
+    if form == Form::Text && value == crate::codec::ARRAY_MARKER {
+        return Err(ErrorKind::Unrepresentable {
+            path: path(),
+            codec: "text",
+            reason: "the value equals the array marker and would read back as an array".into(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The one cell that keeps an empty map, struct or array, as the Value path
+/// writes it: `{}` or `[]` under JSON, no bytes under Java, an error under
+/// text.
+pub(crate) fn write_empty(state: &mut State<'_>, key: &str, map: bool) -> Result<()> {
+    let (marker, what): (&[u8], _) = if map {
+        (b"{}", "an empty map")
+    } else {
+        (b"[]", "an empty array")
+    };
+    let value: &[u8] = match state.form() {
+        Form::Json => marker,
+        Form::Java => b"",
+        Form::Text => {
+            return Err(ErrorKind::Unrepresentable {
+                path: key.to_string(),
+                codec: "text",
+                reason: format!("{what} leaves no cell in capjure's layout"),
+            }
+            .into());
+        }
+    };
+    state
+        .mapper
+        .naming
+        .push(&mut state.cells, &state.group, b"", |out| {
+            out.extend_from_slice(value);
+            Ok(())
+        })?;
+    Ok(())
+}

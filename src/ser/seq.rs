@@ -1,0 +1,445 @@
+//! An array under a top-level key. Its elements are gathered first, because
+//! the layout stores them sorted: an array of scalars as one cell per
+//! distinct element (`k:element`), an array of maps as one cell per child
+//! and field (`k_field:pk`), see [`super::child`].
+
+use std::ops::Range;
+
+use serde::Serialize;
+use serde::ser::{Impossible, SerializeSeq, SerializeTuple, SerializeTupleStruct, Serializer};
+
+use super::child::{Child, ChildSerializer, FieldSpan};
+use super::scalar::{self, Form, Kind, ScalarSerializer};
+use super::{State, check_marker, write_empty};
+use crate::codec::{self, ARRAY_MARKER};
+use crate::error::{Error, ErrorKind, Result};
+use crate::flatten::{self, check_group, check_unique, child_qualifier};
+use crate::java;
+use crate::layout::Owner;
+
+/// One scalar element: its text in the scratch buffer, and its position.
+struct Element {
+    text: Range<usize>,
+    index: usize,
+    kind: Kind,
+}
+
+/// Gathers the elements of the array under `key`.
+pub(crate) struct SeqSerializer<'s, 'm> {
+    pub(super) state: &'s mut State<'m>,
+    pub(super) key: &'s str,
+    next: usize,
+    elements: Vec<Element>,
+    pub(super) children: Vec<Child>,
+    pub(super) fields: Vec<FieldSpan>,
+}
+
+impl<'s, 'm> SeqSerializer<'s, 'm> {
+    pub(crate) fn new(state: &'s mut State<'m>, key: &'s str, len: usize) -> Self {
+        state.scratch.clear();
+        SeqSerializer {
+            state,
+            key,
+            next: 0,
+            elements: Vec::with_capacity(len),
+            children: Vec::new(),
+            fields: Vec::new(),
+        }
+    }
+
+    fn element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
+        let index = self.next;
+        self.next += 1;
+        let key = self.key;
+        value
+            .serialize(ElementSerializer { seq: self, index })
+            .map_err(|err| err.locate(|| format!("{key}[{index}]"), std::any::type_name::<T>()))
+    }
+
+    fn mixed(&self, index: usize) -> Error {
+        ErrorKind::MixedArray {
+            key: self.key.to_string(),
+            index,
+        }
+        .into()
+    }
+
+    fn finish(mut self) -> Result<()> {
+        if !self.children.is_empty() {
+            self.write_children()
+        } else if !self.elements.is_empty() {
+            self.write_scalars()
+        } else {
+            write_empty(self.state, self.key, false)
+        }
+    }
+
+    /// One cell per distinct element, as `flatten.rs` writes them.
+    fn write_scalars(&mut self) -> Result<()> {
+        let form = self.state.form();
+        let key = self.key;
+        let State {
+            mapper,
+            cells,
+            group,
+            scratch,
+            ..
+        } = &mut *self.state;
+        let text = |element: &Element| &scratch[element.text.clone()];
+        self.elements
+            .sort_unstable_by(|a, b| text(a).cmp(text(b)).then(a.index.cmp(&b.index)));
+        for run in self.elements.chunk_by(|a, b| text(a) == text(b)) {
+            let qualifier = text(&run[0]);
+            match form {
+                // As `codec::write_elements`: a string is its qualifier, so
+                // a bare position; anything else a `[position, value]` pair.
+                Form::Json => mapper.naming.push(cells, group, qualifier, |out| {
+                    out.push(b'[');
+                    for (n, element) in run.iter().enumerate() {
+                        if n > 0 {
+                            out.push(b',');
+                        }
+                        if element.kind == Kind::Str {
+                            codec::write_position(element.index, out);
+                            continue;
+                        }
+                        out.push(b'[');
+                        codec::write_position(element.index, out);
+                        out.push(b',');
+                        match element.kind {
+                            Kind::Null | Kind::Absent => out.extend_from_slice(b"null"),
+                            _ => out.extend_from_slice(text(element)),
+                        }
+                        out.push(b']');
+                    }
+                    out.push(b']');
+                    Ok(())
+                })?,
+                Form::Text => {
+                    if let [first, second, ..] = run {
+                        return Err(ErrorKind::Unrepresentable {
+                            path: format!("{key}[{}]", second.index),
+                            codec: "text",
+                            reason: format!(
+                                "it repeats `{key}[{}]`, and the text codec stores arrays of scalars as sets",
+                                first.index
+                            ),
+                        }
+                        .into());
+                    }
+                    mapper.naming.push(cells, group, qualifier, |out| {
+                        out.extend_from_slice(ARRAY_MARKER);
+                        Ok(())
+                    })?
+                }
+                Form::Java => mapper.naming.push(cells, group, qualifier, |out| {
+                    for element in run {
+                        let index = element.index;
+                        java::write_position(index, out, || format!("{key}[{index}]"))?;
+                    }
+                    Ok(())
+                })?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Index cells and one cell per child field, as `flatten.rs` writes them.
+    fn write_children(&mut self) -> Result<()> {
+        let form = self.state.form();
+        let key = self.key;
+        let State {
+            mapper,
+            cells,
+            group,
+            scratch,
+            ..
+        } = &mut *self.state;
+        let Some(primary_key) = mapper.keys.get(key) else {
+            return Err(ErrorKind::NoPrimaryKey {
+                key: key.to_string(),
+            }
+            .into());
+        };
+        let pk_field = primary_key.field_name();
+        let mut order = Vec::with_capacity(self.children.len());
+        for child in &self.children {
+            let (qualifier, pk) = child_qualifier(primary_key, key, child.index, &child.values)?;
+            order.push(flatten::Child {
+                qualifier,
+                index: child.index,
+                child: &child.values,
+                pk,
+            });
+        }
+        check_unique(key, &mut order)?;
+        let utf8 = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        let mut field_group = Vec::with_capacity(group.len() + 16);
+        for sorted in &order {
+            let (qualifier, index, pk) = (sorted.qualifier.as_bytes(), sorted.index, sorted.pk);
+            // Every element is a child, so a child's index is its place.
+            let child = &self.children[index];
+            let fields = &self.fields[child.fields.clone()];
+            let is_pk = |field: &FieldSpan| &scratch[field.name.clone()] == pk_field.as_bytes();
+            match form {
+                Form::Json => mapper.naming.push(cells, group, qualifier, |out| {
+                    codec::write_child(qualifier, index, pk, out)
+                })?,
+                Form::Java => {
+                    let pk = fields
+                        .iter()
+                        .find(|field| is_pk(field))
+                        .map(|field| &scratch[field.value.clone()])
+                        .unwrap_or_default();
+                    mapper.naming.push(cells, group, qualifier, |out| {
+                        java::write_position(index, out, || format!("{key}[{index}]"))?;
+                        out.extend_from_slice(pk);
+                        Ok(())
+                    })?
+                }
+                Form::Text if fields.iter().all(is_pk) => {
+                    return Err(ErrorKind::Unrepresentable {
+                        path: format!("{key}[{index}]"),
+                        codec: "text",
+                        reason: "it holds only its primary key and would leave no cell".into(),
+                    }
+                    .into());
+                }
+                Form::Text => {}
+            }
+            for field in fields {
+                if is_pk(field) {
+                    continue;
+                }
+                let name = &scratch[field.name.clone()];
+                let path = || format!("{key}[{index}].{}", utf8(name));
+                if name.is_empty() {
+                    return Err(ErrorKind::EmptyName {
+                        parent: Some(format!("{key}[{index}]")),
+                    }
+                    .into());
+                }
+                let Ok(name) = std::str::from_utf8(name) else {
+                    return Err(ErrorKind::EmptyName {
+                        parent: Some(path()),
+                    }
+                    .into());
+                };
+                field_group.clear();
+                mapper.naming.field_group(key, name, &mut field_group);
+                check_group(
+                    &mapper.naming,
+                    &field_group,
+                    path,
+                    |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
+                )?;
+                let value = &scratch[field.value.clone()];
+                check_marker(form, value, path)?;
+                mapper.naming.push(cells, &field_group, qualifier, |out| {
+                    out.extend_from_slice(value);
+                    Ok(())
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SerializeSeq for SeqSerializer<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
+        self.element(value)
+    }
+
+    fn end(self) -> Result<()> {
+        self.finish()
+    }
+}
+
+impl SerializeTuple for SeqSerializer<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
+        self.element(value)
+    }
+
+    fn end(self) -> Result<()> {
+        self.finish()
+    }
+}
+
+impl SerializeTupleStruct for SeqSerializer<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
+        self.element(value)
+    }
+
+    fn end(self) -> Result<()> {
+        self.finish()
+    }
+}
+
+/// One element: a scalar, or a map that makes this an array of maps.
+struct ElementSerializer<'a, 's, 'm> {
+    seq: &'a mut SeqSerializer<'s, 'm>,
+    index: usize,
+}
+
+impl<'a, 's, 'm> ElementSerializer<'a, 's, 'm> {
+    fn scalar(self, write: impl FnOnce(ScalarSerializer<'_>) -> Result<Kind>) -> Result<()> {
+        if !self.seq.children.is_empty() {
+            return Err(self.seq.mixed(self.index));
+        }
+        let scratch = &mut self.seq.state.scratch;
+        let start = scratch.len();
+        let kind = write(ScalarSerializer {
+            out: scratch,
+            form: Form::Text,
+        })?;
+        if kind == Kind::Bytes {
+            return Err(ErrorKind::Unsupported {
+                path: String::new(),
+                rust_type: "",
+                reason: "byte buffers are stored only as a field's value, not in an array".into(),
+            }
+            .into());
+        }
+        let end = scratch.len();
+        self.seq.elements.push(Element {
+            text: start..end,
+            index: self.index,
+            kind,
+        });
+        Ok(())
+    }
+
+    fn child(self) -> Result<ChildSerializer<'a, 's, 'm>> {
+        if !self.seq.elements.is_empty() {
+            return Err(self.seq.mixed(self.index));
+        }
+        ChildSerializer::new(self.seq, self.index)
+    }
+}
+
+impl<'a, 's, 'm> Serializer for ElementSerializer<'a, 's, 'm> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Impossible<(), Error>;
+    type SerializeTuple = Impossible<(), Error>;
+    type SerializeTupleStruct = Impossible<(), Error>;
+    type SerializeTupleVariant = Impossible<(), Error>;
+    type SerializeMap = ChildSerializer<'a, 's, 'm>;
+    type SerializeStruct = ChildSerializer<'a, 's, 'm>;
+    type SerializeStructVariant = Impossible<(), Error>;
+
+    scalars! {
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_char(char),
+        serialize_str(&str),
+        serialize_bytes(&[u8]),
+    }
+
+    fn serialize_none(self) -> Result<()> {
+        // An array keeps its positions: `None` is a null element, as in
+        // the Value path.
+        self.scalar(|s| s.serialize_unit())
+    }
+
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<()> {
+        value.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result<()> {
+        self.scalar(|s| s.serialize_unit())
+    }
+
+    fn serialize_unit_struct(self, name: &'static str) -> Result<()> {
+        self.scalar(|s| s.serialize_unit_struct(name))
+    }
+
+    fn serialize_unit_variant(
+        self,
+        name: &'static str,
+        index: u32,
+        variant: &'static str,
+    ) -> Result<()> {
+        self.scalar(|s| s.serialize_unit_variant(name, index, variant))
+    }
+
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<()> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _value: &T,
+    ) -> Result<()> {
+        Err(scalar::data_variant(variant))
+    }
+
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq> {
+        Err(scalar::nested("an array"))
+    }
+
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple> {
+        Err(scalar::nested("an array"))
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct> {
+        Err(scalar::nested("an array"))
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant> {
+        Err(scalar::data_variant(variant))
+    }
+
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
+        self.child()
+    }
+
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct> {
+        self.child()
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant> {
+        Err(scalar::data_variant(variant))
+    }
+}

@@ -1,0 +1,492 @@
+//! The typed path against the `serde_json::Value` path: for every type both
+//! can store, `Mapper::to_cells` must give the same cells as
+//! `Mapper::flatten(&serde_json::to_value(..))`, and `Mapper::from_cells`
+//! must give back the value.
+
+use std::collections::{BTreeMap, HashMap};
+
+use capjure::{Cell, Codec, ErrorKind, KeyConfig, Layout, Mapper};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone, Copy)]
+enum Color {
+    Red,
+    #[serde(rename = "dark-blue")]
+    DarkBlue,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+struct Road {
+    name: String,
+    speed: u8,
+    toll: Option<bool>,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+struct Car {
+    make: String,
+    license: String,
+    year: u16,
+    electric: bool,
+    mileage: Option<f64>,
+    color: Color,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+struct Everything {
+    tiny: i8,
+    small: i16,
+    medium: i32,
+    large: i64,
+    byte: u8,
+    word: u16,
+    dword: u32,
+    qword: u64,
+    single: f32,
+    double: f64,
+    flag: bool,
+    letter: char,
+    name: String,
+    maybe: Option<String>,
+    maybe_num: Option<i64>,
+    color: Color,
+    tags: Vec<String>,
+    scores: Vec<i32>,
+    flags: Vec<bool>,
+    floats: Vec<f64>,
+    colors: Vec<Color>,
+    attrs: BTreeMap<String, String>,
+    counts: HashMap<String, u32>,
+    road: Road,
+    cars: Vec<Car>,
+}
+
+fn everything() -> Everything {
+    Everything {
+        tiny: -8,
+        small: i16::MIN,
+        medium: 1 << 30,
+        large: i64::MAX,
+        byte: 255,
+        word: 65535,
+        dword: u32::MAX,
+        qword: 1 << 40,
+        single: 1.1,
+        double: -2.5e-300,
+        flag: true,
+        letter: 'ü',
+        name: "quote \" back\\slash\ttab ünï 😀".into(),
+        maybe: Some("here".into()),
+        maybe_num: None,
+        color: Color::DarkBlue,
+        tags: vec!["http://x".into(), "b".into(), "a".into()],
+        scores: vec![10, 9, -1],
+        flags: vec![true, false],
+        floats: vec![0.1, 1e21, -0.0],
+        colors: vec![Color::Red, Color::DarkBlue],
+        attrs: [("k:1", "v"), ("my__key", "w")]
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect(),
+        counts: [("a".to_string(), 1), ("b".to_string(), 2)].into(),
+        road: Road {
+            name: "101N".into(),
+            speed: 65,
+            toll: None,
+        },
+        cars: vec![
+            Car {
+                make: "toyota".into(),
+                license: "xb34544".into(),
+                year: 2009,
+                electric: false,
+                mileage: Some(12.5),
+                color: Color::Red,
+            },
+            Car {
+                make: "honda".into(),
+                license: "ah12001".into(),
+                year: 2011,
+                electric: true,
+                mileage: None,
+                color: Color::DarkBlue,
+            },
+        ],
+    }
+}
+
+/// Every layout and codec pair the Value path and the typed path share.
+fn mappers(keys: KeyConfig) -> Vec<Mapper> {
+    let mut mappers = Vec::new();
+    for codec in [Codec::Json, Codec::Text] {
+        for layout in [Layout::MultiFamily, Layout::single_family("meta")] {
+            mappers.push(
+                Mapper::new(keys.clone())
+                    .with_layout(layout)
+                    .with_codec(codec),
+            );
+        }
+    }
+    mappers
+}
+
+/// `None` writes no cell on the typed path; the Value path writes `null`.
+/// Dropping nulls that stand for a field (not an array element) makes the
+/// two comparable.
+fn without_field_nulls(value: &mut Value) {
+    if let Value::Object(map) = value {
+        map.retain(|_, v| !v.is_null());
+        for v in map.values_mut() {
+            match v {
+                Value::Object(fields) => fields.retain(|_, v| !v.is_null()),
+                Value::Array(items) => {
+                    for item in items {
+                        if let Value::Object(fields) = item {
+                            fields.retain(|_, v| !v.is_null());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn sorted(cells: &capjure::Cells) -> Vec<Cell> {
+    let mut cells = cells.to_vec();
+    cells.sort();
+    cells
+}
+
+/// The typed cells equal the Value path's, or both paths refuse.
+#[track_caller]
+fn assert_same_cells<T: Serialize>(value: &T, mapper: &Mapper) -> Option<capjure::Cells> {
+    let mut json = serde_json::to_value(value).unwrap();
+    without_field_nulls(&mut json);
+    let typed = mapper.to_cells(value);
+    let via_value = mapper.flatten(&json);
+    match (typed, via_value) {
+        (Ok(typed), Ok(via_value)) => {
+            assert_eq!(
+                sorted(&typed),
+                sorted(&via_value),
+                "{:?} {:?}",
+                mapper.codec(),
+                mapper.layout()
+            );
+            Some(typed)
+        }
+        (Err(_), Err(_)) => None,
+        (typed, via_value) => panic!(
+            "{:?} {:?}: typed {typed:?}, value path {via_value:?}",
+            mapper.codec(),
+            mapper.layout()
+        ),
+    }
+}
+
+#[track_caller]
+fn assert_round_trip<T>(value: &T, mapper: &Mapper)
+where
+    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let cells = mapper.to_cells(value).unwrap();
+    let back: T = mapper.from_cells(&cells).unwrap();
+    assert_eq!(&back, value, "{:?} {:?}", mapper.codec(), mapper.layout());
+}
+
+#[test]
+fn everything_matches_the_value_path_under_json() {
+    let keys = KeyConfig::new().field("cars", "license");
+    for mapper in mappers(keys) {
+        let cells = assert_same_cells(&everything(), &mapper);
+        if mapper.codec() == Codec::Json {
+            assert!(cells.is_some());
+            assert_round_trip(&everything(), &mapper);
+            // And the Value path reads the typed cells.
+            let mut json = serde_json::to_value(everything()).unwrap();
+            without_field_nulls(&mut json);
+            assert_eq!(mapper.hydrate(&cells.unwrap()).unwrap(), json);
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+struct TextFriendly {
+    large: i64,
+    double: f64,
+    flag: bool,
+    name: String,
+    maybe: Option<u32>,
+    color: Color,
+    tags: Vec<String>,
+    road: Road,
+    cars: Vec<Car>,
+}
+
+fn text_friendly() -> TextFriendly {
+    let all = everything();
+    TextFriendly {
+        large: -42,
+        double: 0.25,
+        flag: false,
+        name: "  spaced  ".into(),
+        maybe: Some(7),
+        color: Color::Red,
+        // The text codec stores arrays of scalars as sets, in byte order.
+        tags: vec!["a".into(), "b".into(), "http://x".into()],
+        road: all.road,
+        cars: vec![all.cars[1].clone(), all.cars[0].clone()],
+    }
+}
+
+#[test]
+fn text_friendly_values_match_and_round_trip_under_every_pair() {
+    let keys = KeyConfig::new().field("cars", "license");
+    for mapper in mappers(keys.clone()) {
+        assert!(assert_same_cells(&text_friendly(), &mapper).is_some());
+        assert_round_trip(&text_friendly(), &mapper);
+    }
+    for layout in [Layout::MultiFamily, Layout::single_family("meta")] {
+        let java = Mapper::new(keys.clone())
+            .with_layout(layout)
+            .with_codec(Codec::Java);
+        assert_round_trip(&text_friendly(), &java);
+        assert_round_trip(&everything(), &java);
+    }
+}
+
+#[test]
+fn many_small_types_match_the_value_path() {
+    fn check<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(value: T) {
+        for mapper in mappers(KeyConfig::new().field("v", "id")) {
+            if assert_same_cells(&value, &mapper).is_some() && mapper.codec() == Codec::Json {
+                assert_round_trip(&value, &mapper);
+            }
+        }
+    }
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct One<T> {
+        v: T,
+    }
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Item {
+        id: i64,
+        note: Option<String>,
+    }
+    check(One { v: 0u8 });
+    check(One { v: -1i64 });
+    check(One { v: u64::MAX });
+    check(One {
+        v: f64::MIN_POSITIVE,
+    });
+    check(One { v: 1e300f64 });
+    check(One { v: f32::MAX });
+    check(One { v: 0.1f32 });
+    check(One { v: 'x' });
+    check(One { v: String::new() });
+    check(One {
+        v: "1c8fd7d".to_string(),
+    });
+    check(One { v: true });
+    check(One { v: Some(3u16) });
+    check(One::<Option<u16>> { v: None });
+    check(One {
+        v: Vec::<String>::new(),
+    });
+    check(One { v: vec![1, 1, 2] });
+    check(One {
+        v: vec![Some(1), None],
+    });
+    check(One {
+        v: BTreeMap::<String, i32>::new(),
+    });
+    // A `None` value in a map writes no cell either: the entry reads back
+    // absent, and a map left with no cells reads back empty.
+    let with_none = One {
+        v: BTreeMap::from([("x".to_string(), None::<i32>), ("y".to_string(), Some(1))]),
+    };
+    for mapper in mappers(KeyConfig::new()) {
+        assert_same_cells(&with_none, &mapper);
+        let cells = mapper.to_cells(&with_none).unwrap();
+        let back: One<BTreeMap<String, Option<i32>>> = mapper.from_cells(&cells).unwrap();
+        assert_eq!(back.v, BTreeMap::from([("y".to_string(), Some(1))]));
+    }
+    check(One {
+        v: BTreeMap::from([(1u32, 2u32)]),
+    });
+    check(One {
+        v: vec![
+            Item { id: 2, note: None },
+            Item {
+                id: 1,
+                note: Some("n".into()),
+            },
+        ],
+    });
+    check(One {
+        v: vec![Item { id: 2, note: None }, Item { id: 2, note: None }],
+    });
+    check(One {
+        v: Vec::<Item>::new(),
+    });
+    check(One {
+        v: (1, "two".to_string()),
+    });
+    check(HashMap::from([("a".to_string(), 1), ("b".to_string(), 2)]));
+    check(BTreeMap::from([("".to_string(), 1)]));
+}
+
+#[test]
+fn none_writes_no_cell_and_reads_back_as_none() {
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Visit {
+        page: String,
+        referrer: Option<String>,
+    }
+    for mapper in mappers(KeyConfig::new()) {
+        let visit = Visit {
+            page: "/".into(),
+            referrer: None,
+        };
+        let cells = mapper.to_cells(&visit).unwrap();
+        assert_eq!(cells.len(), 1);
+        assert_round_trip(&visit, &mapper);
+    }
+    // A null the Value path wrote reads back as None too.
+    let mapper = Mapper::default();
+    let cells = mapper
+        .flatten(&serde_json::json!({"page": "/", "referrer": null}))
+        .unwrap();
+    let visit: Visit = mapper.from_cells(&cells).unwrap();
+    assert_eq!(visit.referrer, None);
+}
+
+#[test]
+fn byte_buffers_are_raw_bytes() {
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Blob {
+        #[serde(with = "serde_bytes")]
+        data: Vec<u8>,
+        raw: serde_bytes::ByteBuf,
+    }
+    let blob = Blob {
+        data: vec![0, 1, 2, 0xFF],
+        raw: serde_bytes::ByteBuf::from(b"{}".to_vec()),
+    };
+    for codec in [Codec::Json, Codec::Text, Codec::Java] {
+        let mapper = Mapper::default().with_codec(codec);
+        let cells = mapper.to_cells(&blob).unwrap();
+        let data = cells.iter().find(|c| c.family == b"data").unwrap();
+        assert_eq!(data.value, [0, 1, 2, 0xFF]);
+        assert_round_trip(&blob, &mapper);
+    }
+}
+
+#[test]
+fn unsupported_shapes_name_the_path_and_the_rust_type() {
+    #[derive(Serialize)]
+    struct Geo {
+        lat: f64,
+    }
+    #[derive(Serialize)]
+    struct Deep {
+        geo: Geo,
+    }
+    #[derive(Serialize)]
+    struct Top {
+        road: Deep,
+    }
+    let err = Mapper::default()
+        .to_cells(&Top {
+            road: Deep {
+                geo: Geo { lat: 1.0 },
+            },
+        })
+        .unwrap_err();
+    match err.kind() {
+        ErrorKind::Unsupported {
+            path, rust_type, ..
+        } => {
+            assert_eq!(path, "road.geo");
+            assert!(rust_type.ends_with("Geo"), "{rust_type}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().starts_with("`road.geo` of type `"), "{err}");
+
+    #[derive(Serialize)]
+    enum Shape {
+        Circle(f64),
+    }
+    #[derive(Serialize)]
+    struct Drawing {
+        shapes: Vec<Shape>,
+    }
+    let err = Mapper::default()
+        .to_cells(&Drawing {
+            shapes: vec![Shape::Circle(1.0)],
+        })
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Unsupported { path, .. } if path == "shapes[0]"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("Circle"), "{err}");
+
+    let err = Mapper::default().to_cells(&42).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::NotAnObject { .. }));
+
+    #[derive(Serialize)]
+    struct Floats {
+        x: f64,
+    }
+    let err = Mapper::default()
+        .to_cells(&Floats { x: f64::NAN })
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Unrepresentable { path, .. } if path == "x"),
+        "{err}"
+    );
+}
+
+#[test]
+fn read_errors_name_the_column_path_and_type() {
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)] // only read to provoke the error
+    struct Road {
+        speed: u8,
+    }
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)] // only read to provoke the error
+    struct Top {
+        road: Road,
+    }
+    let cells = [Cell::new("road", "speed", "300")];
+    let err = Mapper::default().from_cells::<Top, _>(&cells).unwrap_err();
+    match err.kind() {
+        ErrorKind::TypeMismatch {
+            path,
+            column,
+            rust_type,
+            ..
+        } => {
+            assert_eq!(path, "road.speed");
+            assert_eq!(column, "road:speed");
+            assert_eq!(*rust_type, "u8");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let java = Mapper::default().with_codec(Codec::Java);
+    let cells = [Cell::new("road", "speed", vec![0u8, 1, 2])];
+    let err = java.from_cells::<Top, _>(&cells).unwrap_err();
+    assert!(err.to_string().contains("2 bytes"), "{err}");
+
+    let err = Mapper::default()
+        .from_cells::<Top, _>(&[] as &[Cell])
+        .unwrap_err();
+    assert_eq!(err.to_string(), "missing field `road`");
+}
