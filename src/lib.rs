@@ -74,6 +74,7 @@
 mod cell;
 mod codec;
 mod de;
+mod entity;
 mod error;
 mod flatten;
 mod hydrate;
@@ -83,9 +84,15 @@ mod layout;
 mod mapper;
 mod ser;
 
+/// Derives [`Entity`] (and the struct's serde impls); see [`Entity`].
+#[cfg(feature = "derive")]
+pub use capjure_derive::Entity;
 pub use cell::{Cell, CellRef, Cells, CellsIter, split_column};
 pub use codec::{ARRAY_MARKER, Codec};
 pub use de::from_cells;
+#[doc(hidden)]
+pub use entity::__private;
+pub use entity::Entity;
 pub use error::{Error, ErrorKind, Result};
 pub use keys::{DecodeFn, EncodeFn, KeyConfig, PrimaryKey};
 pub use layout::Layout;

@@ -1,0 +1,7 @@
+#[derive(capjure::Entity)]
+#[capjure(table = "sessions")]
+struct Session {
+    id: String,
+}
+
+fn main() {}

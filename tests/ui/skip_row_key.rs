@@ -1,0 +1,8 @@
+#[derive(capjure::Entity)]
+#[capjure(table = "sessions")]
+struct Session {
+    #[capjure(row_key, skip)]
+    id: String,
+}
+
+fn main() {}
