@@ -140,6 +140,24 @@ impl Naming {
     /// starts a group (where a `.` must be escaped in a family name).
     pub(crate) fn escape(&self, name: &str, leading: bool, out: &mut Vec<u8>) {
         let bytes = name.as_bytes();
+        // Most names need no escaping: copy them whole.
+        let plain = match self.single {
+            None => {
+                let special = |&b: &u8| matches!(b, b'%' | b':' | b'\\' | b'/' | 0x7f) || b < 0x20;
+                let hidden = leading && bytes.first() == Some(&b'.');
+                !(hidden || bytes.iter().any(special))
+            }
+            Some(_) => {
+                !bytes.contains(&b'%')
+                    && bytes.first() != Some(&b'_')
+                    && bytes.last() != Some(&b'_')
+                    && !bytes.windows(2).any(|pair| pair == b"__")
+            }
+        };
+        if plain {
+            out.extend_from_slice(bytes);
+            return;
+        }
         for (i, &byte) in bytes.iter().enumerate() {
             let escape = match self.single {
                 None => {

@@ -255,12 +255,14 @@ impl<'de> MapAccess<'de> for ChildAccess<'_, '_> {
             },
         };
         self.current = Some(current);
-        seed.deserialize(super::name(
-            name.as_bytes(),
-            self.family,
-            self.qualifier,
-            Path::ChildField(self.key, self.index, name),
-        ))
+        seed.deserialize(super::NameDeserializer {
+            text: name,
+            at: At {
+                family: self.family,
+                qualifier: self.qualifier,
+                path: Path::ChildField(self.key, self.index, name),
+            },
+        })
         .map(Some)
     }
 

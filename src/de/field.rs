@@ -5,7 +5,7 @@ use serde::de::{DeserializeSeed, MapAccess};
 use super::scalar::ScalarDeserializer;
 use super::{At, Path};
 use crate::codec::Codec;
-use crate::error::{Error, ErrorKind, Result, column_name};
+use crate::error::{Error, Result};
 use crate::hydrate::Entry;
 use crate::ser::Form;
 
@@ -51,13 +51,6 @@ impl<'de> MapAccess<'de> for FieldsAccess<'_, '_> {
         let Some(entry) = self.entries.next() else {
             return Ok(None);
         };
-        if std::str::from_utf8(entry.qualifier).is_err() {
-            return Err(ErrorKind::InvalidUtf8 {
-                column: column_name(entry.cell.family, entry.cell.qualifier),
-                part: "qualifier",
-            }
-            .into());
-        }
         self.current = Some(entry);
         seed.deserialize(super::name(
             entry.qualifier,

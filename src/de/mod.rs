@@ -89,6 +89,104 @@ impl Mapper {
     }
 }
 
+/// A key known to be text (a struct field's or a top-level key's name):
+/// given to the visitor as it is, or parsed for a map with non-string keys.
+pub(crate) struct NameDeserializer<'p> {
+    pub(crate) text: &'p str,
+    pub(crate) at: At<'p>,
+}
+
+impl<'de> serde::Deserializer<'de> for NameDeserializer<'_> {
+    type Error = Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_str(self.text)
+    }
+
+    fn deserialize_identifier<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_str(self.text)
+    }
+
+    fn deserialize_str<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_str(self.text)
+    }
+
+    fn deserialize_string<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_str(self.text)
+    }
+
+    serde::forward_to_deserialize_any! {
+        i128 u128 bytes byte_buf unit unit_struct seq tuple tuple_struct map struct ignored_any
+    }
+
+    fn deserialize_bool<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.parsed().deserialize_bool(visitor)
+    }
+    fn deserialize_i8<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.parsed().deserialize_i8(visitor)
+    }
+    fn deserialize_i16<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.parsed().deserialize_i16(visitor)
+    }
+    fn deserialize_i32<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.parsed().deserialize_i32(visitor)
+    }
+    fn deserialize_i64<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.parsed().deserialize_i64(visitor)
+    }
+    fn deserialize_u8<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.parsed().deserialize_u8(visitor)
+    }
+    fn deserialize_u16<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.parsed().deserialize_u16(visitor)
+    }
+    fn deserialize_u32<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.parsed().deserialize_u32(visitor)
+    }
+    fn deserialize_u64<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.parsed().deserialize_u64(visitor)
+    }
+    fn deserialize_f32<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.parsed().deserialize_f32(visitor)
+    }
+    fn deserialize_f64<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.parsed().deserialize_f64(visitor)
+    }
+    fn deserialize_char<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.parsed().deserialize_char(visitor)
+    }
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_some(self)
+    }
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.parsed().deserialize_enum(name, variants, visitor)
+    }
+}
+
+impl<'p> NameDeserializer<'p> {
+    fn parsed(self) -> scalar::ScalarDeserializer<'p> {
+        scalar::ScalarDeserializer {
+            bytes: self.text.as_bytes(),
+            form: crate::ser::Form::Text,
+            at: self.at,
+            empty_is_none: false,
+            bare_string: false,
+        }
+    }
+}
+
 /// A field or map key, read as its type asks: a struct's field name, or
 /// a map key parsed from its text (`BTreeMap<u32, _>`).
 pub(crate) fn name<'p>(

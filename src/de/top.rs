@@ -70,12 +70,14 @@ impl<'de> MapAccess<'de> for TopAccess<'_, '_, '_> {
             .or_else(|| parts.fields.first().and_then(|f| f.1.first()))
             .map(|entry| (entry.cell.family, entry.cell.qualifier))
             .unwrap_or_default();
-        let value = seed.deserialize(super::name(
-            key.as_bytes(),
-            family,
-            qualifier,
-            Path::Key(&key),
-        ))?;
+        let value = seed.deserialize(super::NameDeserializer {
+            text: &key,
+            at: super::At {
+                family,
+                qualifier,
+                path: Path::Key(&key),
+            },
+        })?;
         self.current = Some((key, parts));
         Ok(Some(value))
     }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde_json::{Map, Value};
 
-use super::scalar::{Kind, ScalarSerializer, name};
+use super::scalar::{Form, Kind, ScalarSerializer, name};
 use super::seq::SeqSerializer;
 use crate::error::{Error, ErrorKind, Result};
 
@@ -18,15 +18,19 @@ pub(crate) struct Child {
     pub(crate) index: usize,
     /// Its fields, in the array's field list.
     pub(crate) fields: Range<usize>,
-    /// What the primary-key encoder sees: the primary-key field, or every
-    /// field for a composite key.
+    /// For a composite key, what its encoder sees: every field, as
+    /// `serde_json` values. Empty otherwise.
     pub(crate) values: Map<String, Value>,
+    /// The primary-key field's text (its qualifier) and kind.
+    pub(crate) pk: Option<(Range<usize>, Kind)>,
 }
 
 /// A field's name and encoded value in the scratch buffer.
 pub(crate) struct FieldSpan {
     pub(crate) name: Range<usize>,
     pub(crate) value: Range<usize>,
+    /// Whether this is the primary-key field.
+    pub(crate) is_pk: bool,
 }
 
 /// Gathers the fields of one child.
@@ -37,12 +41,12 @@ pub(crate) struct ChildSerializer<'a, 's, 'm> {
     pk_field: &'m str,
     composite: bool,
     values: Map<String, Value>,
+    pk: Option<(Range<usize>, Kind)>,
 }
 
 impl<'a, 's, 'm> ChildSerializer<'a, 's, 'm> {
     pub(crate) fn new(seq: &'a mut SeqSerializer<'s, 'm>, index: usize) -> Result<Self> {
-        let mapper = seq.state.mapper;
-        let Some(primary_key) = mapper.keys.get(seq.key) else {
+        let Some(primary_key) = seq.primary_key() else {
             return Err(ErrorKind::NoPrimaryKey {
                 key: seq.key.to_string(),
             }
@@ -56,39 +60,52 @@ impl<'a, 's, 'm> ChildSerializer<'a, 's, 'm> {
             pk_field: primary_key.field_name(),
             composite: primary_key.is_composite(),
             values: Map::new(),
+            pk: None,
         })
     }
 
     /// `name` is at `name_start..` in the scratch buffer.
     fn field<T: ?Sized + Serialize>(&mut self, name_start: usize, value: &T) -> Result<()> {
         let form = self.seq.state.form();
+        let (key, index) = (self.seq.key, self.index);
         let scratch = &mut self.seq.state.scratch;
         let name_end = scratch.len();
-        let kind = value.serialize(ScalarSerializer { out: scratch, form });
-        let name = String::from_utf8_lossy(&scratch[name_start..name_end]).into_owned();
-        let (key, index) = (self.seq.key, self.index);
-        let kind = kind.map_err(|err| {
-            err.locate(
-                || format!("{key}[{index}].{name}"),
-                std::any::type_name::<T>(),
-            )
-        })?;
+        let path = |scratch: &[u8]| {
+            let name = String::from_utf8_lossy(&scratch[name_start..name_end]);
+            format!("{key}[{index}].{name}")
+        };
+        let kind = match value.serialize(ScalarSerializer { out: scratch, form }) {
+            Ok(kind) => kind,
+            Err(err) => return Err(err.locate(|| path(scratch), std::any::type_name::<T>())),
+        };
         if kind == Kind::Absent {
             scratch.truncate(name_start);
             return Ok(());
         }
         let value_end = scratch.len();
-        if self.composite || name == self.pk_field {
-            // The encoder and the index cell take the serde_json form.
+        let is_pk = &scratch[name_start..name_end] == self.pk_field.as_bytes();
+        if is_pk {
+            // The qualifier is the key's text, whatever the codec.
+            let start = scratch.len();
+            value.serialize(ScalarSerializer {
+                out: scratch,
+                form: Form::Text,
+            })?;
+            self.pk = Some((start..scratch.len(), kind));
+        }
+        if self.composite {
+            // A composite key's encoder takes the serde_json form.
             let json = serde_json::to_value(value).map_err(|err| ErrorKind::Serde {
-                path: format!("{key}[{index}].{name}"),
+                path: path(scratch),
                 message: err.to_string(),
             })?;
+            let name = String::from_utf8_lossy(&scratch[name_start..name_end]).into_owned();
             self.values.insert(name, json);
         }
         self.seq.fields.push(FieldSpan {
             name: name_start..name_end,
             value: name_end..value_end,
+            is_pk,
         });
         Ok(())
     }
@@ -98,6 +115,7 @@ impl<'a, 's, 'm> ChildSerializer<'a, 's, 'm> {
             index: self.index,
             fields: self.first_field..self.seq.fields.len(),
             values: self.values,
+            pk: self.pk,
         });
         Ok(())
     }

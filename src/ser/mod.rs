@@ -61,7 +61,7 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
     mapper.check_usable()?;
     let mut state = State {
         mapper,
-        cells: Cells::with_capacity(16, 512),
+        cells: Cells::with_capacity(64, 2048),
         group: Vec::with_capacity(32),
         scratch: Vec::new(),
         name: Vec::new(),
@@ -128,12 +128,12 @@ impl State<'_> {
         }
         self.group.clear();
         self.mapper.naming.key_group(key, &mut self.group);
-        let configured = self.mapper.keys.get(key).is_some();
+        let keys = &self.mapper.keys;
         crate::flatten::check_group(
             &self.mapper.naming,
             &self.group,
             || key.to_string(),
-            |owner| configured || owner == Owner::Plain,
+            |owner| owner == Owner::Plain || keys.get(key).is_some(),
         )?;
         value
             .serialize(key::KeySerializer { state: self, key })

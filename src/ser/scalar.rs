@@ -83,9 +83,9 @@ pub(crate) struct ScalarSerializer<'o> {
 }
 
 impl ScalarSerializer<'_> {
-    fn integer(self, text: i128, java: &[u8]) -> Result<Kind> {
+    fn integer(self, negative: bool, magnitude: u64, java: &[u8]) -> Result<Kind> {
         match self.form {
-            Form::Json | Form::Text => write_integer(text, self.out),
+            Form::Json | Form::Text => write_integer(negative, magnitude, self.out),
             Form::Java => self.out.extend_from_slice(java),
         }
         Ok(Kind::Number)
@@ -131,10 +131,10 @@ impl ScalarSerializer<'_> {
 }
 
 /// Appends an integer's decimal text.
-fn write_integer(value: i128, out: &mut Vec<u8>) {
-    let mut digits = [0u8; 40];
+fn write_integer(negative: bool, magnitude: u64, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
     let mut at = digits.len();
-    let mut rest = value.unsigned_abs();
+    let mut rest = magnitude;
     loop {
         at -= 1;
         // `rest % 10` is below 10.
@@ -144,7 +144,7 @@ fn write_integer(value: i128, out: &mut Vec<u8>) {
             break;
         }
     }
-    if value < 0 {
+    if negative {
         out.push(b'-');
     }
     out.extend_from_slice(&digits[at..]);
@@ -173,44 +173,44 @@ impl<'o> Serializer for ScalarSerializer<'o> {
     }
 
     fn serialize_i8(self, v: i8) -> Result<Kind> {
-        self.integer(v.into(), &v.to_be_bytes())
+        self.integer(v < 0, v.unsigned_abs().into(), &v.to_be_bytes())
     }
 
     fn serialize_i16(self, v: i16) -> Result<Kind> {
-        self.integer(v.into(), &v.to_be_bytes())
+        self.integer(v < 0, v.unsigned_abs().into(), &v.to_be_bytes())
     }
 
     fn serialize_i32(self, v: i32) -> Result<Kind> {
-        self.integer(v.into(), &v.to_be_bytes())
+        self.integer(v < 0, v.unsigned_abs().into(), &v.to_be_bytes())
     }
 
     fn serialize_i64(self, v: i64) -> Result<Kind> {
-        self.integer(v.into(), &v.to_be_bytes())
+        self.integer(v < 0, v.unsigned_abs(), &v.to_be_bytes())
     }
 
     // Java has no unsigned types: each widens to the next one that holds it.
     fn serialize_u8(self, v: u8) -> Result<Kind> {
-        self.integer(v.into(), &i16::from(v).to_be_bytes())
+        self.integer(false, v.into(), &i16::from(v).to_be_bytes())
     }
 
     fn serialize_u16(self, v: u16) -> Result<Kind> {
-        self.integer(v.into(), &i32::from(v).to_be_bytes())
+        self.integer(false, v.into(), &i32::from(v).to_be_bytes())
     }
 
     fn serialize_u32(self, v: u32) -> Result<Kind> {
-        self.integer(v.into(), &i64::from(v).to_be_bytes())
+        self.integer(false, v.into(), &i64::from(v).to_be_bytes())
     }
 
     fn serialize_u64(self, v: u64) -> Result<Kind> {
         match i64::try_from(v) {
-            Ok(long) => self.integer(v.into(), &long.to_be_bytes()),
+            Ok(long) => self.integer(false, v, &long.to_be_bytes()),
             Err(_) if self.form == Form::Java => Err(ErrorKind::Unrepresentable {
                 path: String::new(),
                 codec: "java",
                 reason: format!("{v} is larger than a Java long can hold"),
             }
             .into()),
-            Err(_) => self.integer(v.into(), &[]),
+            Err(_) => self.integer(false, v, &[]),
         }
     }
 

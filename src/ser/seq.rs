@@ -3,6 +3,7 @@
 //! distinct element (`k:element`), an array of maps as one cell per child
 //! and field (`k_field:pk`), see [`super::child`].
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -15,6 +16,7 @@ use crate::codec::{self, ARRAY_MARKER};
 use crate::error::{Error, ErrorKind, Result};
 use crate::flatten::{self, check_group, check_unique, child_qualifier};
 use crate::java;
+use crate::keys::PrimaryKey;
 use crate::layout::Owner;
 
 /// One scalar element: its text in the scratch buffer, and its position.
@@ -32,6 +34,8 @@ pub(crate) struct SeqSerializer<'s, 'm> {
     elements: Vec<Element>,
     pub(super) children: Vec<Child>,
     pub(super) fields: Vec<FieldSpan>,
+    /// The key's primary key, looked up at the first child.
+    primary_key: Option<Option<&'m PrimaryKey>>,
 }
 
 impl<'s, 'm> SeqSerializer<'s, 'm> {
@@ -44,7 +48,16 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
             elements: Vec::with_capacity(len),
             children: Vec::new(),
             fields: Vec::new(),
+            primary_key: None,
         }
+    }
+
+    /// The primary key configured for this key, looked up once.
+    pub(super) fn primary_key(&mut self) -> Option<&'m PrimaryKey> {
+        let mapper: &'m crate::mapper::Mapper = self.state.mapper;
+        *self
+            .primary_key
+            .get_or_insert_with(|| mapper.keys.get(self.key))
     }
 
     fn element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
@@ -162,33 +175,52 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
             .into());
         };
         let pk_field = primary_key.field_name();
+        // Stand-ins for the Value path's child map and key, which simple
+        // keys do not need.
+        let (no_values, no_pk) = (serde_json::Map::new(), serde_json::Value::Null);
         let mut order = Vec::with_capacity(self.children.len());
         for child in &self.children {
-            let (qualifier, pk) = child_qualifier(primary_key, key, child.index, &child.values)?;
+            let (qualifier, pk) = if primary_key.is_composite() {
+                child_qualifier(primary_key, key, child.index, &child.values)?
+            } else {
+                (simple_qualifier(key, pk_field, child, scratch)?, &no_pk)
+            };
             order.push(flatten::Child {
                 qualifier,
                 index: child.index,
-                child: &child.values,
+                child: &no_values,
                 pk,
             });
         }
         check_unique(key, &mut order)?;
-        let utf8 = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-        let mut field_group = Vec::with_capacity(group.len() + 16);
+        // Each field's group, named and checked once for all children.
+        let mut field_groups: Vec<(&[u8], Vec<u8>)> = Vec::new();
         for sorted in &order {
-            let (qualifier, index, pk) = (sorted.qualifier.as_bytes(), sorted.index, sorted.pk);
+            let (qualifier, index) = (sorted.qualifier.as_bytes(), sorted.index);
             // Every element is a child, so a child's index is its place.
             let child = &self.children[index];
             let fields = &self.fields[child.fields.clone()];
-            let is_pk = |field: &FieldSpan| &scratch[field.name.clone()] == pk_field.as_bytes();
             match form {
                 Form::Json => mapper.naming.push(cells, group, qualifier, |out| {
-                    codec::write_child(qualifier, index, pk, out)
+                    if primary_key.is_composite() {
+                        return codec::write_child(qualifier, index, sorted.pk, out);
+                    }
+                    // As `codec::write_child`: a string key is the qualifier.
+                    out.extend_from_slice(b"{\"at\":");
+                    codec::write_position(index, out);
+                    if let Some((text, kind)) = &child.pk {
+                        if *kind != Kind::Str {
+                            out.extend_from_slice(b",\"pk\":");
+                            out.extend_from_slice(&scratch[text.clone()]);
+                        }
+                    }
+                    out.push(b'}');
+                    Ok(())
                 })?,
                 Form::Java => {
                     let pk = fields
                         .iter()
-                        .find(|field| is_pk(field))
+                        .find(|field| field.is_pk)
                         .map(|field| &scratch[field.value.clone()])
                         .unwrap_or_default();
                     mapper.naming.push(cells, group, qualifier, |out| {
@@ -197,7 +229,7 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
                         Ok(())
                     })?
                 }
-                Form::Text if fields.iter().all(is_pk) => {
+                Form::Text if fields.iter().all(|field| field.is_pk) => {
                     return Err(ErrorKind::Unrepresentable {
                         path: format!("{key}[{index}]"),
                         codec: "text",
@@ -207,38 +239,44 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
                 }
                 Form::Text => {}
             }
-            for field in fields {
-                if is_pk(field) {
-                    continue;
-                }
+            for field in fields.iter().filter(|field| !field.is_pk) {
                 let name = &scratch[field.name.clone()];
-                let path = || format!("{key}[{index}].{}", utf8(name));
-                if name.is_empty() {
-                    return Err(ErrorKind::EmptyName {
-                        parent: Some(format!("{key}[{index}]")),
+                let path = || format!("{key}[{index}].{}", String::from_utf8_lossy(name));
+                let at = match field_groups.iter().position(|(known, _)| *known == name) {
+                    Some(at) => at,
+                    None => {
+                        if name.is_empty() {
+                            return Err(ErrorKind::EmptyName {
+                                parent: Some(format!("{key}[{index}]")),
+                            }
+                            .into());
+                        }
+                        let Ok(text) = std::str::from_utf8(name) else {
+                            return Err(ErrorKind::EmptyName {
+                                parent: Some(path()),
+                            }
+                            .into());
+                        };
+                        let mut field_group = Vec::with_capacity(group.len() + 1 + name.len());
+                        mapper.naming.field_group(key, text, &mut field_group);
+                        check_group(
+                            &mapper.naming,
+                            &field_group,
+                            path,
+                            |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
+                        )?;
+                        field_groups.push((name, field_group));
+                        field_groups.len() - 1
                     }
-                    .into());
-                }
-                let Ok(name) = std::str::from_utf8(name) else {
-                    return Err(ErrorKind::EmptyName {
-                        parent: Some(path()),
-                    }
-                    .into());
                 };
-                field_group.clear();
-                mapper.naming.field_group(key, name, &mut field_group);
-                check_group(
-                    &mapper.naming,
-                    &field_group,
-                    path,
-                    |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
-                )?;
                 let value = &scratch[field.value.clone()];
                 check_marker(form, value, path)?;
-                mapper.naming.push(cells, &field_group, qualifier, |out| {
-                    out.extend_from_slice(value);
-                    Ok(())
-                })?;
+                mapper
+                    .naming
+                    .push(cells, &field_groups[at].1, qualifier, |out| {
+                        out.extend_from_slice(value);
+                        Ok(())
+                    })?;
             }
         }
         Ok(())
@@ -281,6 +319,35 @@ impl SerializeTupleStruct for SeqSerializer<'_, '_> {
 
     fn end(self) -> Result<()> {
         self.finish()
+    }
+}
+
+/// The qualifier of a child whose key is a plain field: the field's text,
+/// checked as `flatten::child_qualifier` checks it.
+fn simple_qualifier<'s>(
+    key: &str,
+    field: &str,
+    child: &Child,
+    scratch: &'s [u8],
+) -> Result<Cow<'s, str>> {
+    let bad = |problem: &str| ErrorKind::BadPrimaryKey {
+        key: key.to_string(),
+        index: child.index,
+        field: field.to_string(),
+        problem: problem.to_string(),
+    };
+    match &child.pk {
+        None => Err(bad("is missing").into()),
+        Some((_, Kind::Null | Kind::Absent)) => {
+            Err(bad("is null, not a string, number or boolean").into())
+        }
+        Some((_, Kind::Bytes)) => {
+            Err(bad("is a byte buffer, not a string, number or boolean").into())
+        }
+        Some((text, _)) => match std::str::from_utf8(&scratch[text.clone()]) {
+            Ok(text) => Ok(Cow::Borrowed(text)),
+            Err(_) => Err(bad("is not valid UTF-8").into()),
+        },
     }
 }
 
