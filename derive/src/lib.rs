@@ -3,9 +3,9 @@
 //!
 //! Use it through `capjure` (feature `derive`, on by default), which
 //! documents the attributes on `capjure::Entity`. The work is a pipeline:
-//! [`ast`] parses the struct and its `#[capjure(...)]` attributes ([`attr`])
-//! into a typed model, [`check`] rejects misuse, and [`expand`] generates
-//! the code. Every error found along the way is collected ([`ctxt`]) and
+//! `ast` parses the struct and its `#[capjure(...)]` attributes (`attr`)
+//! into a typed model, `check` rejects misuse, and `expand` generates
+//! the code. Every error found along the way is collected (`ctxt`) and
 //! reported at once, each pointing at the attribute or field at fault.
 
 mod ast;
