@@ -126,6 +126,26 @@ pub(crate) fn write_position(position: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(&digits[at..]);
 }
 
+/// For each byte, the character after `\\` that escapes it in a JSON
+/// string, `u` for `\\u00XX`, or 0 for a byte written as it is. The same
+/// escapes serde_json writes.
+const ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = b'u';
+        byte += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
 /// Appends a JSON string literal.
 pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
     out.reserve(text.len() + 2);
@@ -133,19 +153,12 @@ pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
     let bytes = text.as_bytes();
     let mut plain_from = 0;
     for (i, &byte) in bytes.iter().enumerate() {
-        let escape: &[u8] = match byte {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0x00..=0x1f => b"",
-            _ => continue,
-        };
+        let escape = ESCAPE[usize::from(byte)];
+        if escape == 0 {
+            continue;
+        }
         out.extend_from_slice(&bytes[plain_from..i]);
-        if escape.is_empty() {
+        if escape == b'u' {
             out.extend_from_slice(&[
                 b'\\',
                 b'u',
@@ -155,7 +168,7 @@ pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
                 HEX[usize::from(byte & 0xf)],
             ]);
         } else {
-            out.extend_from_slice(escape);
+            out.extend_from_slice(&[b'\\', escape]);
         }
         plain_from = i + 1;
     }

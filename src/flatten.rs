@@ -77,6 +77,7 @@ impl Flattener<'_> {
             group: String::from_utf8_lossy(group).into_owned(),
             reads_as: match naming.classify(group)? {
                 Group::Key(key) => format!("key `{key}`"),
+                Group::Configured(key) => format!("key `{key}`"),
                 Group::Field { key, field } => format!("field `{field}` of array `{key}`"),
             },
         })

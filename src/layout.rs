@@ -82,6 +82,8 @@ const SEPARATOR: &[u8] = b"__";
 pub(crate) enum Group<'c> {
     /// The cells of a top-level key.
     Key(String),
+    /// The cells of a configured key itself (not of one of its fields).
+    Configured(&'c str),
     /// The cells of one field of a configured array of maps.
     Field {
         /// The configured key.
@@ -140,6 +142,25 @@ impl Naming {
     /// starts a group (where a `.` must be escaped in a family name).
     pub(crate) fn escape(&self, name: &str, leading: bool, out: &mut Vec<u8>) {
         let bytes = name.as_bytes();
+        // Almost every name is plain: copy it whole.
+        let plain = match self.single {
+            None => {
+                !(leading && bytes.first() == Some(&b'.'))
+                    && !bytes
+                        .iter()
+                        .any(|&b| b < 0x20 || matches!(b, b'%' | b':' | b'\\' | b'/' | 0x7f))
+            }
+            Some(_) => {
+                !bytes.contains(&b'%')
+                    && bytes.first() != Some(&b'_')
+                    && bytes.last() != Some(&b'_')
+                    && !bytes.windows(2).any(|pair| pair == b"__")
+            }
+        };
+        if plain {
+            out.extend_from_slice(bytes);
+            return;
+        }
         for (i, &byte) in bytes.iter().enumerate() {
             let escape = match self.single {
                 None => {
@@ -204,7 +225,7 @@ impl Naming {
     /// What a group reads back as (see [`Naming::owner`]).
     pub(crate) fn classify(&self, group: &[u8]) -> Result<Group<'_>, ErrorKind> {
         Ok(match self.owner(group) {
-            Owner::Configured(key) => Group::Key(key.to_string()),
+            Owner::Configured(key) => Group::Configured(key),
             Owner::FieldOf(key, field_start) => Group::Field {
                 key,
                 field: unescape(&group[field_start..])?,
@@ -389,10 +410,10 @@ mod tests {
     #[test]
     fn classify_prefers_exact_then_longest_configured_key() {
         let naming = naming(Layout::MultiFamily, &["cars", "cars_x"]);
-        assert_eq!(naming.classify(b"cars").unwrap(), Group::Key("cars".into()));
+        assert_eq!(naming.classify(b"cars").unwrap(), Group::Configured("cars"));
         assert_eq!(
             naming.classify(b"cars_x").unwrap(),
-            Group::Key("cars_x".into())
+            Group::Configured("cars_x")
         );
         assert_eq!(
             naming.classify(b"cars_make").unwrap(),
