@@ -145,10 +145,8 @@ impl Naming {
         // Almost every name is plain: copy it whole.
         let plain = match self.single {
             None => {
-                !(leading && bytes.first() == Some(&b'.'))
-                    && !bytes
-                        .iter()
-                        .any(|&b| b < 0x20 || matches!(b, b'%' | b':' | b'\\' | b'/' | 0x7f))
+                let special = |b: &u8| *b < 0x20 || matches!(b, b'%' | b':' | b'\\' | b'/' | 0x7f);
+                (!leading || bytes.first() != Some(&b'.')) && !bytes.iter().any(special)
             }
             Some(_) => {
                 !bytes.contains(&b'%')
