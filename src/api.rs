@@ -186,10 +186,13 @@ impl<S: Store> Table<S> {
     /// Stores `object` under `row`, replacing what the row held: cells the
     /// object no longer has are deleted (flaw 10 of the original).
     ///
-    /// Costs one read of the row's current columns and one write that both
-    /// puts the new cells and deletes the stale columns. The write puts
-    /// before it deletes, so a reader racing it may briefly see the new
-    /// cells beside stale ones, never a missing row. Two writers replacing
+    /// Costs one read of the row's current cells, then the puts and the
+    /// deletes of the stale columns: one write (one round trip) at an
+    /// explicit timestamp, two without one (the deletes go at the stale
+    /// cells' own newest timestamp so that a column put back later in the
+    /// same millisecond is not hidden by them). The puts land before the
+    /// deletes, so a reader racing the write may briefly see the new cells
+    /// beside stale ones, never a missing row. Two writers replacing
     /// the same row at once may leave the union of their columns; serialise
     /// them (e.g. with [`Store::check_and_put`]) if that matters. Older
     /// versions of columns the object keeps stay readable through
@@ -314,6 +317,11 @@ impl<S: Store> Table<S> {
 
     /// Adds, to each row's puts, deletes of the columns the row holds now
     /// but the new object does not.
+    ///
+    /// With an explicit timestamp the deletes are at it. Without one they
+    /// are at the newest timestamp among the stale cells read, not at the
+    /// server's "now": a delete marker at "now" would hide a column put
+    /// back within the same millisecond (HBase's put-after-delete pitfall).
     fn add_stale_deletes(
         &self,
         batch: &[RowMutations],
@@ -321,9 +329,9 @@ impl<S: Store> Table<S> {
     ) -> Result<Vec<RowMutations>> {
         let keys: Vec<Vec<u8>> = batch.iter().map(|change| change.row.clone()).collect();
         let current = self.store.get_rows(&self.name, &keys, &Read::latest())?;
-        let mut out = Vec::with_capacity(batch.len());
-        for (change, current) in batch.iter().zip(current) {
-            let mut change = change.clone();
+        let mut stale_per_row = Vec::with_capacity(batch.len());
+        let mut newest_stale: Option<i64> = None;
+        for (change, current) in batch.iter().zip(&current) {
             let new_columns: BTreeSet<(&[u8], &[u8])> = batch
                 .iter()
                 .filter(|c| c.row == change.row)
@@ -335,20 +343,26 @@ impl<S: Store> Table<S> {
                     _ => None,
                 })
                 .collect();
-            let stale: Vec<(Vec<u8>, Vec<u8>)> = current
+            let stale: Vec<&Cell> = current
                 .iter()
                 .flat_map(|row| row.latest())
                 .filter(|cell| {
                     !new_columns.contains(&(cell.family.as_slice(), cell.qualifier.as_slice()))
                 })
-                .map(|cell| (cell.family.clone(), cell.qualifier.clone()))
                 .collect();
-            for (family, qualifier) in stale {
-                change = change.delete_column(family, qualifier, timestamp);
-            }
-            out.push(change);
+            newest_stale = newest_stale.max(stale.iter().filter_map(|c| c.timestamp).max());
+            stale_per_row.push(stale);
         }
-        Ok(out)
+        let delete_at = timestamp.or(newest_stale);
+        Ok(batch
+            .iter()
+            .zip(stale_per_row)
+            .map(|(change, stale)| {
+                stale.into_iter().fold(change.clone(), |change, cell| {
+                    change.delete_column(cell.family.clone(), cell.qualifier.clone(), delete_at)
+                })
+            })
+            .collect())
     }
 
     /// Runs `write` over `changes` in batches; a failure after the first

@@ -143,22 +143,41 @@ impl ThriftStore {
                     if !broken {
                         self.pool.checkin(conn);
                     }
-                    let repeatable = broken || errors::server_says_retry(&err);
-                    if retry == Retry::Safe && repeatable && attempt < config.retries {
-                        self.back_off(attempt);
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(errors::map_error(
+                    let says_retry = errors::server_says_retry(&err);
+                    let mapped = errors::map_error(
                         err,
                         table,
                         operation,
                         &config.address,
                         config.call_timeout,
-                    ));
+                    );
+                    let typed = !matches!(mapped.kind(), ErrorKind::Server { .. });
+                    let repeatable = broken || (!typed && says_retry);
+                    if retry == Retry::Safe && repeatable && attempt < config.retries {
+                        self.back_off(attempt);
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(self.refine(mapped, table));
                 }
             }
         }
+    }
+
+    /// A batch against a missing table fails with a generic "retries
+    /// exhausted" message that names no exception; asking whether the
+    /// table exists (only on this error path) turns it into
+    /// [`ErrorKind::TableNotFound`].
+    fn refine(&self, err: crate::Error, table: &str) -> crate::Error {
+        let generic = matches!(err.kind(), ErrorKind::Server { message, .. }
+            if message.contains("RetriesExhaustedWithDetailsException"));
+        if generic && !table.is_empty() && matches!(self.table_exists(table), Ok(false)) {
+            return ErrorKind::TableNotFound {
+                table: table.to_string(),
+            }
+            .into();
+        }
+        err
     }
 
     fn back_off(&self, attempt: u32) {
