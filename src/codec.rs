@@ -62,10 +62,12 @@ pub(crate) enum JsonCell {
     EmptyMap,
     /// `[]`: an empty array.
     EmptyArray,
-    /// `[pos, elem, pos, elem, ...]`: where the element named by the
-    /// qualifier stands in an array of scalars.
+    /// `[pos, [pos, elem], ...]`: where the element named by the qualifier
+    /// stands in an array of scalars. A bare position means the element is
+    /// the qualifier itself, as a string; a pair carries any other scalar.
     Elements,
-    /// `{"at": pos, "pk": value}`: one child of an array of maps.
+    /// `{"at": pos}` or `{"at": pos, "pk": value}`: one child of an array of
+    /// maps. Without `pk` the primary key is the qualifier, as a string.
     Child,
 }
 
@@ -88,11 +90,7 @@ pub(crate) fn write_json(value: &Value, out: &mut Vec<u8>) -> Result<(), ErrorKi
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Number(number) => {
-            use std::io::Write;
-            // Writing to a Vec cannot fail.
-            let _ = write!(out, "{number}");
-        }
+        Value::Number(number) => write_json_number(number, out),
         // Callers only pass scalars; refuse rather than write a nested value.
         Value::Array(_) | Value::Object(_) => {
             return Err(ErrorKind::Unrepresentable {
@@ -103,6 +101,29 @@ pub(crate) fn write_json(value: &Value, out: &mut Vec<u8>) -> Result<(), ErrorKi
         }
     }
     Ok(())
+}
+
+/// Appends a number exactly as serde_json writes it, so that every path to
+/// a cell writes the same bytes.
+pub(crate) fn write_json_number(number: &serde_json::Number, out: &mut Vec<u8>) {
+    // Serialising a number into a Vec cannot fail.
+    let _ = serde_json::to_writer(out, number);
+}
+
+/// Appends a position in decimal; `write!` costs more than the cell itself.
+pub(crate) fn write_position(position: usize, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = position;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// Appends a JSON string literal.
@@ -118,6 +139,8 @@ pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
             b'\n' => b"\\n",
             b'\r' => b"\\r",
             b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
             0x00..=0x1f => b"",
             _ => continue,
         };
@@ -156,6 +179,9 @@ pub(crate) fn read_json(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result
             };
         }
     }
+    if let Some(number) = read_json_integer(value) {
+        return Ok(number);
+    }
     match serde_json::from_slice::<Value>(value) {
         Ok(scalar @ (Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_))) => {
             Ok(scalar)
@@ -173,6 +199,54 @@ pub(crate) fn read_json(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result
     }
 }
 
+/// Parses a JSON integer (`-?(0|[1-9][0-9]*)`) without a JSON parser;
+/// `None` for anything else, which then takes the general path.
+fn read_json_integer(value: &[u8]) -> Option<Value> {
+    let digits = value.strip_prefix(b"-").unwrap_or(value);
+    let well_formed = match digits {
+        [] => false,
+        // serde_json reads `-0` as the float -0.0: leave it to serde_json.
+        [b'0'] => digits.len() == value.len(),
+        [b'0', ..] => false,
+        _ => digits.iter().all(u8::is_ascii_digit),
+    };
+    if !well_formed {
+        return None;
+    }
+    let text = std::str::from_utf8(value).ok()?;
+    if let Ok(number) = text.parse::<i64>() {
+        return Some(Value::from(number));
+    }
+    text.parse::<u64>().ok().map(Value::from)
+}
+
+/// Splits one JSON scalar off the front of `bytes`: a string with no
+/// escapes, or a bare token (number, `true`, `false`, `null`) that ends at a
+/// `,`, `]` or `}`. `None` when it is neither (an escaped string, say).
+fn split_scalar(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    if bytes.first() == Some(&b'"') {
+        let end = 1 + bytes[1..].iter().position(|&b| b == b'"' || b == b'\\')?;
+        if bytes[end] != b'"' {
+            return None;
+        }
+        return Some(bytes.split_at(end + 1));
+    }
+    let end = bytes
+        .iter()
+        .position(|&b| matches!(b, b',' | b']' | b'}'))?;
+    Some(bytes.split_at(end))
+}
+
+/// Splits a run of ASCII digits off the front of `bytes` as a number.
+fn split_position(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let end = bytes
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(bytes.len());
+    let position = std::str::from_utf8(&bytes[..end]).ok()?.parse().ok()?;
+    Some((position, &bytes[end..]))
+}
+
 /// Appends a scalar's display text, as the original capjure wrote it.
 pub(crate) fn write_text(value: &Value, out: &mut Vec<u8>) {
     match value {
@@ -180,11 +254,7 @@ pub(crate) fn write_text(value: &Value, out: &mut Vec<u8>) {
         Value::Null => {}
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Number(number) => {
-            use std::io::Write;
-            // Writing to a Vec cannot fail.
-            let _ = write!(out, "{number}");
-        }
+        Value::Number(number) => write_json_number(number, out),
         Value::Array(_) | Value::Object(_) => {}
     }
 }
@@ -201,25 +271,44 @@ pub(crate) fn read_text(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result
 }
 
 /// Parses an [`JsonCell::Elements`] value into (position, element) pairs.
+///
+/// `family` and `qualifier` name the stored column in errors; `logical` is
+/// the qualifier the layout wrote it under, which names the element.
 pub(crate) fn read_elements(
     family: &[u8],
     qualifier: &[u8],
+    logical: &[u8],
     value: &[u8],
     out: &mut Vec<(u64, Value)>,
 ) -> Result<(), ErrorKind> {
+    // The cells this crate writes take the fast path; anything else (escaped
+    // strings, other writers' spacing) the general one.
+    let start = out.len();
+    if read_elements_fast(logical, value, out).is_some() {
+        return Ok(());
+    }
+    out.truncate(start);
     let bad = |reason: &str| {
         ErrorKind::malformed(family, qualifier, format!("array element cell {reason}"))
     };
     let items: Vec<Value> =
         serde_json::from_slice(value).map_err(|err| bad(&format!("is not JSON ({err})")))?;
-    if items.is_empty() || items.len() % 2 != 0 {
-        return Err(bad("does not hold position and element pairs"));
+    if items.is_empty() {
+        return Err(bad("lists no position"));
     }
-    let mut items = items.into_iter();
-    while let (Some(position), Some(element)) = (items.next(), items.next()) {
-        let position = position
-            .as_u64()
-            .ok_or_else(|| bad("has a position that is not a whole number"))?;
+    for item in items {
+        let (position, element) = match item {
+            Value::Number(position) => (
+                position.as_u64(),
+                qualifier_string(family, qualifier, logical)?,
+            ),
+            Value::Array(pair) => match <[Value; 2]>::try_from(pair) {
+                Ok([position, element]) => (position.as_u64(), element),
+                Err(_) => return Err(bad("holds a pair that is not [position, element]")),
+            },
+            _ => return Err(bad("holds something other than positions and pairs")),
+        };
+        let position = position.ok_or_else(|| bad("has a position that is not a whole number"))?;
         if element.is_array() || element.is_object() {
             return Err(bad("holds an element that is not a scalar"));
         }
@@ -228,16 +317,85 @@ pub(crate) fn read_elements(
     Ok(())
 }
 
-/// Appends the value of one child's index cell: `{"at":pos,"pk":value}`.
+/// The logical qualifier as a JSON string value; errors name the stored
+/// column.
+pub(crate) fn qualifier_string(
+    family: &[u8],
+    qualifier: &[u8],
+    logical: &[u8],
+) -> Result<Value, ErrorKind> {
+    match std::str::from_utf8(logical) {
+        Ok(text) => Ok(Value::String(text.to_string())),
+        Err(_) => Err(ErrorKind::InvalidUtf8 {
+            column: column_name(family, qualifier),
+            part: "qualifier",
+        }),
+    }
+}
+
+fn read_elements_fast(qualifier: &[u8], value: &[u8], out: &mut Vec<(u64, Value)>) -> Option<()> {
+    let mut rest = value.strip_prefix(b"[")?;
+    loop {
+        let after = if let Some(pair) = rest.strip_prefix(b"[") {
+            let (position, after) = split_position(pair)?;
+            let (element, after) = split_scalar(after.strip_prefix(b",")?)?;
+            out.push((position, read_json(b"", b"", element).ok()?));
+            after.strip_prefix(b"]")?
+        } else {
+            let (position, after) = split_position(rest)?;
+            let text = std::str::from_utf8(qualifier).ok()?;
+            out.push((position, Value::String(text.to_string())));
+            after
+        };
+        match after {
+            [b']'] => return Some(()),
+            [b',', more @ ..] => rest = more,
+            _ => return None,
+        }
+    }
+}
+
+/// Appends the value of an [`JsonCell::Elements`] cell: the positions of
+/// the elements whose qualifier is `qualifier`.
+pub(crate) fn write_elements<'v>(
+    qualifier: &str,
+    elements: impl Iterator<Item = (usize, &'v Value)>,
+    out: &mut Vec<u8>,
+) -> Result<(), ErrorKind> {
+    out.push(b'[');
+    for (n, (position, element)) in elements.enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        match element {
+            Value::String(text) if text == qualifier => write_position(position, out),
+            other => {
+                out.push(b'[');
+                write_position(position, out);
+                out.push(b',');
+                write_json(other, out)?;
+                out.push(b']');
+            }
+        }
+    }
+    out.push(b']');
+    Ok(())
+}
+
+/// Appends the value of one child's index cell: `{"at":pos}` when the
+/// primary key is the qualifier as a string, else `{"at":pos,"pk":value}`.
 pub(crate) fn write_child(
+    qualifier: &[u8],
     position: usize,
     primary_key: &Value,
     out: &mut Vec<u8>,
 ) -> Result<(), ErrorKind> {
-    use std::io::Write;
-    // Writing to a Vec cannot fail.
-    let _ = write!(out, "{{\"at\":{position},\"pk\":");
-    write_json(primary_key, out)?;
+    out.extend_from_slice(b"{\"at\":");
+    write_position(position, out);
+    if !matches!(primary_key, Value::String(text) if text.as_bytes() == qualifier) {
+        out.extend_from_slice(b",\"pk\":");
+        write_json(primary_key, out)?;
+    }
     out.push(b'}');
     Ok(())
 }
@@ -246,8 +404,22 @@ pub(crate) fn write_child(
 pub(crate) fn read_child(
     family: &[u8],
     qualifier: &[u8],
+    logical: &[u8],
     value: &[u8],
 ) -> Result<(u64, Value), ErrorKind> {
+    if let Some(fast) = value
+        .strip_prefix(b"{\"at\":")
+        .and_then(split_position)
+        .and_then(|(position, rest)| {
+            if rest == b"}" {
+                return Some((position, qualifier_string(family, qualifier, logical).ok()?));
+            }
+            let pk = rest.strip_prefix(b",\"pk\":")?.strip_suffix(b"}")?;
+            Some((position, read_json(family, qualifier, pk).ok()?))
+        })
+    {
+        return Ok(fast);
+    }
     let bad = |reason: String| {
         ErrorKind::malformed(family, qualifier, format!("array child cell {reason}"))
     };
@@ -257,8 +429,12 @@ pub(crate) fn read_child(
         return Err(bad("is not a JSON object".into()));
     };
     let position = fields.get("at").and_then(Value::as_u64);
-    match (position, fields.remove("pk")) {
-        (Some(position), Some(pk)) if fields.len() == 1 && !pk.is_array() && !pk.is_object() => {
+    let pk = match fields.remove("pk") {
+        Some(pk) => pk,
+        None => qualifier_string(family, qualifier, logical)?,
+    };
+    match position {
+        Some(position) if fields.len() == 1 && !pk.is_array() && !pk.is_object() => {
             Ok((position, pk))
         }
         _ => Err(bad(
@@ -279,7 +455,7 @@ mod tests {
             "plain",
             "quote\"back\\slash",
             "tab\tnew\nline\r",
-            "\u{0}\u{1f}",
+            "\u{0}\u{1f}\u{8}\u{c}",
             "ünï😀",
         ] {
             let mut ours = Vec::new();
@@ -290,10 +466,101 @@ mod tests {
     }
 
     #[test]
+    fn integers_parse_like_serde_json() {
+        for text in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "18446744073709551615",
+        ] {
+            let expected: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(
+                read_json(b"f", b"q", text.as_bytes()).unwrap(),
+                expected,
+                "{text}"
+            );
+        }
+        for text in ["01", "-", "", "1e3", "18446744073709551616", "+1"] {
+            assert_eq!(read_json_integer(text.as_bytes()), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn element_cells_parse_on_both_paths() {
+        let cases: [(&str, Vec<(u64, Value)>); 5] = [
+            ("[0]", vec![(0, json!("q"))]),
+            ("[3,7]", vec![(3, json!("q")), (7, json!("q"))]),
+            (
+                r#"[1,[2,1],[5,null]]"#,
+                vec![(1, json!("q")), (2, json!(1)), (5, json!(null))],
+            ),
+            (r#"[[0,"q\"uote"]]"#, vec![(0, json!("q\"uote"))]),
+            (
+                r#"[ 0 , [ 2 , -1.5 ] ]"#,
+                vec![(0, json!("q")), (2, json!(-1.5))],
+            ),
+        ];
+        for (text, expected) in cases {
+            let mut parsed = Vec::new();
+            read_elements(b"f", b"q", b"q", text.as_bytes(), &mut parsed).unwrap();
+            assert_eq!(parsed, expected, "{text}");
+        }
+        for bad in ["[]", "[[0]]", "[-1]", "[\"x\"]", "[[0,[1]]]"] {
+            assert!(
+                read_elements(b"f", b"q", b"q", bad.as_bytes(), &mut Vec::new()).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn element_cells_written_are_read_back() {
+        let elements = [json!("q"), json!(4), json!("q"), json!(null)];
+        let mut out = Vec::new();
+        write_elements("q", elements.iter().enumerate(), &mut out).unwrap();
+        assert_eq!(out, b"[0,[1,4],2,[3,null]]");
+        let mut parsed = Vec::new();
+        read_elements(b"f", b"q", b"q", &out, &mut parsed).unwrap();
+        let expected: Vec<(u64, Value)> = elements
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(i, e)| (i as u64, e))
+            .collect();
+        assert_eq!(parsed, expected);
+    }
+
+    #[test]
+    fn positions_are_written_in_decimal() {
+        for position in [0, 7, 10, 99, 12345, usize::MAX] {
+            let mut out = Vec::new();
+            write_position(position, &mut out);
+            assert_eq!(out, position.to_string().as_bytes());
+        }
+    }
+
+    #[test]
     fn child_cells_round_trip() {
         let mut out = Vec::new();
-        write_child(3, &json!("ah12001"), &mut out).unwrap();
-        assert_eq!(out, br#"{"at":3,"pk":"ah12001"}"#);
-        assert_eq!(read_child(b"f", b"q", &out).unwrap(), (3, json!("ah12001")));
+        write_child(b"ah12001", 3, &json!("ah12001"), &mut out).unwrap();
+        assert_eq!(out, br#"{"at":3}"#);
+        assert_eq!(
+            read_child(b"f", b"ah12001", b"ah12001", &out).unwrap(),
+            (3, json!("ah12001"))
+        );
+        out.clear();
+        write_child(b"12", 0, &json!(12), &mut out).unwrap();
+        assert_eq!(out, br#"{"at":0,"pk":12}"#);
+        assert_eq!(
+            read_child(b"f", b"12", b"12", &out).unwrap(),
+            (0, json!(12))
+        );
+        assert_eq!(
+            read_child(b"f", b"x", b"x", br#"{ "at": 1 }"#).unwrap(),
+            (1, json!("x"))
+        );
     }
 }

@@ -8,7 +8,7 @@ use crate::cell::Cells;
 use crate::codec::{self, ARRAY_MARKER, Codec};
 use crate::error::{ErrorKind, Result};
 use crate::keys::{PrimaryKey, scalar_text};
-use crate::layout::Group;
+use crate::layout::{Group, Owner};
 use crate::mapper::Mapper;
 
 /// Flattens one object. Every cell it writes reads back to where it came
@@ -16,7 +16,7 @@ use crate::mapper::Mapper;
 pub(crate) fn flatten(mapper: &Mapper, object: &Map<String, Value>) -> Result<Cells> {
     let mut flattener = Flattener {
         mapper,
-        cells: Cells::with_capacity(object.len() * 2, 64 * object.len()),
+        cells: Cells::with_capacity(object.len() * 8, 256 * object.len()),
         group: Vec::with_capacity(32),
     };
     for (key, value) in object {
@@ -43,9 +43,11 @@ impl Flattener<'_> {
         }
         self.group.clear();
         self.mapper.naming.key_group(key, &mut self.group);
+        let configured = self.mapper.keys.get(key).is_some();
         self.check_group(
-            key,
-            |group| matches!(group, Group::Key(read) if read == key),
+            &self.group,
+            || key.to_string(),
+            |owner| configured || owner == Owner::Plain,
         )?;
         match value {
             Value::Object(map) => self.map(key, map),
@@ -59,23 +61,21 @@ impl Flattener<'_> {
         }
     }
 
-    /// Fails unless the current group reads back as what `expected` accepts.
+    /// Fails unless `group` reads back as what `expected` accepts.
     fn check_group(
         &self,
-        path: &str,
-        expected: impl Fn(&Group<'_>) -> bool,
+        group: &[u8],
+        path: impl Fn() -> String,
+        expected: impl Fn(Owner<'_>) -> bool,
     ) -> Result<(), ErrorKind> {
-        if !self.mapper.naming.has_configured() {
-            return Ok(());
-        }
-        let read = self.mapper.naming.classify(&self.group)?;
-        if expected(&read) {
+        let naming = &self.mapper.naming;
+        if !naming.has_configured() || expected(naming.owner(group)) {
             return Ok(());
         }
         Err(ErrorKind::KeyCollision {
-            path: path.to_string(),
-            group: String::from_utf8_lossy(&self.group).into_owned(),
-            reads_as: match read {
+            path: path(),
+            group: String::from_utf8_lossy(group).into_owned(),
+            reads_as: match naming.classify(group)? {
                 Group::Key(key) => format!("key `{key}`"),
                 Group::Field { key, field } => format!("field `{field}` of array `{key}`"),
             },
@@ -215,21 +215,12 @@ impl Flattener<'_> {
             let qualifier = run[0].0.as_bytes();
             match self.codec() {
                 Codec::Json => {
+                    let text = &run[0].0;
                     self.mapper
                         .naming
                         .push(&mut self.cells, group, qualifier, |out| {
-                            out.push(b'[');
-                            for (n, &(_, index)) in run.iter().enumerate() {
-                                if n > 0 {
-                                    out.push(b',');
-                                }
-                                use std::io::Write;
-                                // Writing to a Vec cannot fail.
-                                let _ = write!(out, "{index},");
-                                codec::write_json(&items[index], out)?;
-                            }
-                            out.push(b']');
-                            Ok(())
+                            let elements = run.iter().map(|&(_, index)| (index, &items[index]));
+                            codec::write_elements(text, elements, out)
                         })?
                 }
                 Codec::Text => {
@@ -269,19 +260,30 @@ impl Flattener<'_> {
                     index,
                 });
             };
-            let qualifier = child_qualifier(primary_key, key, index, child)?;
-            children.push((qualifier, index, child));
+            let (qualifier, pk) = child_qualifier(primary_key, key, index, child)?;
+            children.push(Child {
+                qualifier,
+                index,
+                child,
+                pk,
+            });
         }
         check_unique(key, &mut children)?;
-        let mut field_group = Vec::with_capacity(group.len() + 16);
-        for (qualifier, index, child) in &children {
-            let (qualifier, index) = (qualifier.as_bytes(), *index);
+        // Each field's group, named and checked once for all children.
+        let mut field_groups: Vec<(&str, Vec<u8>)> = Vec::new();
+        for &Child {
+            ref qualifier,
+            index,
+            child,
+            pk,
+        } in &children
+        {
+            let qualifier = qualifier.as_bytes();
             if self.codec() == Codec::Json {
-                let pk = &child[field];
                 self.mapper
                     .naming
                     .push(&mut self.cells, group, qualifier, |out| {
-                        codec::write_child(index, pk, out)
+                        codec::write_child(qualifier, index, pk, out)
                     })?;
             } else if child.len() == 1 {
                 return Err(ErrorKind::Unrepresentable {
@@ -294,29 +296,36 @@ impl Flattener<'_> {
                 if name == field {
                     continue;
                 }
-                if name.is_empty() {
-                    return Err(ErrorKind::EmptyName {
-                        parent: Some(format!("{key}[{index}]")),
-                    });
-                }
+                let path = || format!("{key}[{index}].{name}");
                 if let Some(found) = nested(value) {
                     return Err(ErrorKind::TooDeep {
-                        path: format!("{key}[{index}].{name}"),
+                        path: path(),
                         found,
                     });
                 }
-                field_group.clear();
-                self.mapper.naming.field_group(key, name, &mut field_group);
-                std::mem::swap(&mut self.group, &mut field_group);
-                let checked = self.check_group(
-                    &format!("{key}[{index}].{name}"),
-                    |read| matches!(read, Group::Field { key: owner, .. } if *owner == key),
-                );
-                std::mem::swap(&mut self.group, &mut field_group);
-                checked?;
-                self.scalar_cell(&field_group, qualifier, value, || {
-                    format!("{key}[{index}].{name}")
-                })?;
+                let at = match field_groups.iter().position(|(known, _)| *known == name) {
+                    Some(at) => at,
+                    None => {
+                        if name.is_empty() {
+                            return Err(ErrorKind::EmptyName {
+                                parent: Some(format!("{key}[{index}]")),
+                            });
+                        }
+                        let mut field_group = Vec::with_capacity(group.len() + 1 + name.len());
+                        self.mapper.naming.field_group(key, name, &mut field_group);
+                        self.check_group(
+                            &field_group,
+                            path,
+                            |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
+                        )?;
+                        field_groups.push((name, field_group));
+                        field_groups.len() - 1
+                    }
+                };
+                let field_group = std::mem::take(&mut field_groups[at].1);
+                let written = self.scalar_cell(&field_group, qualifier, value, path);
+                field_groups[at].1 = field_group;
+                written?;
             }
         }
         Ok(())
@@ -325,12 +334,12 @@ impl Flattener<'_> {
 
 /// The qualifier of one child, checked so that the text codec can read it
 /// back: the decoder must give back the field's text.
-fn child_qualifier(
+fn child_qualifier<'v>(
     primary_key: &PrimaryKey,
     key: &str,
     index: usize,
-    child: &Map<String, Value>,
-) -> Result<String, ErrorKind> {
+    child: &'v Map<String, Value>,
+) -> Result<(Cow<'v, str>, &'v Value), ErrorKind> {
     let field = primary_key.field_name();
     let bad = |problem: String| ErrorKind::BadPrimaryKey {
         key: key.to_string(),
@@ -345,13 +354,19 @@ fn child_qualifier(
             crate::describe(value)
         )));
     }
+    if !primary_key.is_composite() {
+        return Ok(match value {
+            Value::String(text) => (Cow::Borrowed(text.as_str()), value),
+            other => (Cow::Owned(scalar_text(other).unwrap_or_default()), value),
+        });
+    }
     let qualifier = primary_key
         .encode(child)
         .map_err(|message| ErrorKind::PrimaryKeyCodec {
             key: format!("{key}[{index}]"),
             message,
         })?;
-    if primary_key.is_composite() {
+    {
         let decoded =
             primary_key
                 .decode(&qualifier)
@@ -368,22 +383,27 @@ fn child_qualifier(
             });
         }
     }
-    Ok(qualifier)
+    Ok((Cow::Owned(qualifier), value))
+}
+
+/// One child of an array of maps, with its qualifier and primary key.
+struct Child<'v> {
+    qualifier: Cow<'v, str>,
+    index: usize,
+    child: &'v Map<String, Value>,
+    pk: &'v Value,
 }
 
 /// Two children with one qualifier would merge into one on read.
-fn check_unique(
-    key: &str,
-    children: &mut [(String, usize, &Map<String, Value>)],
-) -> Result<(), ErrorKind> {
-    children.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+fn check_unique(key: &str, children: &mut [Child<'_>]) -> Result<(), ErrorKind> {
+    children.sort_unstable_by(|a, b| a.qualifier.cmp(&b.qualifier).then(a.index.cmp(&b.index)));
     for pair in children.windows(2) {
-        if pair[0].0 == pair[1].0 {
+        if pair[0].qualifier == pair[1].qualifier {
             return Err(ErrorKind::DuplicatePrimaryKey {
                 key: key.to_string(),
-                qualifier: pair[0].0.clone(),
-                first: pair[0].1,
-                second: pair[1].1,
+                qualifier: pair[0].qualifier.to_string(),
+                first: pair[0].index,
+                second: pair[1].index,
             });
         }
     }

@@ -51,20 +51,15 @@ pub(crate) fn hydrate<'a>(
             cell,
         });
     }
-    // Stores hand cells over sorted; sorting again is then a linear pass.
-    entries.sort_by(|a, b| {
-        a.group
-            .cmp(b.group)
-            .then_with(|| a.qualifier.cmp(b.qualifier))
-    });
-    if let Some(pair) = entries
-        .windows(2)
-        .find(|pair| pair[0].group == pair[1].group && pair[0].qualifier == pair[1].qualifier)
-    {
-        return Err(ErrorKind::DuplicateColumn {
-            column: column_name(pair[1].cell.family, pair[1].cell.qualifier),
-        }
-        .into());
+    // Stores hand cells over sorted by column; check that in one pass and
+    // sort only when it does not hold.
+    if !sorted_without_duplicates(&entries)? {
+        entries.sort_unstable_by(|a, b| {
+            a.group
+                .cmp(b.group)
+                .then_with(|| a.qualifier.cmp(b.qualifier))
+        });
+        sorted_without_duplicates(&entries)?;
     }
 
     let mut keys: BTreeMap<String, KeyCells<'_, 'a>> = BTreeMap::new();
@@ -96,6 +91,28 @@ pub(crate) fn hydrate<'a>(
         object.insert(key, value);
     }
     Ok(object)
+}
+
+/// Whether the entries are in (group, qualifier) order; a column given
+/// twice is an error.
+fn sorted_without_duplicates(entries: &[Entry<'_>]) -> Result<bool, ErrorKind> {
+    let mut sorted = true;
+    for pair in entries.windows(2) {
+        match pair[0]
+            .group
+            .cmp(pair[1].group)
+            .then_with(|| pair[0].qualifier.cmp(pair[1].qualifier))
+        {
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Greater => sorted = false,
+            std::cmp::Ordering::Equal => {
+                return Err(ErrorKind::DuplicateColumn {
+                    column: column_name(pair[1].cell.family, pair[1].cell.qualifier),
+                });
+            }
+        }
+    }
+    Ok(sorted)
 }
 
 fn json_scalar(entry: &Entry<'_>) -> Result<Value, ErrorKind> {
@@ -136,6 +153,7 @@ fn json_value(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result<Va
                 codec::read_elements(
                     entry.cell.family,
                     entry.cell.qualifier,
+                    entry.qualifier,
                     entry.cell.value,
                     &mut pairs,
                 )?;
@@ -188,8 +206,12 @@ fn json_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result
                 entry.malformed(format!("does not fit the array of maps under key `{key}`"))
             );
         }
-        let (position, pk) =
-            codec::read_child(entry.cell.family, entry.cell.qualifier, entry.cell.value)?;
+        let (position, pk) = codec::read_child(
+            entry.cell.family,
+            entry.cell.qualifier,
+            entry.qualifier,
+            entry.cell.value,
+        )?;
         let mut child = Map::new();
         child.insert(primary_key.field_name().to_string(), pk);
         children.push((position, child));

@@ -91,6 +91,17 @@ pub(crate) enum Group<'c> {
     },
 }
 
+/// Which configured array a group belongs to, without decoding names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Owner<'c> {
+    /// Not a configured key, nor a field of one.
+    Plain,
+    /// Exactly the configured key.
+    Configured(&'c str),
+    /// A field of the configured key; the field's name starts at the index.
+    FieldOf(&'c str, usize),
+}
+
 /// A layout made ready for one key configuration: the escaped names of the
 /// configured keys, longest first, so classification is a few prefix tests.
 #[derive(Clone, Debug)]
@@ -169,13 +180,14 @@ impl Naming {
         self.escape(field, false, out);
     }
 
-    /// What a group reads back as. A group that is exactly a configured key
-    /// is that key; one that starts with `configured_` is a field of the
-    /// longest such configured key; anything else is a plain key.
-    pub(crate) fn classify(&self, group: &[u8]) -> Result<Group<'_>, ErrorKind> {
+    /// Which configured array, if any, a group belongs to. A group that is
+    /// exactly a configured key is that key; one that starts with
+    /// `configured_` is a field of the longest such configured key; anything
+    /// else is a plain key. Allocation-free, for the writer's checks.
+    pub(crate) fn owner(&self, group: &[u8]) -> Owner<'_> {
         for (escaped, key) in &self.configured {
             if group == escaped.as_slice() {
-                return Ok(Group::Key(key.clone()));
+                return Owner::Configured(key);
             }
         }
         for (escaped, key) in &self.configured {
@@ -183,11 +195,22 @@ impl Naming {
                 && group.starts_with(escaped)
                 && group[escaped.len()] == b'_'
             {
-                let field = unescape(&group[escaped.len() + 1..])?;
-                return Ok(Group::Field { key, field });
+                return Owner::FieldOf(key, escaped.len() + 1);
             }
         }
-        Ok(Group::Key(unescape(group)?))
+        Owner::Plain
+    }
+
+    /// What a group reads back as (see [`Naming::owner`]).
+    pub(crate) fn classify(&self, group: &[u8]) -> Result<Group<'_>, ErrorKind> {
+        Ok(match self.owner(group) {
+            Owner::Configured(key) => Group::Key(key.to_string()),
+            Owner::FieldOf(key, field_start) => Group::Field {
+                key,
+                field: unescape(&group[field_start..])?,
+            },
+            Owner::Plain => Group::Key(unescape(group)?),
+        })
     }
 
     /// Appends one cell under `group` and `qualifier`; `value` writes the

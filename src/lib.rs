@@ -41,13 +41,16 @@
 //! few cells the original did not:
 //!
 //! * `k:` => `{}` or `[]` for an empty map or array;
-//! * each array-of-scalars cell holds the positions of its element,
-//!   `trees:oak` => `[2,"oak"]` (a repeated element lists each position);
-//! * each child of an array of maps has an index cell in family `k`,
-//!   `cars:ah12001` => `{"at":0,"pk":"ah12001"}`, holding its position and
-//!   its typed primary key, so that children keep their order and a child
-//!   with nothing but its primary key survives. The table therefore needs
-//!   the family `k` as well as the `k_field` families;
+//! * each array-of-scalars cell lists the positions of its element:
+//!   `trees:oak` => `[2]`; a repeated element lists each position
+//!   (`[0,3]`), and an element that is not the qualifier's string (a number,
+//!   say) is written as a pair, `trees:4` => `[[1,4]]`;
+//! * each child of an array of maps has an index cell in family `k` holding
+//!   its position, `cars:ah12001` => `{"at":0}`, and its typed primary key
+//!   when that is not the qualifier's string (`{"at":0,"pk":7}`), so that
+//!   children keep their order and a child with nothing but its primary key
+//!   survives. The table therefore needs the family `k` as well as the
+//!   `k_field` families;
 //!   [`Mapper::families`] lists them.
 //!
 //! [`Codec::Text`] reads and writes exactly what the original wrote
@@ -99,3 +102,8 @@ pub(crate) fn describe(value: &serde_json::Value) -> &'static str {
         serde_json::Value::Object(_) => "a map",
     }
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -113,11 +113,11 @@ fn json_codec_keeps_the_layout_and_adds_only_structural_cells() {
             ("road:name", "\"101N\""),
             ("road:speed", "65"),
             ("houses:", "4"),
-            ("trees:cedar", "[0,\"cedar\"]"),
-            ("trees:maple", "[1,\"maple\"]"),
-            ("trees:oak", "[2,\"oak\"]"),
-            ("cars:ah12001", "{\"at\":0,\"pk\":\"ah12001\"}"),
-            ("cars:xb34544", "{\"at\":1,\"pk\":\"xb34544\"}"),
+            ("trees:cedar", "[0]"),
+            ("trees:maple", "[1]"),
+            ("trees:oak", "[2]"),
+            ("cars:ah12001", "{\"at\":0}"),
+            ("cars:xb34544", "{\"at\":1}"),
             ("cars_make:ah12001", "\"honda\""),
             ("cars_model:ah12001", "\"fit\""),
             ("cars_make:xb34544", "\"toyota\""),
@@ -141,6 +141,24 @@ fn painting_round_trips_in_every_layout() {
         reversed.reverse();
         assert_eq!(mapper.hydrate(&reversed).unwrap(), painting());
     }
+}
+
+#[test]
+fn json_codec_structural_cells_carry_non_string_elements_and_keys() {
+    let mapper = Mapper::new(keys());
+    let object = json!({"trees": ["4", 4, "4"], "cars": [{"license": 7, "make": "a"}]});
+    assert_eq!(
+        cell_set(&mapper, &object),
+        expect(&[
+            ("trees:4", "[0,[1,4],2]"),
+            ("cars:7", "{\"at\":0,\"pk\":7}"),
+            ("cars_make:7", "\"a\""),
+        ])
+    );
+    assert_eq!(
+        mapper.hydrate(&mapper.flatten(&object).unwrap()).unwrap(),
+        object
+    );
 }
 
 #[test]

@@ -1,0 +1,111 @@
+//! Flatten and hydrate of ~1 KB click-stream sessions against serde_json
+//! serialising and parsing the same objects, measured in the same run.
+//!
+//! `cargo bench --bench mapper`
+
+use capjure::{Cell, KeyConfig, Mapper};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use serde_json::{Value, json};
+use std::hint::black_box;
+
+/// A shopper session: scalar fields, a one-level map, an array of viewed
+/// SKUs and an array of cart items keyed by SKU.
+fn session(seed: usize) -> Value {
+    let viewed: Vec<String> = (0..16)
+        .map(|i| format!("SKU-{:05}-{}", seed * 31 + i * 7, i % 3))
+        .collect();
+    let cart: Vec<Value> = (0..4)
+        .map(|i| {
+            json!({
+                "sku": format!("SKU-{:05}", seed * 17 + i),
+                "qty": i + 1,
+                "price": 19.99 + i as f64,
+                "added_at": 1_700_000_000_000_i64 + (i as i64) * 60_000,
+                "removed": i % 2 == 1
+            })
+        })
+        .collect();
+    json!({
+        "session_id": format!("s-{seed:08}"),
+        "shopper_id": format!("shopper-{}", seed % 997),
+        "merchant": "acme-outdoor",
+        "started_at": 1_700_000_000_000_i64 + seed as i64,
+        "duration_ms": 183_000 + seed,
+        "pages": 17,
+        "converted": seed % 2 == 0,
+        "referrer": "https://search.example/?q=tents",
+        "device": {"kind": "mobile", "os": "android", "width": 412, "height": 915, "touch": true},
+        "viewed_skus": viewed,
+        "cart": cart
+    })
+}
+
+fn mapper() -> Mapper {
+    Mapper::new(KeyConfig::new().field("cart", "sku"))
+}
+
+fn bench(c: &mut Criterion) {
+    let mapper = mapper();
+    let sessions: Vec<Value> = (0..64).map(session).collect();
+    let json_bytes: Vec<Vec<u8>> = sessions
+        .iter()
+        .map(|s| serde_json::to_vec(s).unwrap())
+        .collect();
+    // Hydrate reads rows the way a store returns them: sorted by column.
+    let cells: Vec<Vec<Cell>> = sessions
+        .iter()
+        .map(|s| {
+            let mut row = mapper.flatten(s).unwrap().to_vec();
+            row.sort();
+            row
+        })
+        .collect();
+    let size = json_bytes.iter().map(Vec::len).sum::<usize>() / json_bytes.len();
+    eprintln!(
+        "session: {size} bytes of JSON, {} cells of {} bytes",
+        cells[0].len(),
+        cells[0]
+            .iter()
+            .map(|c| c.family.len() + c.qualifier.len() + c.value.len())
+            .sum::<usize>()
+    );
+
+    let mut group = c.benchmark_group("flatten");
+    group.throughput(Throughput::Elements(sessions.len() as u64));
+    group.bench_function(BenchmarkId::new("capjure", "session"), |b| {
+        b.iter(|| {
+            for s in &sessions {
+                black_box(mapper.flatten(black_box(s)).unwrap());
+            }
+        })
+    });
+    group.bench_function(BenchmarkId::new("serde_json::to_vec", "session"), |b| {
+        b.iter(|| {
+            for s in &sessions {
+                black_box(serde_json::to_vec(black_box(s)).unwrap());
+            }
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("hydrate");
+    group.throughput(Throughput::Elements(sessions.len() as u64));
+    group.bench_function(BenchmarkId::new("capjure", "session"), |b| {
+        b.iter(|| {
+            for row in &cells {
+                black_box(mapper.hydrate(black_box(row)).unwrap());
+            }
+        })
+    });
+    group.bench_function(BenchmarkId::new("serde_json::from_slice", "session"), |b| {
+        b.iter(|| {
+            for bytes in &json_bytes {
+                black_box(serde_json::from_slice::<Value>(black_box(bytes)).unwrap());
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
