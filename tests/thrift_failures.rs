@@ -135,6 +135,13 @@ impl Proxy {
     /// Forwards to `upstream`; kills itself when the client has sent
     /// `needle` for the `nth` time (before forwarding that message).
     fn start(upstream: String, needle: &'static [u8], nth: usize) -> Proxy {
+        Proxy::start_with(upstream, needle, nth, false)
+    }
+
+    /// Like [`Proxy::start`], but with `cut_only` the trigger only cuts the
+    /// open connections and new ones are still forwarded (a gateway
+    /// restart, or a network blip).
+    fn start_with(upstream: String, needle: &'static [u8], nth: usize, cut_only: bool) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let address = listener.local_addr().expect("proxy address").to_string();
         let dead = Arc::new(AtomicBool::new(false));
@@ -160,7 +167,11 @@ impl Proxy {
                 ]);
                 let (dead3, streams3, seen3) = (dead2.clone(), streams2.clone(), seen.clone());
                 thread::spawn(move || {
-                    pump(client, server, Some((needle, nth, seen3, dead3, streams3)))
+                    pump(
+                        client,
+                        server,
+                        Some((needle, nth, seen3, dead3, streams3, cut_only)),
+                    )
                 });
                 thread::spawn(move || pump(s2, c2, None));
             }
@@ -179,6 +190,7 @@ type Trigger = (
     Arc<AtomicUsize>,
     Arc<AtomicBool>,
     Arc<Mutex<Vec<TcpStream>>>,
+    bool,
 );
 
 fn kill(dead: &AtomicBool, streams: &Mutex<Vec<TcpStream>>, address: Option<&str>) {
@@ -198,12 +210,18 @@ fn pump(mut from: TcpStream, mut to: TcpStream, trigger: Option<Trigger>) {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        if let Some((needle, nth, seen, dead, streams)) = &trigger {
+        if let Some((needle, nth, seen, dead, streams, cut_only)) = &trigger {
             if buffer[..n].windows(needle.len()).any(|w| w == *needle)
                 && seen.fetch_add(1, Ordering::SeqCst) + 1 == *nth
             {
-                let address = from.local_addr().ok().map(|a| a.to_string());
-                kill(dead, streams, address.as_deref());
+                if *cut_only {
+                    for stream in streams.lock().unwrap().drain(..) {
+                        let _ = stream.shutdown(Shutdown::Both);
+                    }
+                } else {
+                    let address = from.local_addr().ok().map(|a| a.to_string());
+                    kill(dead, streams, address.as_deref());
+                }
                 break;
             }
         }
@@ -278,4 +296,35 @@ fn server_gone_mid_batch_reports_only_rows_really_written() {
     let err = table.get(b"r0").unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Transport { .. }), "{err:?}");
     drop(proxy.streams);
+}
+
+#[test]
+fn a_scan_resumes_after_the_last_row_when_its_connection_is_cut() {
+    let Some(target) = target() else { return };
+    let direct = ThriftStore::new(config(&target)).expect("direct store");
+    let name = support::unique_table_name("scan_resume");
+    let _cleanup = support::DropTable(name.clone());
+    direct
+        .create_table(&name, &[FamilySpec::new("f")])
+        .expect("create");
+    let keys: Vec<Vec<u8>> = (0..10).map(|i| format!("k{i:02}").into_bytes()).collect();
+    let batch: Vec<capjure::store::RowMutations> = keys
+        .iter()
+        .map(|k| {
+            capjure::store::RowMutations::new(k.clone()).put(capjure::Cell::new("f", "q", "v"))
+        })
+        .collect();
+    direct.mutate(&name, &batch).expect("fill");
+
+    // The second fetch's connection is cut: the server-side cursor may have
+    // moved, so the scanner must reopen after the last row it returned.
+    let proxy = Proxy::start_with(target.addr.clone(), b"scannerGetList", 2, true);
+    let store = ThriftStore::new(config_at(&target, &proxy.address)).expect("store via proxy");
+    let scanned: Vec<Vec<u8>> = store
+        .scan(&name, &capjure::store::Scan::all().batch(3))
+        .expect("open scan")
+        .map(|row| row.map(|r| r.key))
+        .collect::<Result<_, _>>()
+        .expect("scan survives the cut");
+    assert_eq!(scanned, keys);
 }
