@@ -71,6 +71,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod api;
 mod cell;
 mod codec;
 mod error;
@@ -79,13 +80,16 @@ mod hydrate;
 mod keys;
 mod layout;
 mod mapper;
+pub mod store;
 
+pub use api::{Objects, Table, Versions};
 pub use cell::{Cell, CellRef, Cells, CellsIter, split_column};
 pub use codec::{ARRAY_MARKER, Codec};
 pub use error::{Error, ErrorKind, Result};
 pub use keys::{DecodeFn, EncodeFn, KeyConfig, PrimaryKey};
 pub use layout::Layout;
 pub use mapper::Mapper;
+pub use store::{MemoryStore, Store, ThriftStore};
 
 /// What kind of value this is, for error messages.
 pub(crate) fn describe(value: &serde_json::Value) -> &'static str {
