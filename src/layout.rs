@@ -145,8 +145,8 @@ impl Naming {
         // Almost every name is plain: copy it whole.
         let plain = match self.single {
             None => {
-                let special = |b: &u8| *b < 0x20 || matches!(b, b'%' | b':' | b'\\' | b'/' | 0x7f);
-                (!leading || bytes.first() != Some(&b'.')) && !bytes.iter().any(special)
+                (!leading || bytes.first() != Some(&b'.'))
+                    && !bytes.iter().any(|&b| FAMILY_SPECIAL[usize::from(b)])
             }
             Some(_) => {
                 !bytes.contains(&b'%')
@@ -303,6 +303,23 @@ impl Naming {
 }
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Bytes a family name escapes: `%` (the escape itself), and what HBase
+/// forbids in family names (`:`, `\`, `/`, control characters).
+const FAMILY_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[0x7f] = true;
+    table[b'%' as usize] = true;
+    table[b':' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'/' as usize] = true;
+    table
+};
 
 /// Undoes [`Naming::escape`]. A `%` not followed by two hex digits is kept as
 /// it is, so names written by other tools read back unchanged.
