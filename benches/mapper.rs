@@ -11,10 +11,10 @@ use std::hint::black_box;
 /// A shopper session: scalar fields, a one-level map, an array of viewed
 /// SKUs and an array of cart items keyed by SKU.
 fn session(seed: usize) -> Value {
-    let viewed: Vec<String> = (0..16)
+    let viewed: Vec<String> = (0..20)
         .map(|i| format!("SKU-{:05}-{}", seed * 31 + i * 7, i % 3))
         .collect();
-    let cart: Vec<Value> = (0..4)
+    let cart: Vec<Value> = (0..5)
         .map(|i| {
             json!({
                 "sku": format!("SKU-{:05}", seed * 17 + i),

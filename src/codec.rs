@@ -147,27 +147,73 @@ pub(crate) fn write_json(value: &Value, out: &mut Vec<u8>) -> Result<(), ErrorKi
 }
 
 /// Appends a number exactly as serde_json writes it, so that every path to
-/// a cell writes the same bytes.
+/// a cell writes the same bytes. Integers are written here (serde_json's
+/// writer costs more than the digits); floats go through serde_json.
 pub(crate) fn write_json_number(number: &serde_json::Number, out: &mut Vec<u8>) {
-    // Serialising a number into a Vec cannot fail.
-    let _ = serde_json::to_writer(out, number);
+    if let Some(integer) = number.as_i64() {
+        if integer < 0 {
+            out.push(b'-');
+        }
+        write_decimal(integer.unsigned_abs(), out);
+    } else if let Some(integer) = number.as_u64() {
+        write_decimal(integer, out);
+    } else {
+        // Serialising a number into a Vec cannot fail.
+        let _ = serde_json::to_writer(out, number);
+    }
 }
 
 /// Appends a position in decimal; `write!` costs more than the cell itself.
 pub(crate) fn write_position(position: usize, out: &mut Vec<u8>) {
+    write_decimal(position as u64, out);
+}
+
+fn write_decimal(value: u64, out: &mut Vec<u8>) {
+    // Two digits per division, from a table of "00" to "99".
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut digits = [0u8; 20];
     let mut at = digits.len();
-    let mut rest = position;
-    loop {
+    let mut rest = value;
+    while rest >= 100 {
+        let pair = (rest % 100) as usize * 2;
+        rest /= 100;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if rest >= 10 {
+        let pair = rest as usize * 2;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
         at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
+        digits[at] = b'0' + rest as u8;
     }
     out.extend_from_slice(&digits[at..]);
 }
+
+/// For each byte, the character after `\\` that escapes it in a JSON
+/// string, `u` for `\\u00XX`, or 0 for a byte written as it is. The same
+/// escapes serde_json writes.
+const ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = b'u';
+        byte += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
 
 /// Appends a JSON string literal.
 pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
@@ -176,19 +222,12 @@ pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
     let bytes = text.as_bytes();
     let mut plain_from = 0;
     for (i, &byte) in bytes.iter().enumerate() {
-        let escape: &[u8] = match byte {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0x00..=0x1f => b"",
-            _ => continue,
-        };
+        let escape = ESCAPE[usize::from(byte)];
+        if escape == 0 {
+            continue;
+        }
         out.extend_from_slice(&bytes[plain_from..i]);
-        if escape.is_empty() {
+        if escape == b'u' {
             out.extend_from_slice(&[
                 b'\\',
                 b'u',
@@ -198,7 +237,7 @@ pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
                 HEX[usize::from(byte & 0xf)],
             ]);
         } else {
-            out.extend_from_slice(escape);
+            out.extend_from_slice(&[b'\\', escape]);
         }
         plain_from = i + 1;
     }
@@ -282,11 +321,17 @@ fn split_scalar(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
 
 /// Splits a run of ASCII digits off the front of `bytes` as a number.
 fn split_position(bytes: &[u8]) -> Option<(u64, &[u8])> {
-    let end = bytes
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(bytes.len());
-    let position = std::str::from_utf8(&bytes[..end]).ok()?.parse().ok()?;
+    let mut position: u64 = 0;
+    let mut end = 0;
+    while let Some(digit) = bytes.get(end).filter(|b| b.is_ascii_digit()) {
+        position = position
+            .checked_mul(10)?
+            .checked_add(u64::from(digit - b'0'))?;
+        end += 1;
+    }
+    if end == 0 {
+        return None;
+    }
     Some((position, &bytes[end..]))
 }
 
@@ -574,6 +619,26 @@ mod tests {
             .map(|(i, e)| (i as u64, e))
             .collect();
         assert_eq!(parsed, expected);
+    }
+
+    #[test]
+    fn numbers_are_written_like_serde_json() {
+        let numbers = [
+            json!(0),
+            json!(-1),
+            json!(i64::MIN),
+            json!(i64::MAX),
+            json!(u64::MAX),
+            json!(1.5),
+            json!(-0.0),
+            json!(1e300),
+            json!(2.5e-8),
+        ];
+        for number in numbers {
+            let mut ours = Vec::new();
+            write_json(&number, &mut ours).unwrap();
+            assert_eq!(ours, serde_json::to_vec(&number).unwrap(), "{number}");
+        }
     }
 
     #[test]

@@ -279,7 +279,7 @@ pub enum ErrorKind {
 
     /// A Rust value whose type the layout cannot store there (typed path).
     #[error("`{path}` of type `{rust_type}`: {reason}")]
-    Unsupported {
+    UnsupportedType {
         /// Where the value is, e.g. `road.geo` or `cart[1].tags`.
         path: String,
         /// The Rust type, from `std::any::type_name`.
@@ -324,6 +324,152 @@ pub enum ErrorKind {
         /// The codec's name.
         codec: &'static str,
     },
+
+    /// A store call was given an empty row key, which HBase cannot store.
+    #[error("table \"{table}\": a row key must not be empty")]
+    EmptyRowKey {
+        /// The table.
+        table: String,
+    },
+
+    /// The table does not exist.
+    #[error("table \"{table}\" does not exist")]
+    TableNotFound {
+        /// The table.
+        table: String,
+    },
+
+    /// A table of that name already exists.
+    #[error("table \"{table}\" already exists")]
+    TableExists {
+        /// The table.
+        table: String,
+    },
+
+    /// The table has no such column family.
+    #[error("table \"{table}\" has no column family \"{family}\"")]
+    FamilyNotFound {
+        /// The table.
+        table: String,
+        /// The family that is missing.
+        family: String,
+    },
+
+    /// A counter cell holds something other than an 8-byte big-endian
+    /// integer.
+    #[error("table \"{table}\": column \"{column}\" holds {len} bytes, not an 8-byte counter")]
+    NotACounter {
+        /// The table.
+        table: String,
+        /// The column, `family:qualifier`.
+        column: String,
+        /// How many bytes the cell holds.
+        len: usize,
+    },
+
+    /// The store rejected an argument (a negative timestamp, a bad table
+    /// name, ...).
+    #[error("table \"{table}\": {operation}: {message}")]
+    InvalidArgument {
+        /// The table.
+        table: String,
+        /// The store call, e.g. `mutate`.
+        operation: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// The server answered with an error this crate has no kind for.
+    #[error("table \"{table}\": {operation} failed on the server: {message}")]
+    Server {
+        /// The table (empty for calls that name none).
+        table: String,
+        /// The store call, e.g. `get_rows`.
+        operation: &'static str,
+        /// The first line of the server's message.
+        message: String,
+        /// The error as the Thrift client reported it.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// The connection to the server failed or timed out.
+    #[error("table \"{table}\": {operation} via {address}: {detail}")]
+    Transport {
+        /// The table (empty for calls that name none).
+        table: String,
+        /// The store call, e.g. `mutate`.
+        operation: &'static str,
+        /// The server address.
+        address: String,
+        /// What happened, and what to check.
+        detail: String,
+        /// The underlying I/O or Thrift error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// The server does not speak the transport or protocol the client was
+    /// configured with (framed vs buffered, binary vs compact, Thrift1 vs
+    /// Thrift2).
+    #[error("{address}: {detail}")]
+    ProtocolMismatch {
+        /// The server address.
+        address: String,
+        /// What was seen and what to check.
+        detail: String,
+        /// The underlying error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// The store cannot do this at all.
+    #[error("{operation} is not supported by {store}: {hint}")]
+    Unsupported {
+        /// The call.
+        operation: &'static str,
+        /// The store, e.g. `the thrift1 gateway`.
+        store: &'static str,
+        /// What to do instead.
+        hint: &'static str,
+    },
+
+    /// A batch of rows failed part-way: some rows were written (or
+    /// deleted), others may not have been.
+    #[error(
+        "table \"{table}\": batch failed after {} row(s) were written; \
+         not known to be written: {}: {source}",
+        written.len(),
+        crate::error::row_list(unconfirmed)
+    )]
+    BatchFailed {
+        /// The table.
+        table: String,
+        /// Rows whose round trip succeeded.
+        written: Vec<Vec<u8>>,
+        /// Rows of the failed round trip and of the ones never sent; HBase
+        /// may have applied some of them.
+        unconfirmed: Vec<Vec<u8>>,
+        /// What failed.
+        #[source]
+        source: Box<Error>,
+    },
+}
+
+/// Rows as error messages print them: the first few, quoted.
+pub(crate) fn row_list(rows: &[Vec<u8>]) -> String {
+    const SHOWN: usize = 5;
+    let mut out = String::new();
+    for (index, row) in rows.iter().take(SHOWN).enumerate() {
+        if index > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&format!("\"{}\"", Printable(row)));
+    }
+    if rows.len() > SHOWN {
+        out.push_str(&format!(" and {} more", rows.len() - SHOWN));
+    }
+    out
 }
 
 impl serde::ser::Error for Error {
@@ -352,7 +498,7 @@ impl Error {
     /// type). Inner places fill first, so the most precise answer wins.
     pub(crate) fn locate(mut self, path: impl FnOnce() -> String, rust_type: &'static str) -> Self {
         match &mut self.0.kind {
-            ErrorKind::Unsupported {
+            ErrorKind::UnsupportedType {
                 path: at,
                 rust_type: ty,
                 ..

@@ -19,6 +19,7 @@ pub(crate) fn flatten(mapper: &Mapper, object: &Map<String, Value>) -> Result<Ce
         mapper,
         cells: Cells::with_capacity(object.len() * 8, 256 * object.len()),
         group: Vec::with_capacity(32),
+        fields: Vec::new(),
     };
     for (key, value) in object {
         flattener.key(key, value)?;
@@ -31,6 +32,8 @@ struct Flattener<'m> {
     cells: Cells,
     /// Scratch space for the current group's escaped name.
     group: Vec<u8>,
+    /// Scratch space for the groups of an array's fields.
+    fields: Vec<u8>,
 }
 
 impl Flattener<'_> {
@@ -280,79 +283,91 @@ impl Flattener<'_> {
             });
         }
         check_unique(key, &mut children)?;
-        // Each field's group, named and checked once for all children.
-        let mut field_groups: Vec<(&str, Vec<u8>)> = Vec::new();
-        for &Child {
-            ref qualifier,
-            index,
-            child,
-            pk,
-        } in &children
-        {
-            let qualifier = qualifier.as_bytes();
-            match self.codec() {
-                Codec::Json => {
-                    self.mapper
-                        .naming
-                        .push(&mut self.cells, group, qualifier, |out| {
-                            codec::write_child(qualifier, index, pk, out)
-                        })?
-                }
-                Codec::Java => {
-                    self.mapper
-                        .naming
-                        .push(&mut self.cells, group, qualifier, |out| {
-                            let path = || format!("{key}[{index}].{field}");
-                            java::write_position(index, out, path)?;
-                            java::write_value(pk, out, path)
-                        })?
-                }
-                Codec::Text if child.len() == 1 => {
-                    return Err(ErrorKind::Unrepresentable {
-                        path: format!("{key}[{index}]"),
-                        codec: "text",
-                        reason: "it holds only its primary key and would leave no cell".into(),
-                    });
-                }
-                Codec::Text => {}
-            }
-            for (name, value) in child.iter() {
-                if name == field {
-                    continue;
-                }
-                let path = || format!("{key}[{index}].{name}");
-                if let Some(found) = nested(value) {
-                    return Err(ErrorKind::TooDeep {
-                        path: path(),
-                        found,
-                    });
-                }
-                let at = match field_groups.iter().position(|(known, _)| *known == name) {
-                    Some(at) => at,
-                    None => {
-                        if name.is_empty() {
-                            return Err(ErrorKind::EmptyName {
-                                parent: Some(format!("{key}[{index}]")),
-                            });
-                        }
-                        let mut field_group = Vec::with_capacity(group.len() + 1 + name.len());
-                        self.mapper.naming.field_group(key, name, &mut field_group);
-                        self.check_group(
-                            &field_group,
-                            path,
-                            |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
-                        )?;
-                        field_groups.push((name, field_group));
-                        field_groups.len() - 1
+        // Each field's group, named and checked once for all children; the
+        // names share one buffer.
+        let mut field_bytes = std::mem::take(&mut self.fields);
+        field_bytes.clear();
+        let mut field_groups: Vec<(&str, std::ops::Range<usize>)> = Vec::with_capacity(8);
+        let result = (|| {
+            for &Child {
+                ref qualifier,
+                index,
+                child,
+                pk,
+            } in &children
+            {
+                let qualifier = qualifier.as_bytes();
+                match self.codec() {
+                    Codec::Json => {
+                        self.mapper
+                            .naming
+                            .push(&mut self.cells, group, qualifier, |out| {
+                                codec::write_child(qualifier, index, pk, out)
+                            })?
                     }
-                };
-                let field_group = std::mem::take(&mut field_groups[at].1);
-                let written = self.scalar_cell(&field_group, qualifier, value, path);
-                field_groups[at].1 = field_group;
-                written?;
+                    Codec::Java => {
+                        self.mapper
+                            .naming
+                            .push(&mut self.cells, group, qualifier, |out| {
+                                let path = || format!("{key}[{index}].{field}");
+                                java::write_position(index, out, path)?;
+                                java::write_value(pk, out, path)
+                            })?
+                    }
+                    Codec::Text if child.len() == 1 => {
+                        return Err(ErrorKind::Unrepresentable {
+                            path: format!("{key}[{index}]"),
+                            codec: "text",
+                            reason: "it holds only its primary key and would leave no cell".into(),
+                        });
+                    }
+                    Codec::Text => {}
+                }
+                // Children usually share their fields, in the same order:
+                // try this field's place among the groups first.
+                let mut hint = 0;
+                for (name, value) in child.iter() {
+                    if name == field {
+                        continue;
+                    }
+                    let path = || format!("{key}[{index}].{name}");
+                    if let Some(found) = nested(value) {
+                        return Err(ErrorKind::TooDeep {
+                            path: path(),
+                            found,
+                        });
+                    }
+                    let known = match field_groups.get(hint) {
+                        Some((known, _)) if *known == name => Some(hint),
+                        _ => field_groups.iter().position(|(known, _)| *known == name),
+                    };
+                    let at =
+                        match known {
+                            Some(at) => at,
+                            None => {
+                                if name.is_empty() {
+                                    return Err(ErrorKind::EmptyName {
+                                        parent: Some(format!("{key}[{index}]")),
+                                    });
+                                }
+                                let start = field_bytes.len();
+                                self.mapper.naming.field_group(key, name, &mut field_bytes);
+                                self.check_group(&field_bytes[start..], path, |owner| {
+                                matches!(owner, Owner::FieldOf(owner, _) if owner == key)
+                            })?;
+                                field_groups.push((name, start..field_bytes.len()));
+                                field_groups.len() - 1
+                            }
+                        };
+                    hint = at + 1;
+                    let field_group = &field_bytes[field_groups[at].1.clone()];
+                    self.scalar_cell(field_group, qualifier, value, path)?;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })();
+        self.fields = field_bytes;
+        result
     }
 }
 
@@ -373,6 +388,7 @@ pub(crate) fn check_group(
         group: String::from_utf8_lossy(group).into_owned(),
         reads_as: match naming.classify(group)? {
             Group::Key(key) => format!("key `{key}`"),
+            Group::Configured(key) => format!("key `{key}`"),
             Group::Field { key, field } => format!("field `{field}` of array `{key}`"),
         },
     })

@@ -1,5 +1,6 @@
 //! Cells -> object, for `serde_json` values.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -11,6 +12,7 @@ use crate::layout::Group;
 use crate::mapper::Mapper;
 
 /// One stored cell with the group and qualifier the layout wrote it under.
+#[derive(Clone, Copy)]
 pub(crate) struct Entry<'a> {
     pub(crate) group: &'a [u8],
     pub(crate) qualifier: &'a [u8],
@@ -18,6 +20,17 @@ pub(crate) struct Entry<'a> {
 }
 
 impl Entry<'_> {
+    const EMPTY: Entry<'static> = Entry {
+        group: &[],
+        qualifier: &[],
+        cell: CellRef {
+            family: &[],
+            qualifier: &[],
+            value: &[],
+            timestamp: None,
+        },
+    };
+
     pub(crate) fn malformed(&self, reason: impl Into<String>) -> ErrorKind {
         ErrorKind::malformed(self.cell.family, self.cell.qualifier, reason)
     }
@@ -32,83 +45,136 @@ impl Entry<'_> {
 
 /// The cells of one top-level key: its own group's cells and, for an array
 /// of maps, each field's group.
-#[derive(Default)]
 pub(crate) struct KeyCells<'e, 'a> {
     pub(crate) plain: &'e [Entry<'a>],
     pub(crate) fields: Vec<(String, &'e [Entry<'a>])>,
 }
 
+/// A row's top-level keys (not unescaped twice: configured keys borrow the
+/// configuration's names) and their cells, in group order.
+pub(crate) type Keys<'e, 'a> = Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>;
+
 pub(crate) fn hydrate<'a>(
     mapper: &Mapper,
     cells: impl Iterator<Item = CellRef<'a>>,
 ) -> Result<Map<String, Value>> {
-    let entries = entries(mapper, cells)?;
-    let keys = group_keys(mapper, &entries)?;
-    let mut object = Map::new();
-    for (key, parts) in keys {
-        let value = match mapper.codec {
-            Codec::Json => json_value(mapper, &key, &parts)?,
-            Codec::Text => text_value(mapper, &key, &parts)?,
-            Codec::Java => return Err(untyped(&parts).into()),
-        };
-        object.insert(key, value);
-    }
-    Ok(object)
+    with_keys(mapper, cells, |keys| {
+        let mut object = Map::new();
+        for (key, parts) in keys {
+            let value = match mapper.codec {
+                Codec::Json => json_value(mapper, &key, &parts)?,
+                Codec::Text => text_value(mapper, &key, &parts)?,
+                Codec::Java => return Err(untyped(&parts).into()),
+            };
+            if object.insert(key.into_owned(), value).is_some() {
+                let first = parts
+                    .plain
+                    .first()
+                    .or_else(|| parts.fields.first().and_then(|f| f.1.first()));
+                let reason = "two column families name the same key";
+                return Err(match first {
+                    Some(entry) => entry.malformed(reason),
+                    None => ErrorKind::Malformed {
+                        column: String::new(),
+                        reason: reason.into(),
+                    },
+                }
+                .into());
+            }
+        }
+        Ok(object)
+    })
 }
 
-/// One row's cells, split into group and qualifier, sorted, and checked to
-/// hold one version per column.
-pub(crate) fn entries<'a>(
+/// Gathers one row's cells by the top-level key they belong to and hands
+/// the keys to `read`: shared by the Value and the typed paths. The cells
+/// are checked to hold one version per column.
+pub(crate) fn with_keys<'a, R>(
     mapper: &Mapper,
     cells: impl Iterator<Item = CellRef<'a>>,
-) -> Result<Vec<Entry<'a>>> {
-    let mut entries = Vec::with_capacity(cells.size_hint().0);
+    read: impl for<'e> FnOnce(Keys<'e, 'a>) -> Result<R>,
+) -> Result<R> {
+    // A row of up to INLINE cells is gathered on the stack: a heap buffer
+    // this size would take malloc's slow path on every call.
+    const INLINE: usize = 64;
+    let mut inline = [Entry::EMPTY; INLINE];
+    let mut spilled = Vec::new();
+    let mut count = 0;
     for cell in cells {
         let (group, qualifier) = mapper.naming.split(&cell)?;
-        entries.push(Entry {
+        let entry = Entry {
             group,
             qualifier,
             cell,
-        });
+        };
+        if count < INLINE {
+            inline[count] = entry;
+        } else {
+            if spilled.is_empty() {
+                spilled.extend_from_slice(&inline);
+            }
+            spilled.push(entry);
+        }
+        count += 1;
     }
+    let entries: &mut [Entry<'_>] = if count <= INLINE {
+        &mut inline[..count]
+    } else {
+        &mut spilled
+    };
     // Stores hand cells over sorted by column; check that in one pass and
     // sort only when it does not hold.
-    if !sorted_without_duplicates(&entries)? {
+    if !sorted_without_duplicates(entries)? {
         entries.sort_unstable_by(|a, b| {
             a.group
                 .cmp(b.group)
                 .then_with(|| a.qualifier.cmp(b.qualifier))
         });
-        sorted_without_duplicates(&entries)?;
+        sorted_without_duplicates(entries)?;
     }
-    Ok(entries)
-}
 
-/// Sorted entries gathered by the top-level key they belong to.
-pub(crate) fn group_keys<'e, 'a>(
-    mapper: &Mapper,
-    entries: &'e [Entry<'a>],
-) -> Result<BTreeMap<String, KeyCells<'e, 'a>>> {
-    let mut keys: BTreeMap<String, KeyCells<'e, 'a>> = BTreeMap::new();
+    // Runs arrive in group order: a configured key's own run (`cars`) comes
+    // before its fields' runs (`cars_make`), which join it; they are looked
+    // up among the configured keys only, newest first.
+    let mut keys: Vec<(Cow<'_, str>, KeyCells<'_, 'a>)> = Vec::new();
+    let mut configured: Vec<usize> = Vec::new();
     for run in entries.chunk_by(|a, b| a.group == b.group) {
-        match mapper.naming.classify(run[0].group)? {
-            Group::Key(key) => {
-                let parts = keys.entry(key).or_default();
-                if !parts.plain.is_empty() {
-                    return Err(run[0]
-                        .malformed("two column families name the same key")
-                        .into());
-                }
-                parts.plain = run;
+        let (key, parts) = match mapper.naming.classify(run[0].group)? {
+            Group::Key(key) => (
+                Cow::Owned(key),
+                KeyCells {
+                    plain: run,
+                    fields: Vec::new(),
+                },
+            ),
+            Group::Configured(key) => {
+                configured.push(keys.len());
+                (
+                    Cow::Borrowed(key),
+                    KeyCells {
+                        plain: run,
+                        fields: Vec::new(),
+                    },
+                )
             }
-            Group::Field { key, field } => keys
-                .entry(key.to_string())
-                .or_default()
-                .fields
-                .push((field, run)),
-        }
+            Group::Field { key, field } => {
+                if let Some(&at) = configured.iter().rev().find(|&&at| keys[at].0 == key) {
+                    keys[at].1.fields.push((field, run));
+                    continue;
+                }
+                configured.push(keys.len());
+                (
+                    Cow::Borrowed(key),
+                    KeyCells {
+                        plain: &[],
+                        fields: vec![(field, run)],
+                    },
+                )
+            }
+        };
+        keys.push((key, parts));
     }
-    Ok(keys)
+    read(keys)
 }
 
 /// Whether the entries are in (group, qualifier) order; a column given
@@ -238,14 +304,17 @@ fn json_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result
         child.insert(primary_key.field_name().to_string(), pk);
         children.push((position, child));
     }
+    // A field's cells and the index cells are both sorted by qualifier:
+    // walk them side by side.
     for (field, entries) in &parts.fields {
+        let mut at = 0;
         for entry in *entries {
-            let Ok(at) = parts
-                .plain
-                .binary_search_by(|child| child.qualifier.cmp(entry.qualifier))
-            else {
+            while at < parts.plain.len() && parts.plain[at].qualifier < entry.qualifier {
+                at += 1;
+            }
+            if at == parts.plain.len() || parts.plain[at].qualifier != entry.qualifier {
                 return Err(entry.malformed(format!("no child of `{key}` has this primary key")));
-            };
+            }
             children[at].1.insert(field.clone(), json_scalar(entry)?);
         }
     }

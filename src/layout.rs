@@ -82,6 +82,8 @@ const SEPARATOR: &[u8] = b"__";
 pub(crate) enum Group<'c> {
     /// The cells of a top-level key.
     Key(String),
+    /// The cells of a configured key itself (not of one of its fields).
+    Configured(&'c str),
     /// The cells of one field of a configured array of maps.
     Field {
         /// The configured key.
@@ -140,12 +142,11 @@ impl Naming {
     /// starts a group (where a `.` must be escaped in a family name).
     pub(crate) fn escape(&self, name: &str, leading: bool, out: &mut Vec<u8>) {
         let bytes = name.as_bytes();
-        // Most names need no escaping: copy them whole.
+        // Almost every name is plain: copy it whole.
         let plain = match self.single {
             None => {
-                let special = |&b: &u8| matches!(b, b'%' | b':' | b'\\' | b'/' | 0x7f) || b < 0x20;
-                let hidden = leading && bytes.first() == Some(&b'.');
-                !(hidden || bytes.iter().any(special))
+                (!leading || bytes.first() != Some(&b'.'))
+                    && !bytes.iter().any(|&b| FAMILY_SPECIAL[usize::from(b)])
             }
             Some(_) => {
                 !bytes.contains(&b'%')
@@ -222,7 +223,7 @@ impl Naming {
     /// What a group reads back as (see [`Naming::owner`]).
     pub(crate) fn classify(&self, group: &[u8]) -> Result<Group<'_>, ErrorKind> {
         Ok(match self.owner(group) {
-            Owner::Configured(key) => Group::Key(key.to_string()),
+            Owner::Configured(key) => Group::Configured(key),
             Owner::FieldOf(key, field_start) => Group::Field {
                 key,
                 field: unescape(&group[field_start..])?,
@@ -323,6 +324,23 @@ impl Naming {
 }
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Bytes a family name escapes: `%` (the escape itself), and what HBase
+/// forbids in family names (`:`, `\`, `/`, control characters).
+const FAMILY_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[0x7f] = true;
+    table[b'%' as usize] = true;
+    table[b':' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'/' as usize] = true;
+    table
+};
 
 /// Undoes [`Naming::escape`]. A `%` not followed by two hex digits is kept as
 /// it is, so names written by other tools read back unchanged.
@@ -428,10 +446,10 @@ mod tests {
     #[test]
     fn classify_prefers_exact_then_longest_configured_key() {
         let naming = naming(Layout::MultiFamily, &["cars", "cars_x"]);
-        assert_eq!(naming.classify(b"cars").unwrap(), Group::Key("cars".into()));
+        assert_eq!(naming.classify(b"cars").unwrap(), Group::Configured("cars"));
         assert_eq!(
             naming.classify(b"cars_x").unwrap(),
-            Group::Key("cars_x".into())
+            Group::Configured("cars_x")
         );
         assert_eq!(
             naming.classify(b"cars_make").unwrap(),

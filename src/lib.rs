@@ -71,6 +71,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod api;
 mod cell;
 mod codec;
 mod de;
@@ -83,7 +84,9 @@ mod keys;
 mod layout;
 mod mapper;
 mod ser;
+pub mod store;
 
+pub use api::{Objects, Table, Versions};
 /// Derives [`Entity`] (and the struct's serde impls); see [`Entity`].
 #[cfg(feature = "derive")]
 pub use capjure_derive::Entity;
@@ -98,6 +101,7 @@ pub use keys::{DecodeFn, EncodeFn, KeyConfig, PrimaryKey};
 pub use layout::Layout;
 pub use mapper::Mapper;
 pub use ser::to_cells;
+pub use store::{MemoryStore, Store, ThriftStore};
 
 /// What kind of value this is, for error messages.
 pub(crate) fn describe(value: &serde_json::Value) -> &'static str {

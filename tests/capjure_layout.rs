@@ -179,3 +179,21 @@ fn no_cells_hydrate_to_an_empty_object() {
         json!({})
     );
 }
+
+#[test]
+fn wide_rows_round_trip() {
+    // More cells than hydrate gathers on the stack, in both orders.
+    let trees: Vec<Value> = (0..300).map(|i| json!(format!("tree-{i:03}"))).collect();
+    let cars: Vec<Value> = (0..50)
+        .map(|i| json!({"license": format!("l{i}"), "make": i, "model": "m"}))
+        .collect();
+    let object = json!({"trees": trees, "cars": cars, "houses": 4});
+    for layout in [Layout::MultiFamily, Layout::single_family("meta")] {
+        let mapper = Mapper::new(keys()).with_layout(layout);
+        let mut cells = mapper.flatten(&object).unwrap().to_vec();
+        assert!(cells.len() > 400);
+        assert_eq!(mapper.hydrate(&cells).unwrap(), object);
+        cells.sort();
+        assert_eq!(mapper.hydrate(&cells).unwrap(), object);
+    }
+}

@@ -407,7 +407,7 @@ fn unsupported_shapes_name_the_path_and_the_rust_type() {
         })
         .unwrap_err();
     match err.kind() {
-        ErrorKind::Unsupported {
+        ErrorKind::UnsupportedType {
             path, rust_type, ..
         } => {
             assert_eq!(path, "road.geo");
@@ -431,7 +431,7 @@ fn unsupported_shapes_name_the_path_and_the_rust_type() {
         })
         .unwrap_err();
     assert!(
-        matches!(err.kind(), ErrorKind::Unsupported { path, .. } if path == "shapes[0]"),
+        matches!(err.kind(), ErrorKind::UnsupportedType { path, .. } if path == "shapes[0]"),
         "{err}"
     );
     assert!(err.to_string().contains("Circle"), "{err}");

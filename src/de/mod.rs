@@ -49,9 +49,9 @@ where
     I::Item: Into<CellRef<'a>>,
 {
     mapper.check_usable()?;
-    let entries = crate::hydrate::entries(mapper, cells.into_iter().map(Into::into))?;
-    let keys = crate::hydrate::group_keys(mapper, &entries)?;
-    T::deserialize(top::TopDeserializer { mapper, keys })
+    crate::hydrate::with_keys(mapper, cells.into_iter().map(Into::into), |keys| {
+        T::deserialize(top::TopDeserializer { mapper, keys })
+    })
 }
 
 impl Mapper {

@@ -1,19 +1,19 @@
 //! The top level: the row's keys, offered to a struct or map visitor.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use super::Path;
 use super::key::KeyDeserializer;
 use crate::error::{Error, ErrorKind, Result};
-use crate::hydrate::KeyCells;
+use crate::hydrate::{KeyCells, Keys};
 use crate::mapper::Mapper;
 
 /// The whole row.
 pub(crate) struct TopDeserializer<'m, 'e, 'a> {
     pub(crate) mapper: &'m Mapper,
-    pub(crate) keys: BTreeMap<String, KeyCells<'e, 'a>>,
+    pub(crate) keys: Keys<'e, 'a>,
 }
 
 impl<'de> Deserializer<'de> for TopDeserializer<'_, '_, '_> {
@@ -53,8 +53,8 @@ impl<'de> Deserializer<'de> for TopDeserializer<'_, '_, '_> {
 /// The keys, in byte order of their names.
 struct TopAccess<'m, 'e, 'a> {
     mapper: &'m Mapper,
-    keys: std::collections::btree_map::IntoIter<String, KeyCells<'e, 'a>>,
-    current: Option<(String, KeyCells<'e, 'a>)>,
+    keys: std::vec::IntoIter<(Cow<'e, str>, KeyCells<'e, 'a>)>,
+    current: Option<(Cow<'e, str>, KeyCells<'e, 'a>)>,
 }
 
 impl<'de> MapAccess<'de> for TopAccess<'_, '_, '_> {
@@ -93,7 +93,7 @@ impl<'de> MapAccess<'de> for TopAccess<'_, '_, '_> {
             key: &key,
             parts: &parts,
         })
-        .map_err(|err| err.locate(|| key.clone(), std::any::type_name::<V::Value>()))
+        .map_err(|err| err.locate(|| key.to_string(), std::any::type_name::<V::Value>()))
     }
 
     fn size_hint(&self) -> Option<usize> {

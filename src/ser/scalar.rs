@@ -52,7 +52,7 @@ impl Form {
 
 /// Why a value is no scalar; the caller adds the path and Rust type.
 pub(crate) fn nested(found: &str) -> Error {
-    ErrorKind::Unsupported {
+    ErrorKind::UnsupportedType {
         path: String::new(),
         rust_type: "",
         reason: format!(
@@ -65,7 +65,7 @@ pub(crate) fn nested(found: &str) -> Error {
 
 /// The error for enum variants that carry data.
 pub(crate) fn data_variant(variant: &str) -> Error {
-    ErrorKind::Unsupported {
+    ErrorKind::UnsupportedType {
         path: String::new(),
         rust_type: "",
         reason: format!(
@@ -339,7 +339,7 @@ pub(crate) fn name<T: ?Sized + Serialize>(key: &T, out: &mut Vec<u8>) -> Result<
     })?;
     match kind {
         Kind::Str | Kind::Number | Kind::Bool => Ok(()),
-        Kind::Absent | Kind::Null | Kind::Bytes => Err(ErrorKind::Unsupported {
+        Kind::Absent | Kind::Null | Kind::Bytes => Err(ErrorKind::UnsupportedType {
             path: String::new(),
             rust_type: std::any::type_name::<T>(),
             reason: "map keys must be strings, numbers or booleans".into(),

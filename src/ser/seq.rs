@@ -369,7 +369,7 @@ impl<'a, 's, 'm> ElementSerializer<'a, 's, 'm> {
             form: Form::Text,
         })?;
         if kind == Kind::Bytes {
-            return Err(ErrorKind::Unsupported {
+            return Err(ErrorKind::UnsupportedType {
                 path: String::new(),
                 rust_type: "",
                 reason: "byte buffers are stored only as a field's value, not in an array".into(),

@@ -173,7 +173,7 @@ impl SerializeMap for TopFields<'_, '_> {
         let key = std::mem::take(&mut self.state.name);
         let result = match std::str::from_utf8(&key) {
             Ok(text) => self.state.key(text, value),
-            Err(_) => Err(ErrorKind::Unsupported {
+            Err(_) => Err(ErrorKind::UnsupportedType {
                 path: String::from_utf8_lossy(&key).into_owned(),
                 rust_type: std::any::type_name::<T>(),
                 reason: "its key is not valid UTF-8".into(),

@@ -1,0 +1,749 @@
+//! The convenience API: objects in, objects out, over any [`Store`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::cell::Cell;
+use crate::error::{ErrorKind, Result};
+use crate::mapper::Mapper;
+use crate::store::{Column, FamilySpec, Read, Row, RowMutations, Scan, Scanner, Store, check_row};
+
+/// Every version of every cell of a row: family -> qualifier -> timestamp
+/// -> value.
+pub type Versions = BTreeMap<Vec<u8>, BTreeMap<Vec<u8>, BTreeMap<i64, Vec<u8>>>>;
+
+/// One table seen through a [`Mapper`]: objects in, objects out.
+///
+/// Generic over the [`Store`], so the same code runs on the embedded
+/// [`MemoryStore`](crate::MemoryStore) and on HBase through
+/// [`ThriftStore`](crate::ThriftStore).
+///
+/// ```
+/// use capjure::{KeyConfig, Mapper, MemoryStore, Table};
+/// use serde_json::json;
+///
+/// let mapper = Mapper::new(KeyConfig::new().field("cars", "license"));
+/// let paintings = Table::new(MemoryStore::new(), "paintings", mapper);
+/// let painting = json!({
+///     "houses": 4,
+///     "cars": [{"license": "ah12001", "make": "honda"}],
+///     "road": {"name": "101N", "speed": 65}
+/// });
+/// paintings.create(&[&painting], 3)?;
+/// paintings.insert(b"p1", &painting)?;
+/// assert_eq!(paintings.get(b"p1")?, Some(painting));
+/// assert_eq!(paintings.count()?, 1);
+/// # Ok::<(), capjure::Error>(())
+/// ```
+pub struct Table<S> {
+    store: S,
+    name: String,
+    mapper: Mapper,
+    batch: usize,
+}
+
+impl<S> fmt::Debug for Table<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Table")
+            .field("name", &self.name)
+            .field("mapper", &self.mapper)
+            .field("batch", &self.batch)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Store> Table<S> {
+    /// Rows per round trip for batched calls unless
+    /// [`Table::with_batch_size`] says otherwise.
+    pub const DEFAULT_BATCH: usize = 100;
+
+    /// The table `name` in `store`, mapped by `mapper`.
+    ///
+    /// ```
+    /// let table = capjure::Table::new(capjure::MemoryStore::new(), "t", capjure::Mapper::default());
+    /// assert_eq!(table.name(), "t");
+    /// ```
+    pub fn new(store: S, name: impl Into<String>, mapper: Mapper) -> Self {
+        Table {
+            store,
+            name: name.into(),
+            mapper,
+            batch: Self::DEFAULT_BATCH,
+        }
+    }
+
+    /// The same table sending `rows` rows per round trip in batched calls
+    /// (0 counts as 1).
+    ///
+    /// ```
+    /// let table = capjure::Table::new(capjure::MemoryStore::new(), "t", capjure::Mapper::default())
+    ///     .with_batch_size(500);
+    /// assert_eq!(table.batch_size(), 500);
+    /// ```
+    pub fn with_batch_size(mut self, rows: usize) -> Self {
+        self.batch = rows.max(1);
+        self
+    }
+
+    /// Rows per round trip in batched calls.
+    ///
+    /// ```
+    /// let table = capjure::Table::new(capjure::MemoryStore::new(), "t", capjure::Mapper::default());
+    /// assert_eq!(table.batch_size(), 100);
+    /// ```
+    pub fn batch_size(&self) -> usize {
+        self.batch
+    }
+
+    /// The store.
+    ///
+    /// ```
+    /// use capjure::Store;
+    /// let table = capjure::Table::new(capjure::MemoryStore::new(), "t", capjure::Mapper::default());
+    /// assert!(!table.store().table_exists("t")?);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The table name.
+    ///
+    /// ```
+    /// let table = capjure::Table::new(capjure::MemoryStore::new(), "t", capjure::Mapper::default());
+    /// assert_eq!(table.name(), "t");
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The mapper.
+    ///
+    /// ```
+    /// let table = capjure::Table::new(capjure::MemoryStore::new(), "t", capjure::Mapper::default());
+    /// assert_eq!(table.mapper().codec(), capjure::Codec::Json);
+    /// ```
+    pub fn mapper(&self) -> &Mapper {
+        &self.mapper
+    }
+
+    /// Creates the table with every family the sample objects need (see
+    /// [`Mapper::families`]), each keeping `max_versions` versions. If the
+    /// table exists, adds the families it lacks.
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Store, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"houses": 4, "road": {"name": "101N"}})], 1)?;
+    /// assert_eq!(table.store().families("t")?.len(), 2);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn create(&self, samples: &[&Value], max_versions: u32) -> Result<()> {
+        let mut families = BTreeSet::new();
+        for sample in samples {
+            families.extend(self.mapper.families(sample)?);
+        }
+        let specs: Vec<FamilySpec> = families
+            .into_iter()
+            .map(|name| FamilySpec::new(name).max_versions(max_versions))
+            .collect();
+        self.create_with(&specs)
+    }
+
+    /// Creates the table with the given families, or adds the ones an
+    /// existing table lacks.
+    ///
+    /// ```
+    /// use capjure::store::FamilySpec;
+    /// use capjure::{Mapper, MemoryStore, Store, Table};
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create_with(&[FamilySpec::new("houses")])?;
+    /// table.create_with(&[FamilySpec::new("houses"), FamilySpec::new("road")])?;
+    /// assert_eq!(table.store().families("t")?.len(), 2);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn create_with(&self, families: &[FamilySpec]) -> Result<()> {
+        if !self.store.table_exists(&self.name)? {
+            return self.store.create_table(&self.name, families);
+        }
+        let existing: BTreeSet<String> = self
+            .store
+            .families(&self.name)?
+            .into_iter()
+            .map(|family| family.name)
+            .collect();
+        for family in families {
+            if !existing.contains(&family.name) {
+                self.store.add_family(&self.name, family)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores `object` under `row`, replacing what the row held: cells the
+    /// object no longer has are deleted (flaw 10 of the original).
+    ///
+    /// Costs one read of the row's current cells, then the puts and the
+    /// deletes of the stale columns: one write (one round trip) at an
+    /// explicit timestamp, two without one (the deletes go at the stale
+    /// cells' own newest timestamp so that a column put back later in the
+    /// same millisecond is not hidden by them). The puts land before the
+    /// deletes, so a reader racing the write may briefly see the new cells
+    /// beside stale ones, never a missing row. Two writers replacing
+    /// the same row at once may leave the union of their columns; serialise
+    /// them (e.g. with [`Store::check_and_put`]) if that matters. Older
+    /// versions of columns the object keeps stay readable through
+    /// [`Table::versions`].
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1, "b": 2})], 1)?;
+    /// table.insert(b"r", &json!({"a": 1, "b": 2}))?;
+    /// table.insert(b"r", &json!({"a": 3}))?;
+    /// assert_eq!(table.get(b"r")?, Some(json!({"a": 3})));
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn insert(&self, row: &[u8], object: &Value) -> Result<()> {
+        self.insert_rows(&[(row, object)], None, true)
+    }
+
+    /// [`Table::insert`] at an explicit timestamp (milliseconds). The stale
+    /// columns are deleted at or below `timestamp`; versions newer than it
+    /// stay, as HBase's versioning would have them. Safe to retry.
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1})], 3)?;
+    /// table.insert_at(b"r", &json!({"a": 1}), 10)?;
+    /// table.insert_at(b"r", &json!({"a": 2}), 20)?;
+    /// assert_eq!(table.get_as_of(b"r", 15)?, Some(json!({"a": 1})));
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn insert_at(&self, row: &[u8], object: &Value, timestamp: i64) -> Result<()> {
+        self.insert_rows(&[(row, object)], Some(timestamp), true)
+    }
+
+    /// Inserts several objects with replace semantics, [`Table::batch_size`]
+    /// rows per round trip. Every object is flattened before anything is
+    /// written; a batch failing part-way is an
+    /// [`ErrorKind::BatchFailed`] listing the rows written and the rows not
+    /// known to be.
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1})], 1)?;
+    /// let (one, two) = (json!({"a": 1}), json!({"a": 2}));
+    /// table.insert_many(&[(b"r1", &one), (b"r2", &two)], None)?;
+    /// assert_eq!(table.count()?, 2);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn insert_many<K: AsRef<[u8]>>(
+        &self,
+        objects: &[(K, &Value)],
+        timestamp: Option<i64>,
+    ) -> Result<()> {
+        let objects: Vec<(&[u8], &Value)> = objects.iter().map(|(k, v)| (k.as_ref(), *v)).collect();
+        self.insert_rows(&objects, timestamp, true)
+    }
+
+    /// Writes the object's cells without deleting any: a patch. Fields the
+    /// object lacks keep their stored cells.
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1, "b": 2})], 1)?;
+    /// table.insert(b"r", &json!({"a": 1, "b": 2}))?;
+    /// table.merge(b"r", &json!({"a": 3}))?;
+    /// assert_eq!(table.get(b"r")?, Some(json!({"a": 3, "b": 2})));
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn merge(&self, row: &[u8], object: &Value) -> Result<()> {
+        self.insert_rows(&[(row, object)], None, false)
+    }
+
+    /// [`Table::merge`] at an explicit timestamp.
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1})], 1)?;
+    /// table.merge_at(b"r", &json!({"a": 1}), 5)?;
+    /// assert_eq!(table.cell(b"r", b"a", b"")?.and_then(|c| c.timestamp), Some(5));
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn merge_at(&self, row: &[u8], object: &Value, timestamp: i64) -> Result<()> {
+        self.insert_rows(&[(row, object)], Some(timestamp), false)
+    }
+
+    fn insert_rows(
+        &self,
+        objects: &[(&[u8], &Value)],
+        timestamp: Option<i64>,
+        replace: bool,
+    ) -> Result<()> {
+        let mut changes = Vec::with_capacity(objects.len());
+        for (row, object) in objects {
+            self.check_row(row)?;
+            let cells = self.mapper.flatten(object).map_err(|e| e.in_row(row))?;
+            let mut change = RowMutations::new(*row);
+            for cell in &cells {
+                let mut cell = cell.to_cell();
+                cell.timestamp = timestamp;
+                change.mutations.push(crate::store::Mutation::Put(cell));
+            }
+            changes.push(change);
+        }
+        self.in_batches(&changes, |batch| {
+            if replace {
+                self.add_stale_deletes(batch, timestamp)
+            } else {
+                Ok(batch.to_vec())
+            }
+            .and_then(|batch| self.store.mutate(&self.name, &batch))
+        })
+    }
+
+    /// Adds, to each row's puts, deletes of the columns the row holds now
+    /// but the new object does not.
+    ///
+    /// With an explicit timestamp the deletes are at it. Without one they
+    /// are at the newest timestamp among the stale cells read, not at the
+    /// server's "now": a delete marker at "now" would hide a column put
+    /// back within the same millisecond (HBase's put-after-delete pitfall).
+    fn add_stale_deletes(
+        &self,
+        batch: &[RowMutations],
+        timestamp: Option<i64>,
+    ) -> Result<Vec<RowMutations>> {
+        let keys: Vec<Vec<u8>> = batch.iter().map(|change| change.row.clone()).collect();
+        let current = self.store.get_rows(&self.name, &keys, &Read::latest())?;
+        let mut stale_per_row = Vec::with_capacity(batch.len());
+        let mut newest_stale: Option<i64> = None;
+        for (change, current) in batch.iter().zip(&current) {
+            let new_columns: BTreeSet<(&[u8], &[u8])> = batch
+                .iter()
+                .filter(|c| c.row == change.row)
+                .flat_map(|c| c.mutations.iter())
+                .filter_map(|m| match m {
+                    crate::store::Mutation::Put(cell) => {
+                        Some((cell.family.as_slice(), cell.qualifier.as_slice()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let stale: Vec<&Cell> = current
+                .iter()
+                .flat_map(|row| row.latest())
+                .filter(|cell| {
+                    !new_columns.contains(&(cell.family.as_slice(), cell.qualifier.as_slice()))
+                })
+                .collect();
+            newest_stale = newest_stale.max(stale.iter().filter_map(|c| c.timestamp).max());
+            stale_per_row.push(stale);
+        }
+        let delete_at = timestamp.or(newest_stale);
+        Ok(batch
+            .iter()
+            .zip(stale_per_row)
+            .map(|(change, stale)| {
+                stale.into_iter().fold(change.clone(), |change, cell| {
+                    change.delete_column(cell.family.clone(), cell.qualifier.clone(), delete_at)
+                })
+            })
+            .collect())
+    }
+
+    /// Runs `write` over `changes` in batches; a failure after the first
+    /// row says which rows were written.
+    fn in_batches(
+        &self,
+        changes: &[RowMutations],
+        mut write: impl FnMut(&[RowMutations]) -> Result<()>,
+    ) -> Result<()> {
+        let mut written: Vec<Vec<u8>> = Vec::new();
+        for batch in changes.chunks(self.batch) {
+            if let Err(err) = write(batch) {
+                if changes.len() <= 1 {
+                    return Err(err);
+                }
+                let unconfirmed = changes[written.len()..]
+                    .iter()
+                    .map(|change| change.row.clone())
+                    .collect();
+                return Err(ErrorKind::BatchFailed {
+                    table: self.name.clone(),
+                    written,
+                    unconfirmed,
+                    source: Box::new(err),
+                }
+                .into());
+            }
+            written.extend(batch.iter().map(|change| change.row.clone()));
+        }
+        Ok(())
+    }
+
+    fn check_row(&self, row: &[u8]) -> Result<()> {
+        check_row(&self.name, row)
+    }
+
+    fn hydrate(&self, row: &Row) -> Result<Value> {
+        self.mapper
+            .hydrate(row.latest())
+            .map_err(|e| e.in_row(&row.key))
+    }
+
+    /// The object stored under `row`; `None` when the row has no cells.
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1})], 1)?;
+    /// assert_eq!(table.get(b"nobody")?, None);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn get(&self, row: &[u8]) -> Result<Option<Value>> {
+        self.check_row(row)?;
+        match self.store.get_row(&self.name, row, &Read::latest())? {
+            Some(found) => self.hydrate(&found).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The object as it was at `timestamp`: the newest version of each
+    /// cell at or below it.
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1})], 5)?;
+    /// table.insert_at(b"r", &json!({"a": 1}), 10)?;
+    /// assert_eq!(table.get_as_of(b"r", 9)?, None);
+    /// assert_eq!(table.get_as_of(b"r", 10)?, Some(json!({"a": 1})));
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn get_as_of(&self, row: &[u8], timestamp: i64) -> Result<Option<Value>> {
+        self.check_row(row)?;
+        let read = Read::latest().before(timestamp.saturating_add(1));
+        match self.store.get_row(&self.name, row, &read)? {
+            Some(found) => self.hydrate(&found).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Several objects, in the order asked, [`Table::batch_size`] rows per
+    /// round trip.
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1})], 1)?;
+    /// table.insert(b"r1", &json!({"a": 1}))?;
+    /// let objects = table.get_many(&[b"r1", b"r2"])?;
+    /// assert_eq!(objects, vec![Some(json!({"a": 1})), None]);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn get_many<K: AsRef<[u8]>>(&self, rows: &[K]) -> Result<Vec<Option<Value>>> {
+        let keys: Vec<Vec<u8>> = rows.iter().map(|k| k.as_ref().to_vec()).collect();
+        for key in &keys {
+            self.check_row(key)?;
+        }
+        let mut objects = Vec::with_capacity(keys.len());
+        for batch in keys.chunks(self.batch) {
+            for found in self.store.get_rows(&self.name, batch, &Read::latest())? {
+                objects.push(match found {
+                    Some(found) => Some(self.hydrate(&found)?),
+                    None => None,
+                });
+            }
+        }
+        Ok(objects)
+    }
+
+    /// The newest version of one cell, with its timestamp.
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"road": {"name": "101N"}})], 1)?;
+    /// table.insert(b"r", &json!({"road": {"name": "101N"}}))?;
+    /// assert_eq!(table.cell(b"r", b"road", b"name")?.map(|c| c.value), Some(b"\"101N\"".to_vec()));
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn cell(&self, row: &[u8], family: &[u8], qualifier: &[u8]) -> Result<Option<Cell>> {
+        self.check_row(row)?;
+        let read = Read::latest().columns([Column::qualified(family, qualifier)]);
+        Ok(self
+            .store
+            .get_row(&self.name, row, &read)?
+            .and_then(|found| found.cells.into_iter().next()))
+    }
+
+    /// One cell's stored bytes as a string (for the JSON codec that is the
+    /// JSON text, quotes included).
+    ///
+    /// ```
+    /// use capjure::{Codec, KeyConfig, Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::new(KeyConfig::new()).with_codec(Codec::Text));
+    /// table.create(&[&json!({"houses": "4"})], 1)?;
+    /// table.insert(b"r", &json!({"houses": "4"}))?;
+    /// assert_eq!(table.cell_string(b"r", b"houses", b"")?, Some("4".to_string()));
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn cell_string(
+        &self,
+        row: &[u8],
+        family: &[u8],
+        qualifier: &[u8],
+    ) -> Result<Option<String>> {
+        match self.cell(row, family, qualifier)? {
+            None => Ok(None),
+            Some(cell) => String::from_utf8(cell.value).map(Some).map_err(|_| {
+                crate::Error::from(ErrorKind::InvalidUtf8 {
+                    column: crate::error::column_name(family, qualifier),
+                    part: "value",
+                })
+                .in_row(row)
+            }),
+        }
+    }
+
+    /// Whether the row has any cell. Asks the store for keys only (no
+    /// values travel).
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1})], 1)?;
+    /// table.insert(b"r", &json!({"a": 1}))?;
+    /// assert!(table.exists(b"r")? && !table.exists(b"r2")?);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn exists(&self, row: &[u8]) -> Result<bool> {
+        self.check_row(row)?;
+        let scan = Scan::all().from(row).through(row).keys_only().batch(1);
+        let found = self.store.scan(&self.name, &scan)?.next().transpose()?;
+        Ok(found.is_some())
+    }
+
+    /// How many rows the table has. Counted by a keys-only scan: the
+    /// server sends one empty cell per row, and the client keeps nothing
+    /// but the count.
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1})], 1)?;
+    /// assert_eq!(table.count()?, 0);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn count(&self) -> Result<u64> {
+        self.count_scan(Scan::all())
+    }
+
+    /// How many rows have at least one of `columns` (a
+    /// [`Column::Family`] matches any column of the family).
+    ///
+    /// ```
+    /// use capjure::store::Column;
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1, "b": 1})], 1)?;
+    /// table.insert(b"r1", &json!({"a": 1}))?;
+    /// table.insert(b"r2", &json!({"b": 1}))?;
+    /// assert_eq!(table.count_with(&[Column::family("a")])?, 1);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn count_with(&self, columns: &[Column]) -> Result<u64> {
+        self.count_scan(Scan::all().columns(columns.iter().cloned()))
+    }
+
+    /// How many rows a scan covers, keys only.
+    ///
+    /// ```
+    /// use capjure::store::Scan;
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1})], 1)?;
+    /// table.insert(b"x1", &json!({"a": 1}))?;
+    /// table.insert(b"y1", &json!({"a": 1}))?;
+    /// assert_eq!(table.count_scan(Scan::prefix("x"))?, 1);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn count_scan(&self, scan: Scan) -> Result<u64> {
+        let batch = scan.batch.max(1000);
+        let scan = scan.keys_only().batch(batch);
+        let mut count = 0u64;
+        for row in self.store.scan(&self.name, &scan)? {
+            row?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// The newest `versions` versions of every cell of a row (of one family
+    /// when `family` is given).
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1})], 3)?;
+    /// table.insert_at(b"r", &json!({"a": 1}), 10)?;
+    /// table.insert_at(b"r", &json!({"a": 2}), 20)?;
+    /// let versions = table.versions(b"r", 5, None)?;
+    /// assert_eq!(versions[&b"a".to_vec()][&Vec::new()].len(), 2);
+    /// assert_eq!(versions[&b"a".to_vec()][&Vec::new()][&20], b"2");
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn versions(&self, row: &[u8], versions: u32, family: Option<&[u8]>) -> Result<Versions> {
+        self.check_row(row)?;
+        let read = Read::latest()
+            .versions(versions)
+            .columns(family.map(Column::family));
+        let mut out = Versions::new();
+        if let Some(found) = self.store.get_row(&self.name, row, &read)? {
+            for cell in found.cells {
+                out.entry(cell.family)
+                    .or_default()
+                    .entry(cell.qualifier)
+                    .or_default()
+                    .insert(cell.timestamp.unwrap_or_default(), cell.value);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes rows with every version of every cell, one store call per
+    /// [`Table::batch_size`] rows.
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1})], 3)?;
+    /// table.insert(b"r", &json!({"a": 1}))?;
+    /// table.delete(&[b"r"])?;
+    /// assert!(table.versions(b"r", 3, None)?.is_empty());
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn delete<K: AsRef<[u8]>>(&self, rows: &[K]) -> Result<()> {
+        let changes: Vec<RowMutations> =
+            rows.iter().map(|k| RowMutations::new(k.as_ref())).collect();
+        for change in &changes {
+            self.check_row(&change.row)?;
+        }
+        self.in_batches(&changes, |batch| {
+            let keys: Vec<Vec<u8>> = batch.iter().map(|change| change.row.clone()).collect();
+            self.store.delete_rows(&self.name, &keys, None)
+        })
+    }
+
+    /// Objects of a scan, lazily and hydrated, in key order.
+    ///
+    /// ```
+    /// use capjure::store::Scan;
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1})], 1)?;
+    /// table.insert(b"a1", &json!({"a": 1}))?;
+    /// table.insert(b"b1", &json!({"a": 2}))?;
+    /// let keys: Vec<Vec<u8>> = table.scan(Scan::range("a", "b"))?.map(|r| r.map(|(k, _)| k)).collect::<Result<_, _>>()?;
+    /// assert_eq!(keys, vec![b"a1".to_vec()]);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn scan(&self, scan: Scan) -> Result<Objects<'_>> {
+        let batch = if scan.batch == Scan::DEFAULT_BATCH {
+            self.batch
+        } else {
+            scan.batch
+        };
+        let scan = scan.batch(batch);
+        Ok(Objects {
+            rows: self.store.scan(&self.name, &scan)?,
+            mapper: &self.mapper,
+        })
+    }
+
+    /// Objects whose row key starts with `prefix`.
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1})], 1)?;
+    /// table.insert(b"shop1/a", &json!({"a": 1}))?;
+    /// table.insert(b"shop2/a", &json!({"a": 2}))?;
+    /// assert_eq!(table.scan_prefix(b"shop1/")?.count(), 1);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn scan_prefix(&self, prefix: &[u8]) -> Result<Objects<'_>> {
+        self.scan(Scan::prefix(prefix))
+    }
+}
+
+/// Hydrated objects of a scan: `(row key, object)` in key order.
+///
+/// ```
+/// use capjure::{Mapper, MemoryStore, Table};
+/// use serde_json::json;
+/// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+/// table.create(&[&json!({"a": 1})], 1)?;
+/// table.insert(b"k", &json!({"a": 1}))?;
+/// for entry in table.scan_prefix(b"k")? {
+///     let (key, object) = entry?;
+///     assert_eq!((key, object), (b"k".to_vec(), json!({"a": 1})));
+/// }
+/// # Ok::<(), capjure::Error>(())
+/// ```
+pub struct Objects<'a> {
+    rows: Scanner<'a>,
+    mapper: &'a Mapper,
+}
+
+impl fmt::Debug for Objects<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Objects")
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Iterator for Objects<'_> {
+    type Item = Result<(Vec<u8>, Value)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let row = match self.rows.next()? {
+            Ok(row) => row,
+            Err(err) => return Some(Err(err)),
+        };
+        Some(
+            self.mapper
+                .hydrate(row.latest())
+                .map(|object| (row.key.clone(), object))
+                .map_err(|e| e.in_row(&row.key)),
+        )
+    }
+}

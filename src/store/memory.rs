@@ -1,0 +1,632 @@
+//! [`MemoryStore`]: HBase's data model in memory.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::ops::Bound;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::{
+    Column, FamilySpec, Mutation, Read, Row, RowMutations, Scan, Scanner, Store, check_batch,
+    check_check_and_put, check_family_name, check_row, check_timestamp, group_by_timestamp,
+    normalize_columns,
+};
+use crate::cell::{Cell, Printable};
+use crate::error::{ErrorKind, Result, column_name};
+
+/// An in-memory [`Store`] that behaves like one HBase table server: the
+/// embedded default, and a test double for suites that should not need a
+/// cluster.
+///
+/// The crate's conformance suite runs the same tests against this store and
+/// a real HBase, so behaviour that differs is a bug here. What it models:
+///
+/// * rows sorted by key bytes, columns by family then qualifier, versions
+///   newest first;
+/// * timestamps: a cell without one gets the store's clock in
+///   milliseconds; one `mutate` call uses one clock reading per timestamp
+///   group, so a put and a delete without timestamps in one call collide
+///   the way they do in HBase (the delete wins);
+/// * `max_versions` per family: older versions beyond it are dropped at
+///   write time (HBase drops them at flush; reads agree except for reads
+///   with a time range that reach behind the kept versions before a flush);
+/// * deletes as HBase's *delete markers*: deleting a column, family or row
+///   at timestamp `T` hides every version at or below `T`, **including puts
+///   that arrive later with an older timestamp**. HBase forgets markers at
+///   major compaction; this store keeps them until
+///   [`MemoryStore::major_compact`] is called, so it behaves like a table
+///   that has not been major-compacted;
+/// * a batch that names a missing family applies its other rows and then
+///   fails, puts before deletes, as the Thrift gateway does;
+/// * check-and-put and increments, atomically (one write lock).
+///
+/// It is thread-safe (one `RwLock`; scans take the lock once per batch, so
+/// a scan sees writes made between its batches, like an HBase scanner
+/// crossing a flush). Not modelled: TTLs, namespaces (any `ns:` prefix is
+/// accepted), region splits, durability.
+///
+/// ```
+/// use capjure::store::{FamilySpec, Read, RowMutations, Store};
+/// use capjure::{Cell, MemoryStore};
+///
+/// let store = MemoryStore::new();
+/// store.create_table("t", &[FamilySpec::new("f").max_versions(3)])?;
+/// store.mutate("t", &[RowMutations::new("r")
+///     .put(Cell::new("f", "q", "old").at(1))
+///     .put(Cell::new("f", "q", "new").at(2))])?;
+/// let row = store.get_row("t", b"r", &Read::latest().versions(3))?.expect("row r");
+/// assert_eq!(row.cells.len(), 2);
+/// assert_eq!(row.cells[0].value, b"new");
+/// # Ok::<(), capjure::Error>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    tables: RwLock<BTreeMap<String, MemTable>>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct MemTable {
+    /// Family name -> max versions.
+    families: BTreeMap<Vec<u8>, u32>,
+    rows: BTreeMap<Vec<u8>, MemRow>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct MemRow {
+    families: BTreeMap<Vec<u8>, MemFamily>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct MemFamily {
+    /// A family delete marker: versions at or below it are hidden.
+    deleted_to: Option<i64>,
+    columns: BTreeMap<Vec<u8>, MemColumn>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct MemColumn {
+    /// A column delete marker: versions at or below it are hidden.
+    deleted_to: Option<i64>,
+    /// Timestamp -> value.
+    versions: BTreeMap<i64, Vec<u8>>,
+}
+
+impl MemColumn {
+    /// Visible versions, newest first.
+    fn visible(
+        &self,
+        family_marker: Option<i64>,
+        before: Option<i64>,
+    ) -> impl Iterator<Item = (i64, &Vec<u8>)> {
+        let marker = self.deleted_to.max(family_marker);
+        self.versions
+            .iter()
+            .rev()
+            .filter(move |(ts, _)| marker.is_none_or(|m| **ts > m))
+            .filter(move |(ts, _)| before.is_none_or(|b| **ts < b))
+            .map(|(ts, value)| (*ts, value))
+    }
+}
+
+impl MemRow {
+    /// The row's visible cells among `columns` (all when empty).
+    fn cells(&self, columns: &[Column], versions: u32, before: Option<i64>) -> Vec<Cell> {
+        let mut cells = Vec::new();
+        for (family, fam) in &self.families {
+            for (qualifier, column) in &fam.columns {
+                if !columns.is_empty() && !columns.iter().any(|c| c.matches(family, qualifier)) {
+                    continue;
+                }
+                for (timestamp, value) in column
+                    .visible(fam.deleted_to, before)
+                    .take(versions as usize)
+                {
+                    cells.push(Cell {
+                        family: family.clone(),
+                        qualifier: qualifier.clone(),
+                        value: value.clone(),
+                        timestamp: Some(timestamp),
+                    });
+                }
+            }
+        }
+        cells
+    }
+
+    fn latest_value(&self, family: &[u8], qualifier: &[u8]) -> Option<(i64, &Vec<u8>)> {
+        let fam = self.families.get(family)?;
+        fam.columns
+            .get(qualifier)?
+            .visible(fam.deleted_to, None)
+            .next()
+    }
+
+    fn put(&mut self, cell: &Cell, timestamp: i64, max_versions: u32) {
+        let fam = self.families.entry(cell.family.clone()).or_default();
+        let column = fam.columns.entry(cell.qualifier.clone()).or_default();
+        let marker = column.deleted_to.max(fam.deleted_to);
+        if marker.is_some_and(|m| timestamp <= m) {
+            // Hidden by a delete marker until a major compaction: nothing a
+            // read could ever see.
+            return;
+        }
+        column.versions.insert(timestamp, cell.value.clone());
+        while column.versions.len() > max_versions as usize {
+            column.versions.pop_first();
+        }
+    }
+
+    fn delete_column(&mut self, family: &[u8], qualifier: &[u8], timestamp: i64) {
+        let fam = self.families.entry(family.to_vec()).or_default();
+        let column = fam.columns.entry(qualifier.to_vec()).or_default();
+        column.deleted_to = column.deleted_to.max(Some(timestamp));
+        column.versions.retain(|ts, _| *ts > timestamp);
+    }
+
+    fn delete_family(&mut self, family: &[u8], timestamp: i64) {
+        let fam = self.families.entry(family.to_vec()).or_default();
+        fam.deleted_to = fam.deleted_to.max(Some(timestamp));
+        for column in fam.columns.values_mut() {
+            column.versions.retain(|ts, _| *ts > timestamp);
+        }
+    }
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+fn table_not_found(table: &str) -> crate::Error {
+    ErrorKind::TableNotFound {
+        table: table.to_string(),
+    }
+    .into()
+}
+
+fn family_not_found(table: &str, family: &[u8]) -> crate::Error {
+    ErrorKind::FamilyNotFound {
+        table: table.to_string(),
+        family: Printable(family).to_string(),
+    }
+    .into()
+}
+
+/// HBase's rule for table names: `[namespace:]qualifier`, each of letters,
+/// digits, `_`, `-` and `.`, not starting with `.` or `-`.
+fn check_table_name(table: &str) -> Result<()> {
+    let legal = |part: &str| {
+        !part.is_empty()
+            && !part.starts_with(['.', '-'])
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    };
+    let ok = match table.split_once(':') {
+        Some((namespace, qualifier)) => legal(namespace) && legal(qualifier),
+        None => legal(table),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ErrorKind::InvalidArgument {
+            table: table.to_string(),
+            operation: "create_table",
+            message: "a table name is [namespace:]name of letters, digits, '_', '-' and '.'"
+                .to_string(),
+        }
+        .into())
+    }
+}
+
+impl MemoryStore {
+    /// An empty store.
+    ///
+    /// ```
+    /// use capjure::store::Store;
+    /// assert!(capjure::MemoryStore::new().list_tables()?.is_empty());
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    /// Forgets the delete markers of a table, the way an HBase major
+    /// compaction does: afterwards a put with a timestamp below an old
+    /// delete is visible again.
+    ///
+    /// ```
+    /// use capjure::store::{FamilySpec, Read, RowMutations, Store};
+    /// use capjure::{Cell, MemoryStore};
+    ///
+    /// let store = MemoryStore::new();
+    /// store.create_table("t", &[FamilySpec::new("f")])?;
+    /// store.mutate("t", &[RowMutations::new("r").delete_family("f", Some(100))])?;
+    /// let late_put = RowMutations::new("r").put(Cell::new("f", "q", "v").at(50));
+    /// store.mutate("t", &[late_put.clone()])?;
+    /// assert!(store.get_row("t", b"r", &Read::latest())?.is_none()); // masked
+    /// store.major_compact("t")?;
+    /// store.mutate("t", &[late_put])?;
+    /// assert!(store.get_row("t", b"r", &Read::latest())?.is_some());
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn major_compact(&self, table: &str) -> Result<()> {
+        let mut tables = self.write();
+        let mem = tables
+            .get_mut(table)
+            .ok_or_else(|| table_not_found(table))?;
+        for row in mem.rows.values_mut() {
+            for fam in row.families.values_mut() {
+                fam.deleted_to = None;
+                for column in fam.columns.values_mut() {
+                    column.deleted_to = None;
+                }
+                fam.columns.retain(|_, column| !column.versions.is_empty());
+            }
+            row.families.retain(|_, fam| !fam.columns.is_empty());
+        }
+        mem.rows.retain(|_, row| !row.families.is_empty());
+        Ok(())
+    }
+
+    // A panic while holding the lock cannot leave a table half-written in a
+    // way reads would misreport (every write is a plain map update), so a
+    // poisoned lock is used as is rather than turned into a panic.
+    fn read(&self) -> RwLockReadGuard<'_, BTreeMap<String, MemTable>> {
+        self.tables.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, BTreeMap<String, MemTable>> {
+        self.tables.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// One batch of rows of a scan, starting after `after` (or at the
+    /// scan's start).
+    fn scan_batch(&self, table: &str, scan: &Scan, after: Option<&[u8]>) -> Result<Vec<Row>> {
+        let tables = self.read();
+        let mem = tables.get(table).ok_or_else(|| table_not_found(table))?;
+        let lower = match after {
+            Some(key) => Bound::Excluded(key.to_vec()),
+            None => Bound::Included(scan.start.clone()),
+        };
+        let mut rows = Vec::new();
+        for (key, row) in mem.rows.range((lower, Bound::Unbounded)) {
+            if scan.is_past_stop(key) {
+                break;
+            }
+            let mut cells = row.cells(&scan.columns, 1, scan.before);
+            if cells.is_empty() {
+                continue;
+            }
+            if scan.keys_only {
+                cells.truncate(1);
+                for cell in &mut cells {
+                    cell.value.clear();
+                }
+            }
+            rows.push(Row {
+                key: key.clone(),
+                cells,
+            });
+            if rows.len() >= scan.batch {
+                break;
+            }
+        }
+        Ok(rows)
+    }
+}
+
+impl MemTable {
+    fn check_families<'a>(
+        &self,
+        table: &str,
+        mut families: impl Iterator<Item = &'a [u8]>,
+    ) -> Result<()> {
+        match families.find(|family| !self.families.contains_key(*family)) {
+            Some(family) => Err(family_not_found(table, family)),
+            None => Ok(()),
+        }
+    }
+
+    fn max_versions(&self, family: &[u8]) -> u32 {
+        self.families.get(family).copied().unwrap_or(1)
+    }
+
+    /// Applies one timestamp group the way the gateway's `mutateRowsTs`
+    /// does: every row's puts (a row whose puts name a missing family is
+    /// skipped), then, only if all puts succeeded, every row's deletes.
+    fn apply_group(&mut self, table: &str, group: &[RowMutations], now: i64) -> Result<()> {
+        let mut first_error = None;
+        for change in group {
+            let puts = change.mutations.iter().filter_map(|m| match m {
+                Mutation::Put(cell) => Some(cell),
+                _ => None,
+            });
+            if let Err(err) = self.check_families(table, puts.clone().map(|c| c.family.as_slice()))
+            {
+                first_error.get_or_insert(err.in_row(&change.row));
+                continue;
+            }
+            for cell in puts {
+                let max = self.max_versions(&cell.family);
+                let row = self.rows.entry(change.row.clone()).or_default();
+                row.put(cell, cell.timestamp.unwrap_or(now), max);
+            }
+        }
+        if let Some(err) = first_error {
+            return Err(err);
+        }
+        for change in group {
+            let deletes = change.mutations.iter().filter(|m| m.is_delete());
+            if let Err(err) = self.check_families(table, deletes.clone().map(Mutation::family)) {
+                first_error.get_or_insert(err.in_row(&change.row));
+                continue;
+            }
+            for mutation in deletes {
+                let row = self.rows.entry(change.row.clone()).or_default();
+                match mutation {
+                    Mutation::DeleteColumn {
+                        family,
+                        qualifier,
+                        timestamp,
+                    } => row.delete_column(family, qualifier, timestamp.unwrap_or(now)),
+                    Mutation::DeleteFamily { family, timestamp } => {
+                        row.delete_family(family, timestamp.unwrap_or(now))
+                    }
+                    Mutation::Put(_) => {}
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+impl Store for MemoryStore {
+    fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
+        check_batch(table, batch)?;
+        let mut tables = self.write();
+        let mem = tables
+            .get_mut(table)
+            .ok_or_else(|| table_not_found(table))?;
+        for (timestamp, group) in group_by_timestamp(batch) {
+            let now = timestamp.unwrap_or_else(now_millis);
+            mem.apply_group(table, &group, now)?;
+        }
+        Ok(())
+    }
+
+    fn get_rows(&self, table: &str, rows: &[Vec<u8>], read: &Read) -> Result<Vec<Option<Row>>> {
+        for row in rows {
+            check_row(table, row)?;
+        }
+        if let Some(before) = read.before {
+            check_timestamp(table, "get_rows", before)?;
+        }
+        let columns = normalize_columns(&read.columns);
+        let tables = self.read();
+        let mem = tables.get(table).ok_or_else(|| table_not_found(table))?;
+        mem.check_families(table, columns.iter().map(Column::family_name))?;
+        Ok(rows
+            .iter()
+            .map(|key| {
+                let row = mem.rows.get(key)?;
+                let cells = row.cells(&columns, read.versions, read.before);
+                (!cells.is_empty()).then(|| Row {
+                    key: key.clone(),
+                    cells,
+                })
+            })
+            .collect())
+    }
+
+    fn scan(&self, table: &str, scan: &Scan) -> Result<Scanner<'_>> {
+        let mut scan = scan.clone();
+        scan.columns = normalize_columns(&scan.columns);
+        scan.batch = scan.batch.max(1);
+        {
+            let tables = self.read();
+            let mem = tables.get(table).ok_or_else(|| table_not_found(table))?;
+            mem.check_families(table, scan.columns.iter().map(Column::family_name))?;
+        }
+        let table = table.to_string();
+        let mut buffer: VecDeque<Row> = VecDeque::new();
+        let mut last: Option<Vec<u8>> = None;
+        let mut done = false;
+        Ok(Scanner::new(std::iter::from_fn(move || {
+            if buffer.is_empty() && !done {
+                match self.scan_batch(&table, &scan, last.as_deref()) {
+                    Ok(rows) => {
+                        done = rows.len() < scan.batch;
+                        buffer.extend(rows);
+                    }
+                    Err(err) => {
+                        done = true;
+                        return Some(Err(err));
+                    }
+                }
+            }
+            let row = buffer.pop_front()?;
+            last = Some(row.key.clone());
+            Some(Ok(row))
+        })))
+    }
+
+    fn delete_rows(&self, table: &str, rows: &[Vec<u8>], timestamp: Option<i64>) -> Result<()> {
+        for row in rows {
+            check_row(table, row)?;
+        }
+        if let Some(timestamp) = timestamp {
+            check_timestamp(table, "delete_rows", timestamp)?;
+        }
+        let mut tables = self.write();
+        let mem = tables
+            .get_mut(table)
+            .ok_or_else(|| table_not_found(table))?;
+        let now = timestamp.unwrap_or_else(now_millis);
+        let families: Vec<Vec<u8>> = mem.families.keys().cloned().collect();
+        for key in rows {
+            let row = mem.rows.entry(key.clone()).or_default();
+            for family in &families {
+                row.delete_family(family, now);
+            }
+        }
+        Ok(())
+    }
+
+    fn increment(
+        &self,
+        table: &str,
+        row: &[u8],
+        family: &[u8],
+        qualifier: &[u8],
+        amount: i64,
+    ) -> Result<i64> {
+        check_row(table, row)?;
+        check_family_name(table, "increment", family)?;
+        let mut tables = self.write();
+        let mem = tables
+            .get_mut(table)
+            .ok_or_else(|| table_not_found(table))?;
+        mem.check_families(table, std::iter::once(family))
+            .map_err(|e| e.in_row(row))?;
+        let max = mem.max_versions(family);
+        let entry = mem.rows.entry(row.to_vec()).or_default();
+        let now = now_millis();
+        let (current, timestamp) = match entry.latest_value(family, qualifier) {
+            None => (0, now),
+            Some((ts, value)) => {
+                let bytes: [u8; 8] = value.as_slice().try_into().map_err(|_| {
+                    crate::Error::from(ErrorKind::NotACounter {
+                        table: table.to_string(),
+                        column: column_name(family, qualifier),
+                        len: value.len(),
+                    })
+                    .in_row(row)
+                })?;
+                // HBase never writes an increment below the version it read.
+                (i64::from_be_bytes(bytes), now.max(ts.saturating_add(1)))
+            }
+        };
+        let next = current.wrapping_add(amount);
+        let cell = Cell::new(family, qualifier, next.to_be_bytes());
+        entry.put(&cell, timestamp, max);
+        Ok(next)
+    }
+
+    fn check_and_put(
+        &self,
+        table: &str,
+        row: &[u8],
+        family: &[u8],
+        qualifier: &[u8],
+        expected: Option<&[u8]>,
+        put: &Cell,
+    ) -> Result<bool> {
+        check_check_and_put(table, row, family, put)?;
+        let mut tables = self.write();
+        let mem = tables
+            .get_mut(table)
+            .ok_or_else(|| table_not_found(table))?;
+        mem.check_families(table, [family, put.family.as_slice()].into_iter())
+            .map_err(|e| e.in_row(row))?;
+        let max = mem.max_versions(&put.family);
+        let entry = mem.rows.entry(row.to_vec()).or_default();
+        let current = entry.latest_value(family, qualifier).map(|(_, v)| v);
+        let matches = match expected {
+            // HBase compares an empty expected value as "missing or empty".
+            None | Some([]) => current.is_none_or(|value| value.is_empty()),
+            Some(expected) => current.is_some_and(|value| value == expected),
+        };
+        if matches {
+            entry.put(put, now_millis(), max);
+        }
+        Ok(matches)
+    }
+
+    fn create_table(&self, table: &str, families: &[FamilySpec]) -> Result<()> {
+        check_table_name(table)?;
+        if families.is_empty() {
+            return Err(ErrorKind::InvalidArgument {
+                table: table.to_string(),
+                operation: "create_table",
+                message: "a table needs at least one column family".to_string(),
+            }
+            .into());
+        }
+        for family in families {
+            check_family_name(table, "create_table", family.name.as_bytes())?;
+        }
+        let mut tables = self.write();
+        if tables.contains_key(table) {
+            return Err(ErrorKind::TableExists {
+                table: table.to_string(),
+            }
+            .into());
+        }
+        let mem = MemTable {
+            families: families
+                .iter()
+                .map(|f| (f.name.as_bytes().to_vec(), f.max_versions.max(1)))
+                .collect(),
+            rows: BTreeMap::new(),
+        };
+        tables.insert(table.to_string(), mem);
+        Ok(())
+    }
+
+    fn table_exists(&self, table: &str) -> Result<bool> {
+        Ok(self.read().contains_key(table))
+    }
+
+    fn list_tables(&self) -> Result<Vec<String>> {
+        Ok(self.read().keys().cloned().collect())
+    }
+
+    fn families(&self, table: &str) -> Result<Vec<FamilySpec>> {
+        let tables = self.read();
+        let mem = tables.get(table).ok_or_else(|| table_not_found(table))?;
+        Ok(mem
+            .families
+            .iter()
+            .map(|(name, max)| {
+                FamilySpec::new(String::from_utf8_lossy(name).into_owned()).max_versions(*max)
+            })
+            .collect())
+    }
+
+    fn drop_table(&self, table: &str) -> Result<()> {
+        self.write()
+            .remove(table)
+            .map(|_| ())
+            .ok_or_else(|| table_not_found(table))
+    }
+
+    fn truncate_table(&self, table: &str) -> Result<()> {
+        let mut tables = self.write();
+        let mem = tables
+            .get_mut(table)
+            .ok_or_else(|| table_not_found(table))?;
+        mem.rows.clear();
+        Ok(())
+    }
+
+    fn add_family(&self, table: &str, family: &FamilySpec) -> Result<()> {
+        check_family_name(table, "add_family", family.name.as_bytes())?;
+        let mut tables = self.write();
+        let mem = tables
+            .get_mut(table)
+            .ok_or_else(|| table_not_found(table))?;
+        let name = family.name.as_bytes().to_vec();
+        if mem.families.contains_key(&name) {
+            return Err(ErrorKind::InvalidArgument {
+                table: table.to_string(),
+                operation: "add_family",
+                message: format!("column family \"{}\" already exists", family.name),
+            }
+            .into());
+        }
+        mem.families.insert(name, family.max_versions.max(1));
+        Ok(())
+    }
+}

@@ -1,0 +1,259 @@
+//! Scan requests and the lazy scanner every store returns.
+
+use std::fmt;
+
+use super::{Column, Row, key_after, prefix_end};
+use crate::error::Result;
+
+/// Where a scan stops.
+///
+/// ```
+/// use capjure::store::{Scan, Stop};
+/// assert_eq!(Scan::all().until("m").stop, Stop::Exclusive(b"m".to_vec()));
+/// assert_eq!(Scan::all().through("m").stop, Stop::Inclusive(b"m".to_vec()));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Stop {
+    /// At the end of the table.
+    #[default]
+    End,
+    /// Before this key.
+    Exclusive(Vec<u8>),
+    /// After this key.
+    Inclusive(Vec<u8>),
+}
+
+/// A scan: a key range, columns, and how many rows to fetch per round trip.
+///
+/// ```
+/// use capjure::store::{Column, Scan};
+/// let scan = Scan::prefix("shop1/2024-05-01/")
+///     .columns([Column::family("viewed")])
+///     .batch(500);
+/// assert_eq!(scan.start, b"shop1/2024-05-01/");
+/// assert_eq!(scan.batch, 500);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scan {
+    /// The first key scanned (inclusive); empty for the start of the table.
+    pub start: Vec<u8>,
+    /// Where to stop.
+    pub stop: Stop,
+    /// The columns; empty for all.
+    pub columns: Vec<Column>,
+    /// Rows fetched per round trip (at least 1).
+    pub batch: usize,
+    /// Only cells older than this timestamp.
+    pub before: Option<i64>,
+    /// Return at most one cell per row, with an empty value: enough to
+    /// count or list keys without moving values (HBase's
+    /// `FirstKeyOnlyFilter() AND KeyOnlyFilter()`).
+    pub keys_only: bool,
+}
+
+impl Scan {
+    /// Rows fetched per round trip unless [`Scan::batch`] says otherwise.
+    pub const DEFAULT_BATCH: usize = 100;
+
+    /// The whole table.
+    ///
+    /// ```
+    /// assert!(capjure::store::Scan::all().start.is_empty());
+    /// ```
+    pub fn all() -> Self {
+        Scan {
+            start: Vec::new(),
+            stop: Stop::End,
+            columns: Vec::new(),
+            batch: Scan::DEFAULT_BATCH,
+            before: None,
+            keys_only: false,
+        }
+    }
+
+    /// Keys from `start` (inclusive) to `stop` (exclusive).
+    ///
+    /// ```
+    /// use capjure::store::{Scan, Stop};
+    /// assert_eq!(Scan::range("a", "c").stop, Stop::Exclusive(b"c".to_vec()));
+    /// ```
+    pub fn range(start: impl Into<Vec<u8>>, stop: impl Into<Vec<u8>>) -> Self {
+        Scan::all().from(start).until(stop)
+    }
+
+    /// Keys starting with `prefix`, any bytes included (a prefix ending in
+    /// `0xFF` works).
+    ///
+    /// ```
+    /// use capjure::store::{Scan, Stop};
+    /// assert_eq!(Scan::prefix(b"a\xFF".to_vec()).stop, Stop::Exclusive(b"b".to_vec()));
+    /// assert_eq!(Scan::prefix(b"\xFF".to_vec()).stop, Stop::End);
+    /// ```
+    pub fn prefix(prefix: impl Into<Vec<u8>>) -> Self {
+        let prefix = prefix.into();
+        let stop = match prefix_end(&prefix) {
+            Some(end) => Stop::Exclusive(end),
+            None => Stop::End,
+        };
+        Scan {
+            start: prefix,
+            stop,
+            ..Scan::all()
+        }
+    }
+
+    /// Starting at `start` (inclusive).
+    ///
+    /// ```
+    /// assert_eq!(capjure::store::Scan::all().from("k").start, b"k");
+    /// ```
+    pub fn from(mut self, start: impl Into<Vec<u8>>) -> Self {
+        self.start = start.into();
+        self
+    }
+
+    /// Stopping before `stop`.
+    ///
+    /// ```
+    /// use capjure::store::{Scan, Stop};
+    /// assert_eq!(Scan::all().until("z").stop, Stop::Exclusive(b"z".to_vec()));
+    /// ```
+    pub fn until(mut self, stop: impl Into<Vec<u8>>) -> Self {
+        self.stop = Stop::Exclusive(stop.into());
+        self
+    }
+
+    /// Stopping after `stop` (inclusive).
+    ///
+    /// ```
+    /// use capjure::store::{Scan, Stop};
+    /// assert_eq!(Scan::all().through("z").stop, Stop::Inclusive(b"z".to_vec()));
+    /// ```
+    pub fn through(mut self, stop: impl Into<Vec<u8>>) -> Self {
+        self.stop = Stop::Inclusive(stop.into());
+        self
+    }
+
+    /// Only these columns; rows without any of them are skipped.
+    ///
+    /// ```
+    /// use capjure::store::{Column, Scan};
+    /// assert_eq!(Scan::all().columns([Column::family("f")]).columns.len(), 1);
+    /// ```
+    pub fn columns(mut self, columns: impl IntoIterator<Item = Column>) -> Self {
+        self.columns = columns.into_iter().collect();
+        self
+    }
+
+    /// Rows fetched per round trip (0 counts as 1).
+    ///
+    /// ```
+    /// assert_eq!(capjure::store::Scan::all().batch(0).batch, 1);
+    /// ```
+    pub fn batch(mut self, rows: usize) -> Self {
+        self.batch = rows.max(1);
+        self
+    }
+
+    /// Only cells older than `timestamp`.
+    ///
+    /// ```
+    /// assert_eq!(capjure::store::Scan::all().before(9).before, Some(9));
+    /// ```
+    pub fn before(mut self, timestamp: i64) -> Self {
+        self.before = Some(timestamp);
+        self
+    }
+
+    /// Keys only: at most one cell per row, value emptied on the server.
+    ///
+    /// ```
+    /// assert!(capjure::store::Scan::all().keys_only().keys_only);
+    /// ```
+    pub fn keys_only(mut self) -> Self {
+        self.keys_only = true;
+        self
+    }
+
+    /// The stop as an exclusive bound: an inclusive stop `k` becomes `k\0`,
+    /// the first key after it.
+    pub(crate) fn exclusive_stop(&self) -> Option<Vec<u8>> {
+        match &self.stop {
+            Stop::End => None,
+            Stop::Exclusive(stop) => Some(stop.clone()),
+            Stop::Inclusive(stop) => Some(key_after(stop)),
+        }
+    }
+
+    /// Whether `key` is past the stop.
+    pub(crate) fn is_past_stop(&self, key: &[u8]) -> bool {
+        match &self.stop {
+            Stop::End => false,
+            Stop::Exclusive(stop) => key >= stop.as_slice(),
+            Stop::Inclusive(stop) => key > stop.as_slice(),
+        }
+    }
+}
+
+impl Default for Scan {
+    fn default() -> Self {
+        Scan::all()
+    }
+}
+
+/// A lazy scan: an iterator of rows in key order, fetched in batches.
+///
+/// Dropping it early releases whatever the store holds for it (a server
+/// scanner for [`ThriftStore`](super::ThriftStore)). After an error the
+/// scanner ends.
+///
+/// ```
+/// use capjure::store::{Row, Scanner};
+/// let rows = vec![Ok(Row { key: b"a".to_vec(), cells: vec![] })];
+/// let mut scanner = Scanner::new(rows.into_iter());
+/// assert_eq!(scanner.next().unwrap()?.key, b"a");
+/// # Ok::<(), capjure::Error>(())
+/// ```
+pub struct Scanner<'a> {
+    rows: Box<dyn Iterator<Item = Result<Row>> + Send + 'a>,
+    failed: bool,
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner over any iterator of rows; what a [`Store`](super::Store)
+    /// implementation returns.
+    ///
+    /// ```
+    /// let scanner = capjure::store::Scanner::new(std::iter::empty());
+    /// assert_eq!(scanner.count(), 0);
+    /// ```
+    pub fn new(rows: impl Iterator<Item = Result<Row>> + Send + 'a) -> Self {
+        Scanner {
+            rows: Box::new(rows),
+            failed: false,
+        }
+    }
+}
+
+impl Iterator for Scanner<'_> {
+    type Item = Result<Row>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let next = self.rows.next();
+        if matches!(next, Some(Err(_))) {
+            self.failed = true;
+        }
+        next
+    }
+}
+
+impl fmt::Debug for Scanner<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scanner")
+            .field("failed", &self.failed)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,745 @@
+//! [`ThriftStore`]: a real HBase through its Thrift1 gateway.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::Duration;
+
+use hbase_thrift::hbase::{
+    BatchMutation, ColumnDescriptor, Mutation as TMutation, THbaseSyncClient, TRowResult, TScan,
+};
+
+use super::{
+    Column, FamilySpec, Mutation, Read, Row, RowMutations, Scan, Scanner, Store, check_batch,
+    check_check_and_put, check_family_name, check_row, check_timestamp, group_by_timestamp,
+    key_after, normalize_columns, sort_cells,
+};
+use crate::cell::{Cell, split_column};
+use crate::error::{ErrorKind, Result};
+
+mod errors;
+mod pool;
+
+use pool::{Client, Pool};
+pub use pool::{ThriftConfig, TransportKind, WireProtocol};
+
+/// Whether a call may be sent again after a transport failure, when the
+/// server may or may not have applied it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Retry {
+    /// Reads, deletes, puts at explicit timestamps: repeating them gives
+    /// the same result.
+    Safe,
+    /// Increments, check-and-put, puts at the server's clock, admin calls.
+    Never,
+}
+
+/// A [`Store`] backed by HBase's Thrift1 gateway (`hbase thrift start`).
+///
+/// Connections come from a small pool that checks each idle connection
+/// before reuse and drops any that failed. Calls that are safe to repeat
+/// (reads, deletes, puts at explicit timestamps) are retried with
+/// exponential backoff after transport failures; increments,
+/// check-and-put and puts at the server's clock never are, and their
+/// transport errors say the call may or may not have been applied. A new
+/// connection is checked with one cheap call, so a transport or protocol
+/// mismatch is an [`ErrorKind::ProtocolMismatch`] within the call timeout,
+/// never a hang.
+///
+/// Round trips per call: `mutate` one per distinct timestamp in the batch;
+/// `get_rows` one for the latest versions, else one per row plus one per
+/// column read; scans one to open, one per [`Scan::batch`] rows, one to
+/// close; `delete_rows` two (the table's families, then one batch);
+/// `increment`, `check_and_put`, `table_exists`, `list_tables` and
+/// `families` one; `create_table` one; `drop_table` three;
+/// `truncate_table` five (the gateway has no truncate: it reads the
+/// families, disables, deletes and re-creates the table, so a failure
+/// half-way can leave the table missing). `add_family` is not possible
+/// through Thrift1.
+///
+/// ```no_run
+/// use capjure::store::{Read, Store, ThriftConfig};
+/// use capjure::ThriftStore;
+///
+/// let store = ThriftStore::new(ThriftConfig::new("127.0.0.1:9090"))?;
+/// let row = store.get_row("paintings", b"p1", &Read::latest())?;
+/// # Ok::<(), capjure::Error>(())
+/// ```
+pub struct ThriftStore {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for ThriftStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ThriftStore")
+            .field("config", &self.pool.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ThriftStore {
+    /// Connects once to check the address, transport and protocol, and
+    /// keeps that connection in the pool.
+    ///
+    /// ```
+    /// use capjure::store::ThriftConfig;
+    /// use std::time::Duration;
+    ///
+    /// // Nothing listens on port 1: a clear error, quickly.
+    /// let err = capjure::ThriftStore::new(
+    ///     ThriftConfig::new("127.0.0.1:1").connect_timeout(Duration::from_millis(200)).retries(0),
+    /// ).unwrap_err();
+    /// assert!(err.to_string().contains("127.0.0.1:1"));
+    /// ```
+    pub fn new(config: ThriftConfig) -> Result<Self> {
+        let store = ThriftStore {
+            pool: Pool::new(config),
+        };
+        let conn = store.pool.connect()?;
+        store.pool.checkin(conn);
+        Ok(store)
+    }
+
+    /// The configuration.
+    ///
+    /// ```no_run
+    /// let store = capjure::ThriftStore::new(capjure::store::ThriftConfig::new("127.0.0.1:9090"))?;
+    /// assert_eq!(store.config().address(), "127.0.0.1:9090");
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn config(&self) -> &ThriftConfig {
+        &self.pool.config
+    }
+
+    /// Runs one Thrift call on a pooled connection, retrying per `retry`.
+    fn call<T>(
+        &self,
+        table: &str,
+        operation: &'static str,
+        retry: Retry,
+        mut call: impl FnMut(&mut Client) -> thrift::Result<T>,
+    ) -> Result<T> {
+        let config = &self.pool.config;
+        let mut attempt: u32 = 0;
+        loop {
+            let mut conn = match self.pool.checkout() {
+                Ok(conn) => conn,
+                Err(err) => {
+                    // Nothing was sent, so any call may try again.
+                    let transient = matches!(err.kind(), ErrorKind::Transport { .. });
+                    if transient && attempt < config.retries {
+                        self.back_off(attempt);
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(name_table(err, table, operation));
+                }
+            };
+            match call(&mut conn.client) {
+                Ok(value) => {
+                    self.pool.checkin(conn);
+                    return Ok(value);
+                }
+                Err(err) => {
+                    let broken = errors::is_broken(&err);
+                    if !broken {
+                        self.pool.checkin(conn);
+                    }
+                    let says_retry = errors::server_says_retry(&err);
+                    let mapped = errors::map_error(
+                        err,
+                        table,
+                        operation,
+                        &config.address,
+                        config.call_timeout,
+                    );
+                    let typed = !matches!(mapped.kind(), ErrorKind::Server { .. });
+                    let repeatable = broken || (!typed && says_retry);
+                    if retry == Retry::Safe && repeatable && attempt < config.retries {
+                        self.back_off(attempt);
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(self.refine(mapped, table));
+                }
+            }
+        }
+    }
+
+    /// A batch against a missing table fails with a generic "retries
+    /// exhausted" message that names no exception; asking whether the
+    /// table exists (only on this error path) turns it into
+    /// [`ErrorKind::TableNotFound`].
+    fn refine(&self, err: crate::Error, table: &str) -> crate::Error {
+        let generic = matches!(err.kind(), ErrorKind::Server { message, .. }
+            if message.contains("RetriesExhaustedWithDetailsException"));
+        if generic && !table.is_empty() && matches!(self.table_exists(table), Ok(false)) {
+            return ErrorKind::TableNotFound {
+                table: table.to_string(),
+            }
+            .into();
+        }
+        err
+    }
+
+    fn back_off(&self, attempt: u32) {
+        let delay = self
+            .pool
+            .config
+            .backoff
+            .saturating_mul(1u32 << attempt.min(10));
+        std::thread::sleep(delay.min(Duration::from_secs(10)));
+    }
+
+    fn family_names(&self, table: &str) -> Result<Vec<Vec<u8>>> {
+        Ok(self
+            .families(table)?
+            .into_iter()
+            .map(|family| family.name.into_bytes())
+            .collect())
+    }
+
+    /// Every version wanted of one row: its columns first (one round
+    /// trip), then each column's versions (one round trip each) — Thrift1
+    /// has no multi-version row read.
+    fn get_versions(&self, table: &str, row: &[u8], read: &Read) -> Result<Option<Row>> {
+        let latest = self.get_latest(table, &[row.to_vec()], &read.columns, read.before)?;
+        let Some(Some(latest)) = latest.into_iter().next() else {
+            return Ok(None);
+        };
+        let mut cells = Vec::new();
+        for cell in latest.latest() {
+            let column = Column::qualified(cell.family.clone(), cell.qualifier.clone()).to_thrift();
+            let versions = i32::try_from(read.versions).unwrap_or(i32::MAX);
+            let tcells = self.call(table, "get_rows", Retry::Safe, |client| match read.before {
+                Some(before) => client.get_ver_ts(
+                    table.into(),
+                    row.to_vec(),
+                    column.clone(),
+                    before,
+                    versions,
+                    BTreeMap::new(),
+                ),
+                None => client.get_ver(
+                    table.into(),
+                    row.to_vec(),
+                    column.clone(),
+                    versions,
+                    BTreeMap::new(),
+                ),
+            })?;
+            cells.extend(tcells.into_iter().map(|tcell| Cell {
+                family: cell.family.clone(),
+                qualifier: cell.qualifier.clone(),
+                value: tcell.value.unwrap_or_default(),
+                timestamp: tcell.timestamp,
+            }));
+        }
+        sort_cells(&mut cells);
+        Ok((!cells.is_empty()).then(|| Row {
+            key: row.to_vec(),
+            cells,
+        }))
+    }
+
+    fn get_latest(
+        &self,
+        table: &str,
+        rows: &[Vec<u8>],
+        columns: &[Column],
+        before: Option<i64>,
+    ) -> Result<Vec<Option<Row>>> {
+        let columns: Vec<Vec<u8>> = columns.iter().map(Column::to_thrift).collect();
+        let results = self.call(table, "get_rows", Retry::Safe, |client| match before {
+            Some(before) => client.get_rows_with_columns_ts(
+                table.into(),
+                rows.to_vec(),
+                columns.clone(),
+                before,
+                BTreeMap::new(),
+            ),
+            None => client.get_rows_with_columns(
+                table.into(),
+                rows.to_vec(),
+                columns.clone(),
+                BTreeMap::new(),
+            ),
+        })?;
+        let found: HashMap<Vec<u8>, Row> = results
+            .into_iter()
+            .filter_map(row_from_thrift)
+            .map(|row| (row.key.clone(), row))
+            .collect();
+        Ok(rows.iter().map(|key| found.get(key).cloned()).collect())
+    }
+
+    fn open_scanner(&self, table: &str, scan: &Scan, start: &[u8]) -> Result<i32> {
+        let tscan = TScan {
+            start_row: (!start.is_empty()).then(|| start.to_vec()),
+            stop_row: scan.exclusive_stop(),
+            timestamp: scan.before,
+            columns: (!scan.columns.is_empty())
+                .then(|| scan.columns.iter().map(Column::to_thrift).collect()),
+            caching: Some(i32::try_from(scan.batch).unwrap_or(i32::MAX)),
+            filter_string: scan
+                .keys_only
+                .then(|| b"FirstKeyOnlyFilter() AND KeyOnlyFilter()".to_vec()),
+            batch_size: None,
+            sort_columns: None,
+            reversed: None,
+            cache_blocks: scan.keys_only.then_some(false),
+        };
+        self.call(table, "scan", Retry::Safe, |client| {
+            client.scanner_open_with_scan(table.into(), tscan.clone(), BTreeMap::new())
+        })
+    }
+}
+
+/// Puts the table (and operation) into an error raised before any table
+/// was known, e.g. while connecting.
+fn name_table(err: crate::Error, table: &str, operation: &'static str) -> crate::Error {
+    let row = err.row().map(<[u8]>::to_vec);
+    let renamed: crate::Error = match err.into_kind() {
+        ErrorKind::Transport {
+            address,
+            detail,
+            source,
+            ..
+        } => ErrorKind::Transport {
+            table: table.to_string(),
+            operation,
+            address,
+            detail,
+            source,
+        }
+        .into(),
+        other => other.into(),
+    };
+    match row {
+        Some(row) => renamed.in_row(&row),
+        None => renamed,
+    }
+}
+
+/// A gateway row result as a [`Row`]; `None` for an empty one.
+fn row_from_thrift(result: TRowResult) -> Option<Row> {
+    let key = result.row?;
+    let mut cells: Vec<Cell> = Vec::new();
+    let columns = result.columns.unwrap_or_default().into_iter().chain(
+        result
+            .sorted_columns
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|c| Some((c.column_name?, c.cell?))),
+    );
+    for (column, tcell) in columns {
+        let (family, qualifier) = split_column(&column);
+        cells.push(Cell {
+            family: family.to_vec(),
+            qualifier: qualifier.to_vec(),
+            value: tcell.value.unwrap_or_default(),
+            timestamp: tcell.timestamp,
+        });
+    }
+    sort_cells(&mut cells);
+    (!cells.is_empty()).then_some(Row { key, cells })
+}
+
+fn to_thrift_mutation(mutation: &Mutation) -> TMutation {
+    let (is_delete, column, value) = match mutation {
+        Mutation::Put(cell) => (false, cell.column(), Some(cell.value.clone())),
+        Mutation::DeleteColumn {
+            family, qualifier, ..
+        } => (
+            true,
+            Column::qualified(family.clone(), qualifier.clone()).to_thrift(),
+            None,
+        ),
+        Mutation::DeleteFamily { family, .. } => (true, family.clone(), None),
+    };
+    TMutation {
+        is_delete: Some(is_delete),
+        column: Some(column),
+        value,
+        write_to_w_a_l: Some(true),
+    }
+}
+
+/// Names the first row of a failed batch that the error is about: the
+/// first one touching the missing family, else the first row.
+fn blame_row(err: crate::Error, group: &[RowMutations]) -> crate::Error {
+    let culprit = match err.kind() {
+        ErrorKind::FamilyNotFound { family, .. } => group.iter().find(|change| {
+            change
+                .mutations
+                .iter()
+                .any(|m| m.family() == family.as_bytes())
+        }),
+        _ => None,
+    };
+    match culprit.or(group.first()) {
+        Some(change) => err.in_row(&change.row),
+        None => err,
+    }
+}
+
+impl Store for ThriftStore {
+    fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
+        check_batch(table, batch)?;
+        for (timestamp, group) in group_by_timestamp(batch) {
+            let batches: Vec<BatchMutation> = group
+                .iter()
+                .map(|change| BatchMutation {
+                    row: Some(change.row.clone()),
+                    mutations: Some(change.mutations.iter().map(to_thrift_mutation).collect()),
+                })
+                .collect();
+            let has_puts = group
+                .iter()
+                .any(|change| change.mutations.iter().any(|m| !m.is_delete()));
+            let retry = if timestamp.is_some() || !has_puts {
+                Retry::Safe
+            } else {
+                Retry::Never
+            };
+            self.call(table, "mutate", retry, |client| match timestamp {
+                Some(ts) => {
+                    client.mutate_rows_ts(table.into(), batches.clone(), ts, BTreeMap::new())
+                }
+                None => client.mutate_rows(table.into(), batches.clone(), BTreeMap::new()),
+            })
+            .map_err(|err| blame_row(err, &group))?;
+        }
+        Ok(())
+    }
+
+    fn get_rows(&self, table: &str, rows: &[Vec<u8>], read: &Read) -> Result<Vec<Option<Row>>> {
+        for row in rows {
+            check_row(table, row)?;
+        }
+        if let Some(before) = read.before {
+            check_timestamp(table, "get_rows", before)?;
+        }
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let read = Read {
+            columns: normalize_columns(&read.columns),
+            ..read.clone()
+        };
+        if read.versions <= 1 {
+            return self.get_latest(table, rows, &read.columns, read.before);
+        }
+        rows.iter()
+            .map(|row| {
+                self.get_versions(table, row, &read)
+                    .map_err(|e| e.in_row(row))
+            })
+            .collect()
+    }
+
+    fn scan(&self, table: &str, scan: &Scan) -> Result<Scanner<'_>> {
+        let mut scan = scan.clone();
+        scan.columns = normalize_columns(&scan.columns);
+        scan.batch = scan.batch.max(1);
+        let id = self.open_scanner(table, &scan, &scan.start.clone())?;
+        Ok(Scanner::new(ThriftScanner {
+            store: self,
+            table: table.to_string(),
+            scan,
+            id: Some(id),
+            buffer: VecDeque::new(),
+            last: None,
+            restarts: 0,
+        }))
+    }
+
+    fn delete_rows(&self, table: &str, rows: &[Vec<u8>], timestamp: Option<i64>) -> Result<()> {
+        for row in rows {
+            check_row(table, row)?;
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let families = self.family_names(table)?;
+        let batch: Vec<RowMutations> = rows
+            .iter()
+            .map(|row| RowMutations {
+                row: row.clone(),
+                mutations: families
+                    .iter()
+                    .map(|family| Mutation::DeleteFamily {
+                        family: family.clone(),
+                        timestamp,
+                    })
+                    .collect(),
+            })
+            .collect();
+        self.mutate(table, &batch)
+    }
+
+    fn increment(
+        &self,
+        table: &str,
+        row: &[u8],
+        family: &[u8],
+        qualifier: &[u8],
+        amount: i64,
+    ) -> Result<i64> {
+        check_row(table, row)?;
+        check_family_name(table, "increment", family)?;
+        let column = Column::qualified(family, qualifier).to_thrift();
+        self.call(table, "increment", Retry::Never, |client| {
+            client.atomic_increment(table.into(), row.to_vec(), column.clone(), amount)
+        })
+        .map_err(|err| {
+            let err = match err.into_kind() {
+                ErrorKind::NotACounter { table, len, .. } => ErrorKind::NotACounter {
+                    table,
+                    column: crate::error::column_name(family, qualifier),
+                    len,
+                }
+                .into(),
+                other => crate::Error::from(other),
+            };
+            err.in_row(row)
+        })
+    }
+
+    fn check_and_put(
+        &self,
+        table: &str,
+        row: &[u8],
+        family: &[u8],
+        qualifier: &[u8],
+        expected: Option<&[u8]>,
+        put: &Cell,
+    ) -> Result<bool> {
+        check_check_and_put(table, row, family, put)?;
+        let column = Column::qualified(family, qualifier).to_thrift();
+        let mutation = to_thrift_mutation(&Mutation::Put(put.clone()));
+        // The generated client cannot send a null value; an empty one means
+        // "missing or empty" to HBase, which is what `None` documents.
+        let expected = expected.unwrap_or_default().to_vec();
+        self.call(table, "check_and_put", Retry::Never, |client| {
+            client.check_and_put(
+                table.into(),
+                row.to_vec(),
+                column.clone(),
+                expected.clone(),
+                mutation.clone(),
+                BTreeMap::new(),
+            )
+        })
+        .map_err(|err| err.in_row(row))
+    }
+
+    fn create_table(&self, table: &str, families: &[FamilySpec]) -> Result<()> {
+        if families.is_empty() {
+            return Err(ErrorKind::InvalidArgument {
+                table: table.to_string(),
+                operation: "create_table",
+                message: "a table needs at least one column family".to_string(),
+            }
+            .into());
+        }
+        for family in families {
+            check_family_name(table, "create_table", family.name.as_bytes())?;
+        }
+        let descriptors: Vec<ColumnDescriptor> = families
+            .iter()
+            .map(|family| ColumnDescriptor {
+                name: Some(family.name.clone().into_bytes()),
+                max_versions: Some(i32::try_from(family.max_versions.max(1)).unwrap_or(i32::MAX)),
+                compression: Some("NONE".to_string()),
+                in_memory: Some(false),
+                bloom_filter_type: Some("NONE".to_string()),
+                bloom_filter_vector_size: Some(0),
+                bloom_filter_nb_hashes: Some(0),
+                block_cache_enabled: Some(true),
+                time_to_live: Some(i32::MAX),
+            })
+            .collect();
+        self.call(table, "create_table", Retry::Never, |client| {
+            client.create_table(table.into(), descriptors.clone())
+        })
+    }
+
+    fn table_exists(&self, table: &str) -> Result<bool> {
+        Ok(self.list_tables()?.iter().any(|name| name == table))
+    }
+
+    fn list_tables(&self) -> Result<Vec<String>> {
+        let mut names: Vec<String> = self
+            .call("", "list_tables", Retry::Safe, |client| {
+                client.get_table_names()
+            })?
+            .into_iter()
+            .map(|name| String::from_utf8_lossy(&name).into_owned())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    fn families(&self, table: &str) -> Result<Vec<FamilySpec>> {
+        let descriptors = self.call(table, "families", Retry::Safe, |client| {
+            client.get_column_descriptors(table.into())
+        })?;
+        let mut families: Vec<FamilySpec> = descriptors
+            .into_values()
+            .filter_map(|descriptor| {
+                let name = descriptor.name?;
+                let name = name.strip_suffix(b":").unwrap_or(&name);
+                let versions = u32::try_from(descriptor.max_versions.unwrap_or(1)).unwrap_or(1);
+                Some(
+                    FamilySpec::new(String::from_utf8_lossy(name).into_owned())
+                        .max_versions(versions),
+                )
+            })
+            .collect();
+        families.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(families)
+    }
+
+    fn drop_table(&self, table: &str) -> Result<()> {
+        let enabled = self.call(table, "drop_table", Retry::Safe, |client| {
+            client.is_table_enabled(table.into())
+        })?;
+        if enabled {
+            self.call(table, "drop_table", Retry::Never, |client| {
+                client.disable_table(table.into())
+            })?;
+        }
+        self.call(table, "drop_table", Retry::Never, |client| {
+            client.delete_table(table.into())
+        })
+    }
+
+    fn truncate_table(&self, table: &str) -> Result<()> {
+        let families = self.families(table)?;
+        self.drop_table(table)?;
+        self.create_table(table, &families).map_err(|err| {
+            ErrorKind::Server {
+                table: table.to_string(),
+                operation: "truncate_table",
+                message: format!(
+                    "the table was dropped but could not be re-created with families {:?}",
+                    families.iter().map(|f| f.name.as_str()).collect::<Vec<_>>()
+                ),
+                source: Box::new(err),
+            }
+            .into()
+        })
+    }
+
+    fn add_family(&self, table: &str, family: &FamilySpec) -> Result<()> {
+        check_family_name(table, "add_family", family.name.as_bytes())?;
+        Err(ErrorKind::Unsupported {
+            operation: "adding a column family",
+            store: "the hbase thrift1 gateway",
+            hint: "run `alter 'TABLE', 'FAMILY'` in the hbase shell, or create the table with every family",
+        }
+        .into())
+    }
+}
+
+/// The lazy side of [`ThriftStore::scan`]: fetches a batch per round trip,
+/// reopens the server scanner after the last row seen when the server
+/// forgot it (lease expiry, gateway restart) or the connection broke, and
+/// closes it when done or dropped.
+struct ThriftScanner<'a> {
+    store: &'a ThriftStore,
+    table: String,
+    scan: Scan,
+    id: Option<i32>,
+    buffer: VecDeque<Row>,
+    last: Option<Vec<u8>>,
+    restarts: u32,
+}
+
+impl ThriftScanner<'_> {
+    fn fetch(&mut self) -> Result<()> {
+        let Some(id) = self.id else {
+            return Ok(());
+        };
+        let rows = i32::try_from(self.scan.batch).unwrap_or(i32::MAX);
+        // Never retried as is: a lost reply may have moved the server's
+        // cursor. Reopening after the last row seen is safe instead.
+        let result = self
+            .store
+            .call(&self.table, "scan", Retry::Never, |client| {
+                client.scanner_get_list(id, rows)
+            });
+        match result {
+            Ok(results) => {
+                self.restarts = 0;
+                if results.is_empty() {
+                    self.close();
+                }
+                for row in results.into_iter().filter_map(row_from_thrift) {
+                    // A reopened scanner may repeat rows at the boundary.
+                    if self.last.as_ref().is_some_and(|last| row.key <= *last) {
+                        continue;
+                    }
+                    self.buffer.push_back(row);
+                }
+                Ok(())
+            }
+            Err(err)
+                if self.restartable(&err) && self.restarts < self.store.config().retries.max(1) =>
+            {
+                self.restarts += 1;
+                self.close();
+                let start = match &self.last {
+                    Some(last) => key_after(last),
+                    None => self.scan.start.clone(),
+                };
+                self.id = Some(self.store.open_scanner(&self.table, &self.scan, &start)?);
+                self.fetch()
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    fn restartable(&self, err: &crate::Error) -> bool {
+        match err.kind() {
+            ErrorKind::Transport { .. } => true,
+            ErrorKind::Server { source, .. } => source
+                .downcast_ref::<thrift::Error>()
+                .is_some_and(errors::scanner_expired),
+            ErrorKind::InvalidArgument { message, .. } => message.contains("scanner ID is invalid"),
+            _ => false,
+        }
+    }
+
+    fn close(&mut self) {
+        if let Some(id) = self.id.take() {
+            // Best effort: a scanner the server already forgot cannot leak.
+            let _ = self
+                .store
+                .call(&self.table, "scan", Retry::Never, |client| {
+                    client.scanner_close(id)
+                });
+        }
+    }
+}
+
+impl Iterator for ThriftScanner<'_> {
+    type Item = Result<Row>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.buffer.is_empty() && self.id.is_some() {
+            if let Err(err) = self.fetch() {
+                self.close();
+                return Some(Err(err));
+            }
+        }
+        let row = self.buffer.pop_front()?;
+        self.last = Some(row.key.clone());
+        Some(Ok(row))
+    }
+}
+
+impl Drop for ThriftScanner<'_> {
+    fn drop(&mut self) {
+        self.close();
+    }
+}

@@ -1,0 +1,371 @@
+//! Connections to the Thrift1 gateway: configuration, the connect
+//! handshake, and a small pool that drops broken connections.
+
+use std::io::{ErrorKind as IoErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use hbase_thrift::hbase::{HbaseSyncClient, THbaseSyncClient, TThriftServerType};
+use thrift::protocol::{
+    TBinaryInputProtocol, TBinaryOutputProtocol, TCompactInputProtocol, TCompactOutputProtocol,
+    TInputProtocol, TOutputProtocol,
+};
+use thrift::transport::{
+    TBufferedReadTransport, TBufferedWriteTransport, TFramedReadTransport, TFramedWriteTransport,
+};
+
+use crate::error::{ErrorKind, Result};
+
+/// How Thrift messages are delimited on the socket; must match the
+/// gateway's (`hbase thrift start` is buffered, `-f` framed; `-nonblocking`,
+/// `-hsha` and `-threadedselector` are always framed).
+///
+/// ```
+/// assert_eq!(capjure::store::TransportKind::default(), capjure::store::TransportKind::Buffered);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum TransportKind {
+    /// Unframed, the gateway's default.
+    #[default]
+    Buffered,
+    /// Each message prefixed with its length.
+    Framed,
+}
+
+/// How Thrift messages are encoded; must match the gateway's
+/// (`hbase thrift start -c` for compact).
+///
+/// ```
+/// assert_eq!(capjure::store::WireProtocol::default(), capjure::store::WireProtocol::Binary);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum WireProtocol {
+    /// TBinaryProtocol, the gateway's default.
+    #[default]
+    Binary,
+    /// TCompactProtocol.
+    Compact,
+}
+
+/// How to reach a Thrift1 gateway.
+///
+/// ```
+/// use std::time::Duration;
+/// use capjure::store::{ThriftConfig, TransportKind};
+///
+/// let config = ThriftConfig::new("127.0.0.1:9090")
+///     .transport(TransportKind::Framed)
+///     .call_timeout(Duration::from_secs(5))
+///     .retries(2);
+/// assert_eq!(config.address(), "127.0.0.1:9090");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThriftConfig {
+    pub(crate) address: String,
+    pub(crate) transport: TransportKind,
+    pub(crate) protocol: WireProtocol,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) call_timeout: Duration,
+    pub(crate) pool_size: usize,
+    pub(crate) max_idle: Duration,
+    pub(crate) retries: u32,
+    pub(crate) backoff: Duration,
+}
+
+impl ThriftConfig {
+    /// Buffered binary transport, 5 s to connect, 30 s per call, up to 4
+    /// idle connections kept for 30 s, 3 retries starting at 100 ms.
+    ///
+    /// ```
+    /// let config = capjure::store::ThriftConfig::new("localhost:9090");
+    /// assert_eq!(config.address(), "localhost:9090");
+    /// ```
+    pub fn new(address: impl Into<String>) -> Self {
+        ThriftConfig {
+            address: address.into(),
+            transport: TransportKind::Buffered,
+            protocol: WireProtocol::Binary,
+            connect_timeout: Duration::from_secs(5),
+            call_timeout: Duration::from_secs(30),
+            pool_size: 4,
+            max_idle: Duration::from_secs(30),
+            retries: 3,
+            backoff: Duration::from_millis(100),
+        }
+    }
+
+    /// The gateway's `host:port`.
+    ///
+    /// ```
+    /// assert_eq!(capjure::store::ThriftConfig::new("h:1").address(), "h:1");
+    /// ```
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// Framed or buffered.
+    ///
+    /// ```
+    /// use capjure::store::{ThriftConfig, TransportKind};
+    /// let _ = ThriftConfig::new("h:1").transport(TransportKind::Framed);
+    /// ```
+    pub fn transport(mut self, transport: TransportKind) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// Binary or compact.
+    ///
+    /// ```
+    /// use capjure::store::{ThriftConfig, WireProtocol};
+    /// let _ = ThriftConfig::new("h:1").protocol(WireProtocol::Compact);
+    /// ```
+    pub fn protocol(mut self, protocol: WireProtocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// How long to wait for a TCP connection.
+    ///
+    /// ```
+    /// let _ = capjure::store::ThriftConfig::new("h:1").connect_timeout(std::time::Duration::from_secs(1));
+    /// ```
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one call may wait on the socket (read and write timeouts).
+    ///
+    /// ```
+    /// let _ = capjure::store::ThriftConfig::new("h:1").call_timeout(std::time::Duration::from_secs(2));
+    /// ```
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
+        self
+    }
+
+    /// How many idle connections to keep (more are opened when busy).
+    ///
+    /// ```
+    /// let _ = capjure::store::ThriftConfig::new("h:1").pool_size(8);
+    /// ```
+    pub fn pool_size(mut self, size: usize) -> Self {
+        self.pool_size = size;
+        self
+    }
+
+    /// Idle connections older than this are closed rather than reused (the
+    /// gateway drops idle clients after its own read timeout).
+    ///
+    /// ```
+    /// let _ = capjure::store::ThriftConfig::new("h:1").max_idle(std::time::Duration::from_secs(10));
+    /// ```
+    pub fn max_idle(mut self, idle: Duration) -> Self {
+        self.max_idle = idle;
+        self
+    }
+
+    /// How many times a call that is safe to repeat is retried after a
+    /// transport failure (0 disables retries).
+    ///
+    /// ```
+    /// let _ = capjure::store::ThriftConfig::new("h:1").retries(0);
+    /// ```
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// The first retry's delay; each further retry doubles it.
+    ///
+    /// ```
+    /// let _ = capjure::store::ThriftConfig::new("h:1").backoff(std::time::Duration::from_millis(10));
+    /// ```
+    pub fn backoff(mut self, backoff: Duration) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    fn wire(&self) -> String {
+        let transport = match self.transport {
+            TransportKind::Buffered => "buffered",
+            TransportKind::Framed => "framed",
+        };
+        let protocol = match self.protocol {
+            WireProtocol::Binary => "binary",
+            WireProtocol::Compact => "compact",
+        };
+        format!("{transport} transport, {protocol} protocol")
+    }
+}
+
+pub(crate) type Client =
+    HbaseSyncClient<Box<dyn TInputProtocol + Send>, Box<dyn TOutputProtocol + Send>>;
+
+/// One connection: the generated client and the socket under it.
+pub(crate) struct Conn {
+    pub(crate) client: Client,
+    stream: TcpStream,
+    idle_since: Instant,
+}
+
+impl Conn {
+    /// Whether the server has closed the socket (or sent something nobody
+    /// asked for) while it sat in the pool.
+    fn looks_alive(&self) -> bool {
+        if self.stream.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let mut probe = [0u8; 1];
+        let alive =
+            matches!(self.stream.peek(&mut probe), Err(e) if e.kind() == IoErrorKind::WouldBlock);
+        alive && self.stream.set_nonblocking(false).is_ok()
+    }
+}
+
+/// Opens connections and keeps idle ones.
+pub(crate) struct Pool {
+    pub(crate) config: ThriftConfig,
+    idle: Mutex<Vec<Conn>>,
+}
+
+impl Pool {
+    pub(crate) fn new(config: ThriftConfig) -> Self {
+        Pool {
+            config,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// An idle connection that still looks alive, or a new one.
+    pub(crate) fn checkout(&self) -> Result<Conn> {
+        loop {
+            let candidate = self
+                .idle
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop();
+            match candidate {
+                Some(conn)
+                    if conn.idle_since.elapsed() <= self.config.max_idle && conn.looks_alive() =>
+                {
+                    return Ok(conn);
+                }
+                Some(_) => continue, // dropped: closes the socket
+                None => return self.connect(),
+            }
+        }
+    }
+
+    /// Returns a connection that finished its call cleanly.
+    pub(crate) fn checkin(&self, mut conn: Conn) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < self.config.pool_size {
+            conn.idle_since = Instant::now();
+            idle.push(conn);
+        }
+    }
+
+    /// Opens a socket and proves the gateway speaks our transport and
+    /// protocol by asking its server type, within the call timeout.
+    pub(crate) fn connect(&self) -> Result<Conn> {
+        let config = &self.config;
+        let stream = self.open_socket()?;
+        let setup = || -> std::io::Result<(TcpStream, TcpStream)> {
+            stream.set_read_timeout(Some(config.call_timeout))?;
+            stream.set_write_timeout(Some(config.call_timeout))?;
+            stream.set_nodelay(true)?;
+            Ok((stream.try_clone()?, stream.try_clone()?))
+        };
+        let (reader, writer) = setup().map_err(|e| self.transport_error("connect", e))?;
+        let input: Box<dyn Read + Send> = match config.transport {
+            TransportKind::Buffered => Box::new(TBufferedReadTransport::new(reader)),
+            TransportKind::Framed => Box::new(TFramedReadTransport::new(reader)),
+        };
+        let output: Box<dyn Write + Send> = match config.transport {
+            TransportKind::Buffered => Box::new(TBufferedWriteTransport::new(writer)),
+            TransportKind::Framed => Box::new(TFramedWriteTransport::new(writer)),
+        };
+        let (input, output): (
+            Box<dyn TInputProtocol + Send>,
+            Box<dyn TOutputProtocol + Send>,
+        ) = match config.protocol {
+            WireProtocol::Binary => (
+                Box::new(TBinaryInputProtocol::new(input, true)),
+                Box::new(TBinaryOutputProtocol::new(output, true)),
+            ),
+            WireProtocol::Compact => (
+                Box::new(TCompactInputProtocol::new(input)),
+                Box::new(TCompactOutputProtocol::new(output)),
+            ),
+        };
+        let mut client = HbaseSyncClient::new(input, output);
+        match client.get_thrift_server_type() {
+            Ok(TThriftServerType::ONE) => Ok(Conn {
+                client,
+                stream,
+                idle_since: Instant::now(),
+            }),
+            Ok(other) => Err(ErrorKind::ProtocolMismatch {
+                address: config.address.clone(),
+                detail: format!(
+                    "the gateway is not a Thrift1 server (it reports server type {}); \
+                     start HBase's Thrift1 gateway (`hbase thrift start`), not thrift2",
+                    other.0
+                ),
+                source: format!("server type {}", other.0).into(),
+            }
+            .into()),
+            Err(err) => Err(ErrorKind::ProtocolMismatch {
+                address: config.address.clone(),
+                detail: format!(
+                    "no valid Thrift1 reply to the connection check within {:?} ({err}); \
+                     the client uses the {}: check that the gateway was started with the same \
+                     (`-f` for framed, `-c` for compact) and that this port is the Thrift1 gateway",
+                    config.call_timeout,
+                    config.wire()
+                ),
+                source: Box::new(err),
+            }
+            .into()),
+        }
+    }
+
+    fn open_socket(&self) -> Result<TcpStream> {
+        let config = &self.config;
+        let addrs: Vec<SocketAddr> = config
+            .address
+            .to_socket_addrs()
+            .map_err(|e| self.transport_error("connect", e))?
+            .collect();
+        let mut last_error =
+            std::io::Error::new(IoErrorKind::NotFound, "the address resolves to nothing");
+        for addr in addrs {
+            match TcpStream::connect_timeout(&addr, config.connect_timeout) {
+                Ok(stream) => return Ok(stream),
+                Err(err) => last_error = err,
+            }
+        }
+        Err(self.transport_error("connect", last_error))
+    }
+
+    fn transport_error(&self, operation: &'static str, err: std::io::Error) -> crate::Error {
+        let hint = match err.kind() {
+            IoErrorKind::ConnectionRefused => {
+                "connection refused: is the HBase Thrift1 gateway running on this port?"
+            }
+            IoErrorKind::TimedOut | IoErrorKind::WouldBlock => "timed out connecting",
+            _ => "cannot connect",
+        };
+        ErrorKind::Transport {
+            table: String::new(),
+            operation,
+            address: self.config.address.clone(),
+            detail: format!("{hint} ({err})"),
+            source: Box::new(err),
+        }
+        .into()
+    }
+}

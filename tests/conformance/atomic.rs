@@ -1,0 +1,140 @@
+//! Check-and-put and increments.
+
+use capjure::store::{Read, RowMutations};
+use capjure::{Cell, ErrorKind};
+
+use crate::Env;
+
+conformance!(
+    check_and_put_compares_the_newest_value,
+    increments_are_8_byte_counters
+);
+
+fn check_and_put_compares_the_newest_value(env: &Env) {
+    let t = env.simple("cas", &["f", "g"], 3);
+    let s = env.store.as_ref();
+    let lock = Cell::new("f", "owner", "alice");
+    // Missing column: None matches.
+    assert!(
+        ok!(env, s.check_and_put(&t, b"r", b"f", b"owner", None, &lock)),
+        "{}",
+        env.backend
+    );
+    assert!(
+        !ok!(env, s.check_and_put(&t, b"r", b"f", b"owner", None, &lock)),
+        "{}",
+        env.backend
+    );
+    // Equal value matches, another does not.
+    let bob = Cell::new("f", "owner", "bob");
+    assert!(
+        !ok!(
+            env,
+            s.check_and_put(&t, b"r", b"f", b"owner", Some(b"carol"), &bob)
+        ),
+        "{}",
+        env.backend
+    );
+    assert!(
+        ok!(
+            env,
+            s.check_and_put(&t, b"r", b"f", b"owner", Some(b"alice"), &bob)
+        ),
+        "{}",
+        env.backend
+    );
+    let row = ok!(env, s.get_row(&t, b"r", &Read::latest())).expect("row");
+    assert_eq!(row.cells[0].value, b"bob", "{}", env.backend);
+    // The checked column and the written one may differ.
+    let other = Cell::new("g", "note", "x");
+    assert!(
+        ok!(
+            env,
+            s.check_and_put(&t, b"r", b"f", b"owner", Some(b"bob"), &other)
+        ),
+        "{}",
+        env.backend
+    );
+    // An empty value counts as "missing" for a None check, as in HBase.
+    ok!(
+        env,
+        s.mutate(&t, &[RowMutations::new("e").put(Cell::new("f", "q", ""))])
+    );
+    assert!(
+        ok!(
+            env,
+            s.check_and_put(&t, b"e", b"f", b"q", None, &Cell::new("f", "q", "set"))
+        ),
+        "{}",
+        env.backend
+    );
+    // A timestamp on the put is refused: the gateway writes at its clock.
+    let err = s
+        .check_and_put(
+            &t,
+            b"r",
+            b"f",
+            b"owner",
+            None,
+            &Cell::new("f", "q", "v").at(5),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::InvalidArgument { .. }),
+        "{}: {err:?}",
+        env.backend
+    );
+}
+
+fn increments_are_8_byte_counters(env: &Env) {
+    let t = env.simple("incr", &["f"], 1);
+    let s = env.store.as_ref();
+    assert_eq!(
+        ok!(env, s.increment(&t, b"r", b"f", b"hits", 5)),
+        5,
+        "{}",
+        env.backend
+    );
+    assert_eq!(
+        ok!(env, s.increment(&t, b"r", b"f", b"hits", -7)),
+        -2,
+        "{}",
+        env.backend
+    );
+    let row = ok!(env, s.get_row(&t, b"r", &Read::latest())).expect("row");
+    assert_eq!(
+        row.cells[0].value,
+        (-2i64).to_be_bytes().to_vec(),
+        "{}",
+        env.backend
+    );
+    // An existing 8-byte value counts.
+    ok!(
+        env,
+        s.mutate(
+            &t,
+            &[RowMutations::new("r").put(Cell::new("f", "n", 40i64.to_be_bytes()))]
+        )
+    );
+    assert_eq!(
+        ok!(env, s.increment(&t, b"r", b"f", b"n", 2)),
+        42,
+        "{}",
+        env.backend
+    );
+    // Anything else does not.
+    ok!(
+        env,
+        s.mutate(
+            &t,
+            &[RowMutations::new("r").put(Cell::new("f", "text", "abc"))]
+        )
+    );
+    let err = s.increment(&t, b"r", b"f", b"text", 1).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::NotACounter { len: 3, column, .. } if column == "f:text"),
+        "{}: {err:?}",
+        env.backend
+    );
+    assert_eq!(err.row(), Some(&b"r"[..]), "{}", env.backend);
+}
