@@ -284,9 +284,10 @@ impl Flattener<'_> {
         }
         check_unique(key, &mut children)?;
         // Each field's group, named and checked once for all children; the
-        // names share one buffer.
+        // names share one buffer, sized once for a typical child's fields.
         let mut field_bytes = std::mem::take(&mut self.fields);
         field_bytes.clear();
+        field_bytes.reserve(128);
         let mut field_groups: Vec<(&str, std::ops::Range<usize>)> = Vec::with_capacity(8);
         let result = (|| {
             for &Child {

@@ -65,6 +65,7 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
         group: Vec::with_capacity(32),
         scratch: Vec::new(),
         name: Vec::new(),
+        field_bytes: Vec::new(),
     };
     value.serialize(top::TopSerializer { state: &mut state })?;
     Ok(state.cells)
@@ -118,6 +119,8 @@ pub(crate) struct State<'m> {
     pub(crate) scratch: Vec<u8>,
     /// The current map key's text.
     pub(crate) name: Vec<u8>,
+    /// The groups of an array of maps' fields, one after another.
+    pub(crate) field_bytes: Vec<u8>,
 }
 
 impl State<'_> {
