@@ -47,7 +47,7 @@ impl Entry<'_> {
 /// of maps, each field's group.
 pub(crate) struct KeyCells<'e, 'a> {
     pub(crate) plain: &'e [Entry<'a>],
-    pub(crate) fields: Vec<(String, &'e [Entry<'a>])>,
+    pub(crate) fields: Vec<(Cow<'a, str>, &'e [Entry<'a>])>,
 }
 
 /// A row's top-level keys (not unescaped twice: configured keys borrow the
@@ -141,7 +141,7 @@ pub(crate) fn with_keys<'a, R>(
     for run in entries.chunk_by(|a, b| a.group == b.group) {
         let (key, parts) = match mapper.naming.classify(run[0].group)? {
             Group::Key(key) => (
-                Cow::Owned(key),
+                key,
                 KeyCells {
                     plain: run,
                     fields: Vec::new(),
@@ -315,7 +315,9 @@ fn json_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result
             if at == parts.plain.len() || parts.plain[at].qualifier != entry.qualifier {
                 return Err(entry.malformed(format!("no child of `{key}` has this primary key")));
             }
-            children[at].1.insert(field.clone(), json_scalar(entry)?);
+            children[at]
+                .1
+                .insert(field.to_string(), json_scalar(entry)?);
         }
     }
     let Some(first) = first else {
@@ -406,7 +408,7 @@ fn text_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result
                     children.entry(entry.qualifier).or_insert(child)
                 }
             };
-            child.insert(field.clone(), text_scalar(entry)?);
+            child.insert(field.to_string(), text_scalar(entry)?);
         }
     }
     Ok(Value::Array(

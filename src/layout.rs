@@ -20,6 +20,8 @@
 //! a qualifier is always the separator. Plain names are written unchanged,
 //! which keeps the layout of data the original wrote.
 
+use std::borrow::Cow;
+
 use crate::cell::{CellRef, Cells};
 use crate::error::{ErrorKind, column_name};
 use crate::keys::KeyConfig;
@@ -77,11 +79,12 @@ impl Layout {
 /// Separates the group from the qualifier in the single-family layout.
 const SEPARATOR: &[u8] = b"__";
 
-/// What a group reads back as.
+/// What a group reads back as. Names borrow the group's bytes unless they
+/// had to be unescaped.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Group<'c> {
+pub(crate) enum Group<'c, 'g> {
     /// The cells of a top-level key.
-    Key(String),
+    Key(Cow<'g, str>),
     /// The cells of a configured key itself (not of one of its fields).
     Configured(&'c str),
     /// The cells of one field of a configured array of maps.
@@ -89,7 +92,7 @@ pub(crate) enum Group<'c> {
         /// The configured key.
         key: &'c str,
         /// The field's name.
-        field: String,
+        field: Cow<'g, str>,
     },
 }
 
@@ -221,7 +224,7 @@ impl Naming {
     }
 
     /// What a group reads back as (see [`Naming::owner`]).
-    pub(crate) fn classify(&self, group: &[u8]) -> Result<Group<'_>, ErrorKind> {
+    pub(crate) fn classify<'g>(&self, group: &'g [u8]) -> Result<Group<'_, 'g>, ErrorKind> {
         Ok(match self.owner(group) {
             Owner::Configured(key) => Group::Configured(key),
             Owner::FieldOf(key, field_start) => Group::Field {
@@ -343,16 +346,17 @@ const FAMILY_SPECIAL: [bool; 256] = {
 };
 
 /// Undoes [`Naming::escape`]. A `%` not followed by two hex digits is kept as
-/// it is, so names written by other tools read back unchanged.
-fn unescape(group: &[u8]) -> Result<String, ErrorKind> {
-    let utf8 = |bytes: Vec<u8>| {
-        String::from_utf8(bytes).map_err(|err| ErrorKind::InvalidUtf8 {
-            column: column_name(err.as_bytes(), b""),
-            part: "family",
-        })
+/// it is, so names written by other tools read back unchanged. A name with
+/// nothing escaped (almost every name) is borrowed, not copied.
+fn unescape(group: &[u8]) -> Result<Cow<'_, str>, ErrorKind> {
+    let invalid = |bytes: &[u8]| ErrorKind::InvalidUtf8 {
+        column: column_name(bytes, b""),
+        part: "family",
     };
     if !group.contains(&b'%') {
-        return utf8(group.to_vec());
+        return std::str::from_utf8(group)
+            .map(Cow::Borrowed)
+            .map_err(|_| invalid(group));
     }
     let mut out = Vec::with_capacity(group.len());
     let mut i = 0;
@@ -367,7 +371,9 @@ fn unescape(group: &[u8]) -> Result<String, ErrorKind> {
         out.push(group[i]);
         i += 1;
     }
-    utf8(out)
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|err| invalid(err.as_bytes()))
 }
 
 fn hex_value(digit: u8) -> Option<u8> {

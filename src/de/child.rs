@@ -143,7 +143,7 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
                         .malformed(format!("no child of `{key}` has this primary key"))
                         .into());
                 };
-                children[at].fields.push((field.as_str(), entry));
+                children[at].fields.push((field.as_ref(), entry));
             }
         }
         children.sort_unstable_by_key(|child| child.position);
