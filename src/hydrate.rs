@@ -17,6 +17,9 @@ pub(crate) struct Entry<'a> {
     pub(crate) group: &'a [u8],
     pub(crate) qualifier: &'a [u8],
     pub(crate) cell: CellRef<'a>,
+    /// Whether the previous entry has the same group, as found by the
+    /// order check, so that splitting into runs compares no names again.
+    same_group: bool,
 }
 
 impl Entry<'_> {
@@ -29,6 +32,7 @@ impl Entry<'_> {
             value: &[],
             timestamp: None,
         },
+        same_group: false,
     };
 
     pub(crate) fn malformed(&self, reason: impl Into<String>) -> ErrorKind {
@@ -106,6 +110,7 @@ pub(crate) fn with_keys<'a, R>(
             group,
             qualifier,
             cell,
+            same_group: false,
         };
         if count < INLINE {
             inline[count] = entry;
@@ -136,9 +141,9 @@ pub(crate) fn with_keys<'a, R>(
     // Runs arrive in group order: a configured key's own run (`cars`) comes
     // before its fields' runs (`cars_make`), which join it; they are looked
     // up among the configured keys only, newest first.
-    let mut keys: Vec<(Cow<'_, str>, KeyCells<'_, 'a>)> = Vec::new();
+    let mut keys: Vec<(Cow<'_, str>, KeyCells<'_, 'a>)> = Vec::with_capacity(entries.len().min(16));
     let mut configured: Vec<usize> = Vec::new();
-    for run in entries.chunk_by(|a, b| a.group == b.group) {
+    for run in entries.chunk_by(|_, b| b.same_group) {
         let (key, parts) = match mapper.naming.classify(run[0].group)? {
             Group::Key(key) => (
                 key,
@@ -178,23 +183,28 @@ pub(crate) fn with_keys<'a, R>(
 }
 
 /// Whether the entries are in (group, qualifier) order; a column given
-/// twice is an error.
-fn sorted_without_duplicates(entries: &[Entry<'_>]) -> Result<bool, ErrorKind> {
+/// twice is an error. Marks each entry whose group is its predecessor's.
+fn sorted_without_duplicates(entries: &mut [Entry<'_>]) -> Result<bool, ErrorKind> {
+    use std::cmp::Ordering;
     let mut sorted = true;
-    for pair in entries.windows(2) {
-        match pair[0]
-            .group
-            .cmp(pair[1].group)
-            .then_with(|| pair[0].qualifier.cmp(pair[1].qualifier))
-        {
-            std::cmp::Ordering::Less => {}
-            std::cmp::Ordering::Greater => sorted = false,
-            std::cmp::Ordering::Equal => {
+    for i in 1..entries.len() {
+        let (previous, entry) = (&entries[i - 1], &entries[i]);
+        let same_group = previous.group == entry.group;
+        let order = if same_group {
+            previous.qualifier.cmp(entry.qualifier)
+        } else {
+            previous.group.cmp(entry.group)
+        };
+        match order {
+            Ordering::Less => {}
+            Ordering::Greater => sorted = false,
+            Ordering::Equal => {
                 return Err(ErrorKind::DuplicateColumn {
-                    column: column_name(pair[1].cell.family, pair[1].cell.qualifier),
+                    column: column_name(entry.cell.family, entry.cell.qualifier),
                 });
             }
         }
+        entries[i].same_group = same_group;
     }
     Ok(sorted)
 }

@@ -294,35 +294,42 @@ impl Naming {
     }
 
     /// The group and the qualifier a stored cell was written under.
+    /// Inlined: under the multi-family layout this is per cell and free.
+    #[inline]
     pub(crate) fn split<'a>(&self, cell: &CellRef<'a>) -> Result<(&'a [u8], &'a [u8]), ErrorKind> {
-        let Some(family) = &self.single else {
-            return Ok((cell.family, cell.qualifier));
-        };
-        if cell.family != family.as_slice() {
-            return Err(ErrorKind::malformed(
-                cell.family,
-                cell.qualifier,
-                format!(
-                    "the family is not \"{}\", the single family of this layout",
-                    String::from_utf8_lossy(family)
-                ),
-            ));
+        match &self.single {
+            None => Ok((cell.family, cell.qualifier)),
+            Some(family) => split_single(family, cell),
         }
-        match cell
-            .qualifier
-            .windows(SEPARATOR.len())
-            .position(|window| window == SEPARATOR)
-        {
-            Some(at) => Ok((
-                &cell.qualifier[..at],
-                &cell.qualifier[at + SEPARATOR.len()..],
-            )),
-            None => Err(ErrorKind::malformed(
-                cell.family,
-                cell.qualifier,
-                "the qualifier has no `__` between the key and the rest",
-            )),
-        }
+    }
+}
+
+/// [`Naming::split`] under the single-family layout: `group__qualifier`.
+fn split_single<'a>(family: &[u8], cell: &CellRef<'a>) -> Result<(&'a [u8], &'a [u8]), ErrorKind> {
+    if cell.family != family {
+        return Err(ErrorKind::malformed(
+            cell.family,
+            cell.qualifier,
+            format!(
+                "the family is not \"{}\", the single family of this layout",
+                String::from_utf8_lossy(family)
+            ),
+        ));
+    }
+    match cell
+        .qualifier
+        .windows(SEPARATOR.len())
+        .position(|window| window == SEPARATOR)
+    {
+        Some(at) => Ok((
+            &cell.qualifier[..at],
+            &cell.qualifier[at + SEPARATOR.len()..],
+        )),
+        None => Err(ErrorKind::malformed(
+            cell.family,
+            cell.qualifier,
+            "the qualifier has no `__` between the key and the rest",
+        )),
     }
 }
 
