@@ -374,12 +374,14 @@ impl Cells {
     }
 
     /// The write position, for a cell assembled piece by piece.
+    #[inline]
     pub(crate) fn bytes_mut(&mut self) -> &mut Vec<u8> {
         &mut self.bytes
     }
 
     /// Records a cell whose bytes were written at `start..` with the given
     /// ends; the value runs to the end of the buffer.
+    #[inline]
     pub(crate) fn commit(&mut self, start: usize, family_end: usize, qualifier_end: usize) {
         self.spans.push(Span {
             start,

@@ -237,6 +237,7 @@ impl Naming {
 
     /// Appends one cell under `group` and `qualifier`; `value` writes the
     /// value's bytes. Nothing is kept if `value` fails.
+    #[inline]
     pub(crate) fn push<F>(
         &self,
         cells: &mut Cells,
@@ -254,6 +255,7 @@ impl Naming {
     /// Like [`push`](Self::push), but `value` may decide to write no cell
     /// (by returning `false`, as the typed path does for `None`). Says
     /// whether a cell was kept.
+    #[inline]
     pub(crate) fn push_if<F, E>(
         &self,
         cells: &mut Cells,
