@@ -151,10 +151,7 @@ pub(crate) fn write_json(value: &Value, out: &mut Vec<u8>) -> Result<(), ErrorKi
 /// writer costs more than the digits); floats go through serde_json.
 pub(crate) fn write_json_number(number: &serde_json::Number, out: &mut Vec<u8>) {
     if let Some(integer) = number.as_i64() {
-        if integer < 0 {
-            out.push(b'-');
-        }
-        write_decimal(integer.unsigned_abs(), out);
+        write_integer(integer < 0, integer.unsigned_abs(), out);
     } else if let Some(integer) = number.as_u64() {
         write_decimal(integer, out);
     } else {
@@ -168,13 +165,37 @@ pub(crate) fn write_position(position: usize, out: &mut Vec<u8>) {
     write_decimal(position as u64, out);
 }
 
+/// Appends an integer's decimal text (with a `-` when `negative`), the
+/// bytes serde_json writes for it.
+pub(crate) fn write_integer(negative: bool, magnitude: u64, out: &mut Vec<u8>) {
+    if negative {
+        out.push(b'-');
+    }
+    write_decimal(magnitude, out);
+}
+
+#[inline]
 fn write_decimal(value: u64, out: &mut Vec<u8>) {
-    // Two digits per division, from a table of "00" to "99".
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
+    // Positions and small counts are the common case: write them as bytes
+    // of known length, which compiles to stores instead of a memcpy call.
+    if value < 10 {
+        out.push(b'0' + value as u8);
+    } else if value < 100 {
+        let pair = value as usize * 2;
+        out.extend_from_slice(&[PAIRS[pair], PAIRS[pair + 1]]);
+    } else {
+        write_long_decimal(value, out);
+    }
+}
+
+/// Two digits per division, from a table of "00" to "99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
+fn write_long_decimal(value: u64, out: &mut Vec<u8>) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut rest = value;
