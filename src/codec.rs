@@ -477,7 +477,11 @@ pub(crate) fn write_elements<'v>(
             out.push(b',');
         }
         match element {
-            Value::String(text) if text == qualifier => write_position(position, out),
+            // The caller usually passes the element's own text as the
+            // qualifier: then the pointers match and no bytes are compared.
+            Value::String(text) if std::ptr::eq(text.as_str(), qualifier) || text == qualifier => {
+                write_position(position, out)
+            }
             other => {
                 out.push(b'[');
                 write_position(position, out);

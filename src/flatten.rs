@@ -47,11 +47,12 @@ impl Flattener<'_> {
         }
         self.group.clear();
         self.mapper.naming.key_group(key, &mut self.group);
-        let configured = self.mapper.keys.get(key).is_some();
+        let keys = &self.mapper.keys;
+        // Most keys are plain: look the key up only when its group is not.
         self.check_group(
             &self.group,
             || key.to_string(),
-            |owner| configured || owner == Owner::Plain,
+            |owner| owner == Owner::Plain || keys.get(key).is_some(),
         )?;
         match value {
             Value::Object(map) => self.map(key, map),

@@ -213,10 +213,9 @@ impl Naming {
             }
         }
         for (escaped, key) in &self.configured {
-            if group.len() > escaped.len()
-                && group.starts_with(escaped)
-                && group[escaped.len()] == b'_'
-            {
+            // The `_` after the name first: it rules out almost every
+            // group without comparing names.
+            if group.get(escaped.len()) == Some(&b'_') && group.starts_with(escaped) {
                 return Owner::FieldOf(key, escaped.len() + 1);
             }
         }
