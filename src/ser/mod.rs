@@ -151,6 +151,7 @@ impl State<'_> {
 
 /// Fails if a text-codec value equals the array marker (it would read back
 /// as an array), as the Value path does.
+#[inline]
 pub(crate) fn check_marker(form: Form, value: &[u8], path: impl FnOnce() -> String) -> Result<()> {
     if form == Form::Text && value == crate::codec::ARRAY_MARKER {
         return Err(ErrorKind::Unrepresentable {
