@@ -270,7 +270,8 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Reads a scalar's JSON text.
 pub(crate) fn read_json(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result<Value, ErrorKind> {
-    // Most values are plain strings: take them without a JSON parser.
+    // Most values are plain strings, integers or literals: take them
+    // without a JSON parser.
     if let [b'"', inner @ .., b'"'] = value {
         if !inner.iter().any(|&b| b == b'\\' || b == b'"' || b < 0x20) {
             return match std::str::from_utf8(inner) {
@@ -281,6 +282,12 @@ pub(crate) fn read_json(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result
                 }),
             };
         }
+    }
+    match value {
+        b"true" => return Ok(Value::Bool(true)),
+        b"false" => return Ok(Value::Bool(false)),
+        b"null" => return Ok(Value::Null),
+        _ => {}
     }
     if let Some(number) = read_json_integer(value) {
         return Ok(number);
@@ -598,6 +605,15 @@ mod tests {
         }
         for text in ["01", "-", "", "1e3", "18446744073709551616", "+1"] {
             assert_eq!(read_json_integer(text.as_bytes()), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn literals_read_like_serde_json() {
+        for text in ["true", "false", "null", " true", "nul", "1.5", "-0"] {
+            let ours = read_json(b"f", b"q", text.as_bytes()).ok();
+            let theirs = serde_json::from_str::<Value>(text).ok();
+            assert_eq!(ours, theirs, "{text}");
         }
     }
 
