@@ -323,11 +323,17 @@ fn read_json_integer(value: &[u8]) -> Option<Value> {
     if !well_formed {
         return None;
     }
-    let text = std::str::from_utf8(value).ok()?;
-    if let Ok(number) = text.parse::<i64>() {
-        return Some(Value::from(number));
+    // The digits are checked ASCII: accumulate them directly instead of
+    // validating UTF-8 and parsing text. Out of range is `None`, so that
+    // serde_json decides (it reads such numbers as floats).
+    let magnitude = digits.iter().try_fold(0u64, |acc, &digit| {
+        acc.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
+    })?;
+    if digits.len() == value.len() {
+        Some(Value::from(magnitude))
+    } else {
+        0i64.checked_sub_unsigned(magnitude).map(Value::from)
     }
-    text.parse::<u64>().ok().map(Value::from)
 }
 
 /// Splits one JSON scalar off the front of `bytes`: a string with no
@@ -594,7 +600,10 @@ mod tests {
             "-7",
             "9223372036854775807",
             "-9223372036854775808",
+            "-9223372036854775809",
             "18446744073709551615",
+            "18446744073709551616",
+            "123456789012345678901234567890",
         ] {
             let expected: Value = serde_json::from_str(text).unwrap();
             assert_eq!(
