@@ -21,6 +21,7 @@
 //! which keeps the layout of data the original wrote.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use crate::cell::{CellRef, Cells};
 use crate::error::{ErrorKind, column_name};
@@ -94,6 +95,14 @@ pub(crate) enum Group<'c, 'g> {
         /// The field's name.
         field: Cow<'g, str>,
     },
+}
+
+/// A group whose names [`Naming::open_group`] wrote into a [`Cells`]
+/// buffer: where its family and its (escaped) name lie there.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct GroupAt {
+    family: Range<usize>,
+    group: Range<usize>,
 }
 
 /// Which configured array a group belongs to, without decoding names.
@@ -234,13 +243,33 @@ impl Naming {
         })
     }
 
+    /// Writes a group's names into `cells` once, for the cells pushed under
+    /// it to share: its family (the group itself, or the single family)
+    /// and, under the single-family layout, the group to prefix qualifiers
+    /// with.
+    pub(crate) fn open_group(&self, cells: &mut Cells, group: &[u8]) -> GroupAt {
+        match &self.single {
+            None => {
+                let family = cells.push_family(group);
+                GroupAt {
+                    group: family.clone(),
+                    family,
+                }
+            }
+            Some(single) => GroupAt {
+                family: cells.push_family(single),
+                group: cells.push_family(group),
+            },
+        }
+    }
+
     /// Appends one cell under `group` and `qualifier`; `value` writes the
     /// value's bytes. Nothing is kept if `value` fails.
     #[inline]
     pub(crate) fn push<F>(
         &self,
         cells: &mut Cells,
-        group: &[u8],
+        group: &GroupAt,
         qualifier: &[u8],
         value: F,
     ) -> Result<(), ErrorKind>
@@ -258,7 +287,7 @@ impl Naming {
     pub(crate) fn push_if<F, E>(
         &self,
         cells: &mut Cells,
-        group: &[u8],
+        group: &GroupAt,
         qualifier: &[u8],
         value: F,
     ) -> Result<bool, E>
@@ -267,20 +296,15 @@ impl Naming {
     {
         let bytes = cells.bytes_mut();
         let start = bytes.len();
-        match &self.single {
-            None => bytes.extend_from_slice(group),
-            Some(family) => bytes.extend_from_slice(family),
-        }
-        let family_end = bytes.len();
         if self.single.is_some() {
-            bytes.extend_from_slice(group);
+            bytes.extend_from_within(group.group.clone());
             bytes.extend_from_slice(SEPARATOR);
         }
         bytes.extend_from_slice(qualifier);
         let qualifier_end = bytes.len();
         match value(bytes) {
             Ok(true) => {
-                cells.commit(start, family_end, qualifier_end);
+                cells.commit(group.family.clone(), start, qualifier_end);
                 Ok(true)
             }
             Ok(false) => {

@@ -17,7 +17,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::flatten::{self, check_group, check_unique, child_qualifier};
 use crate::java;
 use crate::keys::PrimaryKey;
-use crate::layout::Owner;
+use crate::layout::{GroupAt, Owner};
 
 /// Bytes reserved for the scratch buffer of an array.
 const SCRATCH: usize = 512;
@@ -113,7 +113,7 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
         let State {
             mapper,
             cells,
-            group,
+            group_at: group,
             scratch,
             ..
         } = &mut *self.state;
@@ -183,7 +183,7 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
         let State {
             mapper,
             cells,
-            group,
+            group_at: group,
             scratch,
             field_bytes,
             ..
@@ -213,11 +213,10 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
             });
         }
         check_unique(key, &mut order)?;
-        // Each field's group, named and checked once for all children; the
-        // names share one buffer, sized once for a typical child's fields.
-        field_bytes.clear();
-        field_bytes.reserve(128);
-        let mut field_groups: Vec<(&[u8], Range<usize>)> = Vec::with_capacity(8);
+        // Each field's group, named, checked and written once for all
+        // children.
+        field_bytes.reserve(32);
+        let mut field_groups: Vec<(&[u8], GroupAt)> = Vec::with_capacity(8);
         for sorted in &order {
             let (qualifier, index) = (sorted.qualifier.as_bytes(), sorted.index);
             // Every element is a child, so a child's index is its place.
@@ -287,30 +286,28 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
                             }
                             .into());
                         };
-                        let start = field_bytes.len();
+                        field_bytes.clear();
                         mapper.naming.field_group(key, text, field_bytes);
                         check_group(
                             &mapper.naming,
-                            &field_bytes[start..],
+                            field_bytes,
                             path,
                             |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
                         )?;
-                        field_groups.push((name, start..field_bytes.len()));
+                        let field_group = mapper.naming.open_group(cells, field_bytes);
+                        field_groups.push((name, field_group));
                         field_groups.len() - 1
                     }
                 };
                 hint = at + 1;
                 let value = &scratch[field.value.clone()];
                 check_marker(form, value, path)?;
-                mapper.naming.push(
-                    cells,
-                    &field_bytes[field_groups[at].1.clone()],
-                    qualifier,
-                    |out| {
+                mapper
+                    .naming
+                    .push(cells, &field_groups[at].1, qualifier, |out| {
                         out.extend_from_slice(value);
                         Ok(())
-                    },
-                )?;
+                    })?;
             }
         }
         Ok(())
