@@ -189,11 +189,12 @@ fn sorted_without_duplicates(entries: &mut [Entry<'_>]) -> Result<bool, ErrorKin
     let mut sorted = true;
     for i in 1..entries.len() {
         let (previous, entry) = (&entries[i - 1], &entries[i]);
-        let same_group = previous.group == entry.group;
+        let order = previous.group.cmp(entry.group);
+        let same_group = order == Ordering::Equal;
         let order = if same_group {
             previous.qualifier.cmp(entry.qualifier)
         } else {
-            previous.group.cmp(entry.group)
+            order
         };
         match order {
             Ordering::Less => {}
