@@ -174,7 +174,7 @@ pub(crate) fn write_integer(negative: bool, magnitude: u64, out: &mut Vec<u8>) {
     write_decimal(magnitude, out);
 }
 
-#[inline]
+#[inline(always)]
 fn write_decimal(value: u64, out: &mut Vec<u8>) {
     // Positions and small counts are the common case: write them as bytes
     // of known length, which compiles to stores instead of a memcpy call.
@@ -195,6 +195,9 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
     6061626364656667686970717273747576777879\
     8081828384858687888990919293949596979899";
 
+/// Kept out of line so that [`write_decimal`]'s fast paths inline into
+/// their callers.
+#[inline(never)]
 fn write_long_decimal(value: u64, out: &mut Vec<u8>) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
