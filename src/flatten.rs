@@ -402,7 +402,12 @@ pub(crate) fn child_qualifier<'v>(
         field: field.to_string(),
         problem,
     };
-    let value = child.get(field).ok_or_else(|| bad("is missing".into()))?;
+    // A scan compares lengths before bytes; the map's search calls memcmp
+    // for every key it passes. The caller walks every field anyway.
+    let value = child
+        .iter()
+        .find_map(|(name, value)| (name == field).then_some(value))
+        .ok_or_else(|| bad("is missing".into()))?;
     if value.is_null() || value.is_array() || value.is_object() {
         return Err(bad(format!(
             "is {}, not a string, number or boolean",
