@@ -4,6 +4,7 @@
 //! allows it in qualifiers, so a column name always splits at its *first* `:`.
 
 use std::fmt;
+use std::ops::Range;
 
 /// The split point of a column name: everything before the first `:` is the
 /// family, everything after it the qualifier.
@@ -225,11 +226,14 @@ impl fmt::Display for ColumnName<'_> {
     }
 }
 
-/// Where one cell's bytes lie inside a [`Cells`] buffer.
+/// Where one cell's bytes lie inside a [`Cells`] buffer. The family may be
+/// shared with other cells (flattening writes each group's family once);
+/// the qualifier and value follow each other at `start..`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Span {
-    start: usize,
+    family_start: usize,
     family_end: usize,
+    start: usize,
     qualifier_end: usize,
     value_end: usize,
 }
@@ -237,9 +241,10 @@ struct Span {
 /// A row's cells in one buffer: what flattening produces.
 ///
 /// Flattening writes every family, qualifier and value into a single byte
-/// buffer instead of allocating three vectors per cell; that keeps it as
-/// cheap as serialising the same object to JSON. Iterate to get
-/// [`CellRef`]s, or call [`Cells::to_vec`] for owned [`Cell`]s.
+/// buffer instead of allocating three vectors per cell, and writes each
+/// family once for all the cells that share it. Iterate to get
+/// [`CellRef`]s, or call [`Cells::to_vec`] for owned [`Cell`]s. Two buffers
+/// are equal when they hold the same cells in the same order.
 ///
 /// ```
 /// use capjure::Cells;
@@ -250,7 +255,7 @@ struct Span {
 /// assert_eq!(cells.len(), 2);
 /// assert_eq!(cells.families(), vec![&b"houses"[..], &b"road"[..]]);
 /// ```
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct Cells {
     bytes: Vec<u8>,
     spans: Vec<Span>,
@@ -287,18 +292,12 @@ impl Cells {
     /// assert_eq!(cells.get(0).unwrap().qualifier, b"oak");
     /// ```
     pub fn push(&mut self, family: &[u8], qualifier: &[u8], value: &[u8]) {
+        let family = self.push_family(family);
         let start = self.bytes.len();
-        self.bytes.extend_from_slice(family);
-        let family_end = self.bytes.len();
         self.bytes.extend_from_slice(qualifier);
         let qualifier_end = self.bytes.len();
         self.bytes.extend_from_slice(value);
-        self.spans.push(Span {
-            start,
-            family_end,
-            qualifier_end,
-            value_end: self.bytes.len(),
-        });
+        self.commit(family, start, qualifier_end);
     }
 
     /// How many cells there are.
@@ -374,16 +373,28 @@ impl Cells {
     }
 
     /// The write position, for a cell assembled piece by piece.
+    #[inline]
     pub(crate) fn bytes_mut(&mut self) -> &mut Vec<u8> {
         &mut self.bytes
     }
 
-    /// Records a cell whose bytes were written at `start..` with the given
-    /// ends; the value runs to the end of the buffer.
-    pub(crate) fn commit(&mut self, start: usize, family_end: usize, qualifier_end: usize) {
+    /// Writes a family name that cells committed later can share.
+    #[inline]
+    pub(crate) fn push_family(&mut self, family: &[u8]) -> Range<usize> {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(family);
+        start..self.bytes.len()
+    }
+
+    /// Records a cell whose family is at `family` and whose qualifier was
+    /// written at `start..qualifier_end`; the value runs to the end of the
+    /// buffer.
+    #[inline]
+    pub(crate) fn commit(&mut self, family: Range<usize>, start: usize, qualifier_end: usize) {
         self.spans.push(Span {
+            family_start: family.start,
+            family_end: family.end,
             start,
-            family_end,
             qualifier_end,
             value_end: self.bytes.len(),
         });
@@ -391,13 +402,23 @@ impl Cells {
 
     fn view(&self, span: &Span) -> CellRef<'_> {
         CellRef {
-            family: &self.bytes[span.start..span.family_end],
-            qualifier: &self.bytes[span.family_end..span.qualifier_end],
+            family: &self.bytes[span.family_start..span.family_end],
+            qualifier: &self.bytes[span.start..span.qualifier_end],
             value: &self.bytes[span.qualifier_end..span.value_end],
             timestamp: None,
         }
     }
 }
+
+/// Two buffers are equal when they hold the same cells in the same order,
+/// however their bytes are laid out.
+impl PartialEq for Cells {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Cells {}
 
 impl fmt::Debug for Cells {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

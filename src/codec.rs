@@ -151,10 +151,7 @@ pub(crate) fn write_json(value: &Value, out: &mut Vec<u8>) -> Result<(), ErrorKi
 /// writer costs more than the digits); floats go through serde_json.
 pub(crate) fn write_json_number(number: &serde_json::Number, out: &mut Vec<u8>) {
     if let Some(integer) = number.as_i64() {
-        if integer < 0 {
-            out.push(b'-');
-        }
-        write_decimal(integer.unsigned_abs(), out);
+        write_integer(integer < 0, integer.unsigned_abs(), out);
     } else if let Some(integer) = number.as_u64() {
         write_decimal(integer, out);
     } else {
@@ -168,13 +165,40 @@ pub(crate) fn write_position(position: usize, out: &mut Vec<u8>) {
     write_decimal(position as u64, out);
 }
 
+/// Appends an integer's decimal text (with a `-` when `negative`), the
+/// bytes serde_json writes for it.
+pub(crate) fn write_integer(negative: bool, magnitude: u64, out: &mut Vec<u8>) {
+    if negative {
+        out.push(b'-');
+    }
+    write_decimal(magnitude, out);
+}
+
+#[inline(always)]
 fn write_decimal(value: u64, out: &mut Vec<u8>) {
-    // Two digits per division, from a table of "00" to "99".
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
+    // Positions and small counts are the common case: write them as bytes
+    // of known length, which compiles to stores instead of a memcpy call.
+    if value < 10 {
+        out.push(b'0' + value as u8);
+    } else if value < 100 {
+        let pair = value as usize * 2;
+        out.extend_from_slice(&[PAIRS[pair], PAIRS[pair + 1]]);
+    } else {
+        write_long_decimal(value, out);
+    }
+}
+
+/// Two digits per division, from a table of "00" to "99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
+/// Kept out of line so that [`write_decimal`]'s fast paths inline into
+/// their callers.
+#[inline(never)]
+fn write_long_decimal(value: u64, out: &mut Vec<u8>) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut rest = value;
@@ -249,7 +273,8 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Reads a scalar's JSON text.
 pub(crate) fn read_json(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result<Value, ErrorKind> {
-    // Most values are plain strings: take them without a JSON parser.
+    // Most values are plain strings, integers or literals: take them
+    // without a JSON parser.
     if let [b'"', inner @ .., b'"'] = value {
         if !inner.iter().any(|&b| b == b'\\' || b == b'"' || b < 0x20) {
             return match std::str::from_utf8(inner) {
@@ -260,6 +285,12 @@ pub(crate) fn read_json(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result
                 }),
             };
         }
+    }
+    match value {
+        b"true" => return Ok(Value::Bool(true)),
+        b"false" => return Ok(Value::Bool(false)),
+        b"null" => return Ok(Value::Null),
+        _ => {}
     }
     if let Some(number) = read_json_integer(value) {
         return Ok(number);
@@ -295,11 +326,17 @@ fn read_json_integer(value: &[u8]) -> Option<Value> {
     if !well_formed {
         return None;
     }
-    let text = std::str::from_utf8(value).ok()?;
-    if let Ok(number) = text.parse::<i64>() {
-        return Some(Value::from(number));
+    // The digits are checked ASCII: accumulate them directly instead of
+    // validating UTF-8 and parsing text. Out of range is `None`, so that
+    // serde_json decides (it reads such numbers as floats).
+    let magnitude = digits.iter().try_fold(0u64, |acc, &digit| {
+        acc.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
+    })?;
+    if digits.len() == value.len() {
+        Some(Value::from(magnitude))
+    } else {
+        0i64.checked_sub_unsigned(magnitude).map(Value::from)
     }
-    text.parse::<u64>().ok().map(Value::from)
 }
 
 /// Splits one JSON scalar off the front of `bytes`: a string with no
@@ -456,7 +493,11 @@ pub(crate) fn write_elements<'v>(
             out.push(b',');
         }
         match element {
-            Value::String(text) if text == qualifier => write_position(position, out),
+            // The caller usually passes the element's own text as the
+            // qualifier: then the pointers match and no bytes are compared.
+            Value::String(text) if std::ptr::eq(text.as_str(), qualifier) || text == qualifier => {
+                write_position(position, out)
+            }
             other => {
                 out.push(b'[');
                 write_position(position, out);
@@ -562,7 +603,10 @@ mod tests {
             "-7",
             "9223372036854775807",
             "-9223372036854775808",
+            "-9223372036854775809",
             "18446744073709551615",
+            "18446744073709551616",
+            "123456789012345678901234567890",
         ] {
             let expected: Value = serde_json::from_str(text).unwrap();
             assert_eq!(
@@ -573,6 +617,15 @@ mod tests {
         }
         for text in ["01", "-", "", "1e3", "18446744073709551616", "+1"] {
             assert_eq!(read_json_integer(text.as_bytes()), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn literals_read_like_serde_json() {
+        for text in ["true", "false", "null", " true", "nul", "1.5", "-0"] {
+            let ours = read_json(b"f", b"q", text.as_bytes()).ok();
+            let theirs = serde_json::from_str::<Value>(text).ok();
+            assert_eq!(ours, theirs, "{text}");
         }
     }
 

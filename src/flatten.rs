@@ -9,7 +9,7 @@ use crate::codec::{self, ARRAY_MARKER, Codec};
 use crate::error::{ErrorKind, Result};
 use crate::java;
 use crate::keys::{PrimaryKey, scalar_text};
-use crate::layout::{Group, Naming, Owner};
+use crate::layout::{Group, GroupAt, Naming, Owner};
 use crate::mapper::Mapper;
 
 /// Flattens one object. Every cell it writes reads back to where it came
@@ -47,21 +47,18 @@ impl Flattener<'_> {
         }
         self.group.clear();
         self.mapper.naming.key_group(key, &mut self.group);
-        let configured = self.mapper.keys.get(key).is_some();
+        let keys = &self.mapper.keys;
+        // Most keys are plain: look the key up only when its group is not.
         self.check_group(
             &self.group,
             || key.to_string(),
-            |owner| configured || owner == Owner::Plain,
+            |owner| owner == Owner::Plain || keys.get(key).is_some(),
         )?;
+        let group = self.mapper.naming.open_group(&mut self.cells, &self.group);
         match value {
-            Value::Object(map) => self.map(key, map),
-            Value::Array(items) => self.array(key, items),
-            scalar => {
-                let group = std::mem::take(&mut self.group);
-                let result = self.scalar_cell(&group, b"", scalar, || key.to_string());
-                self.group = group;
-                result
-            }
+            Value::Object(map) => self.map_cells(&group, key, map),
+            Value::Array(items) => self.array(&group, key, items),
+            scalar => self.scalar_cell(&group, b"", scalar, || key.to_string()),
         }
     }
 
@@ -75,16 +72,9 @@ impl Flattener<'_> {
         check_group(&self.mapper.naming, group, path, expected)
     }
 
-    fn map(&mut self, key: &str, map: &Map<String, Value>) -> Result<(), ErrorKind> {
-        let group = std::mem::take(&mut self.group);
-        let result = self.map_cells(&group, key, map);
-        self.group = group;
-        result
-    }
-
     fn map_cells(
         &mut self,
-        group: &[u8],
+        group: &GroupAt,
         key: &str,
         map: &Map<String, Value>,
     ) -> Result<(), ErrorKind> {
@@ -111,7 +101,7 @@ impl Flattener<'_> {
     /// The one cell that keeps an empty map or array, under the JSON codec.
     fn empty(
         &mut self,
-        group: &[u8],
+        group: &GroupAt,
         key: &str,
         marker: &'static [u8],
         what: &str,
@@ -137,7 +127,7 @@ impl Flattener<'_> {
     /// Writes one scalar under `group` and `qualifier`.
     fn scalar_cell(
         &mut self,
-        group: &[u8],
+        group: &GroupAt,
         qualifier: &[u8],
         value: &Value,
         path: impl Fn() -> String,
@@ -175,20 +165,17 @@ impl Flattener<'_> {
         }
     }
 
-    fn array(&mut self, key: &str, items: &[Value]) -> Result<(), ErrorKind> {
-        let group = std::mem::take(&mut self.group);
-        let result = match items.first() {
-            None => self.empty(&group, key, b"[]", "an empty array"),
-            Some(Value::Object(_)) => self.array_of_maps(&group, key, items),
-            Some(_) => self.array_of_scalars(&group, key, items),
-        };
-        self.group = group;
-        result
+    fn array(&mut self, group: &GroupAt, key: &str, items: &[Value]) -> Result<(), ErrorKind> {
+        match items.first() {
+            None => self.empty(group, key, b"[]", "an empty array"),
+            Some(Value::Object(_)) => self.array_of_maps(group, key, items),
+            Some(_) => self.array_of_scalars(group, key, items),
+        }
     }
 
     fn array_of_scalars(
         &mut self,
-        group: &[u8],
+        group: &GroupAt,
         key: &str,
         items: &[Value],
     ) -> Result<(), ErrorKind> {
@@ -259,7 +246,12 @@ impl Flattener<'_> {
         Ok(())
     }
 
-    fn array_of_maps(&mut self, group: &[u8], key: &str, items: &[Value]) -> Result<(), ErrorKind> {
+    fn array_of_maps(
+        &mut self,
+        group: &GroupAt,
+        key: &str,
+        items: &[Value],
+    ) -> Result<(), ErrorKind> {
         let Some(primary_key) = self.mapper.keys.get(key) else {
             return Err(ErrorKind::NoPrimaryKey {
                 key: key.to_string(),
@@ -283,11 +275,11 @@ impl Flattener<'_> {
             });
         }
         check_unique(key, &mut children)?;
-        // Each field's group, named and checked once for all children; the
-        // names share one buffer.
+        // Each field's group, named, checked and written once for all
+        // children.
         let mut field_bytes = std::mem::take(&mut self.fields);
-        field_bytes.clear();
-        let mut field_groups: Vec<(&str, std::ops::Range<usize>)> = Vec::with_capacity(8);
+        field_bytes.reserve(32);
+        let mut field_groups: Vec<(&str, GroupAt)> = Vec::with_capacity(8);
         let result = (|| {
             for &Child {
                 ref qualifier,
@@ -350,18 +342,19 @@ impl Flattener<'_> {
                                         parent: Some(format!("{key}[{index}]")),
                                     });
                                 }
-                                let start = field_bytes.len();
+                                field_bytes.clear();
                                 self.mapper.naming.field_group(key, name, &mut field_bytes);
-                                self.check_group(&field_bytes[start..], path, |owner| {
+                                self.check_group(&field_bytes, path, |owner| {
                                 matches!(owner, Owner::FieldOf(owner, _) if owner == key)
                             })?;
-                                field_groups.push((name, start..field_bytes.len()));
+                                let field_group =
+                                    self.mapper.naming.open_group(&mut self.cells, &field_bytes);
+                                field_groups.push((name, field_group));
                                 field_groups.len() - 1
                             }
                         };
                     hint = at + 1;
-                    let field_group = &field_bytes[field_groups[at].1.clone()];
-                    self.scalar_cell(field_group, qualifier, value, path)?;
+                    self.scalar_cell(&field_groups[at].1, qualifier, value, path)?;
                 }
             }
             Ok(())
@@ -409,7 +402,12 @@ pub(crate) fn child_qualifier<'v>(
         field: field.to_string(),
         problem,
     };
-    let value = child.get(field).ok_or_else(|| bad("is missing".into()))?;
+    // A scan compares lengths before bytes; the map's search calls memcmp
+    // for every key it passes. The caller walks every field anyway.
+    let value = child
+        .iter()
+        .find_map(|(name, value)| (name == field).then_some(value))
+        .ok_or_else(|| bad("is missing".into()))?;
     if value.is_null() || value.is_array() || value.is_object() {
         return Err(bad(format!(
             "is {}, not a string, number or boolean",

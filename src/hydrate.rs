@@ -17,6 +17,9 @@ pub(crate) struct Entry<'a> {
     pub(crate) group: &'a [u8],
     pub(crate) qualifier: &'a [u8],
     pub(crate) cell: CellRef<'a>,
+    /// Whether the previous entry has the same group, as found by the
+    /// order check, so that splitting into runs compares no names again.
+    same_group: bool,
 }
 
 impl Entry<'_> {
@@ -29,6 +32,7 @@ impl Entry<'_> {
             value: &[],
             timestamp: None,
         },
+        same_group: false,
     };
 
     pub(crate) fn malformed(&self, reason: impl Into<String>) -> ErrorKind {
@@ -47,7 +51,7 @@ impl Entry<'_> {
 /// of maps, each field's group.
 pub(crate) struct KeyCells<'e, 'a> {
     pub(crate) plain: &'e [Entry<'a>],
-    pub(crate) fields: Vec<(String, &'e [Entry<'a>])>,
+    pub(crate) fields: Vec<(Cow<'a, str>, &'e [Entry<'a>])>,
 }
 
 /// A row's top-level keys (not unescaped twice: configured keys borrow the
@@ -106,6 +110,7 @@ pub(crate) fn with_keys<'a, R>(
             group,
             qualifier,
             cell,
+            same_group: false,
         };
         if count < INLINE {
             inline[count] = entry;
@@ -136,12 +141,12 @@ pub(crate) fn with_keys<'a, R>(
     // Runs arrive in group order: a configured key's own run (`cars`) comes
     // before its fields' runs (`cars_make`), which join it; they are looked
     // up among the configured keys only, newest first.
-    let mut keys: Vec<(Cow<'_, str>, KeyCells<'_, 'a>)> = Vec::new();
+    let mut keys: Vec<(Cow<'_, str>, KeyCells<'_, 'a>)> = Vec::with_capacity(entries.len().min(16));
     let mut configured: Vec<usize> = Vec::new();
-    for run in entries.chunk_by(|a, b| a.group == b.group) {
+    for run in entries.chunk_by(|_, b| b.same_group) {
         let (key, parts) = match mapper.naming.classify(run[0].group)? {
             Group::Key(key) => (
-                Cow::Owned(key),
+                key,
                 KeyCells {
                     plain: run,
                     fields: Vec::new(),
@@ -178,23 +183,29 @@ pub(crate) fn with_keys<'a, R>(
 }
 
 /// Whether the entries are in (group, qualifier) order; a column given
-/// twice is an error.
-fn sorted_without_duplicates(entries: &[Entry<'_>]) -> Result<bool, ErrorKind> {
+/// twice is an error. Marks each entry whose group is its predecessor's.
+fn sorted_without_duplicates(entries: &mut [Entry<'_>]) -> Result<bool, ErrorKind> {
+    use std::cmp::Ordering;
     let mut sorted = true;
-    for pair in entries.windows(2) {
-        match pair[0]
-            .group
-            .cmp(pair[1].group)
-            .then_with(|| pair[0].qualifier.cmp(pair[1].qualifier))
-        {
-            std::cmp::Ordering::Less => {}
-            std::cmp::Ordering::Greater => sorted = false,
-            std::cmp::Ordering::Equal => {
+    for i in 1..entries.len() {
+        let (previous, entry) = (&entries[i - 1], &entries[i]);
+        let order = previous.group.cmp(entry.group);
+        let same_group = order == Ordering::Equal;
+        let order = if same_group {
+            previous.qualifier.cmp(entry.qualifier)
+        } else {
+            order
+        };
+        match order {
+            Ordering::Less => {}
+            Ordering::Greater => sorted = false,
+            Ordering::Equal => {
                 return Err(ErrorKind::DuplicateColumn {
-                    column: column_name(pair[1].cell.family, pair[1].cell.qualifier),
+                    column: column_name(entry.cell.family, entry.cell.qualifier),
                 });
             }
         }
+        entries[i].same_group = same_group;
     }
     Ok(sorted)
 }
@@ -315,7 +326,9 @@ fn json_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result
             if at == parts.plain.len() || parts.plain[at].qualifier != entry.qualifier {
                 return Err(entry.malformed(format!("no child of `{key}` has this primary key")));
             }
-            children[at].1.insert(field.clone(), json_scalar(entry)?);
+            children[at]
+                .1
+                .insert(field.to_string(), json_scalar(entry)?);
         }
     }
     let Some(first) = first else {
@@ -406,7 +419,7 @@ fn text_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result
                     children.entry(entry.qualifier).or_insert(child)
                 }
             };
-            child.insert(field.clone(), text_scalar(entry)?);
+            child.insert(field.to_string(), text_scalar(entry)?);
         }
     }
     Ok(Value::Array(

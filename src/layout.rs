@@ -20,6 +20,9 @@
 //! a qualifier is always the separator. Plain names are written unchanged,
 //! which keeps the layout of data the original wrote.
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 use crate::cell::{CellRef, Cells};
 use crate::error::{ErrorKind, column_name};
 use crate::keys::KeyConfig;
@@ -77,11 +80,12 @@ impl Layout {
 /// Separates the group from the qualifier in the single-family layout.
 const SEPARATOR: &[u8] = b"__";
 
-/// What a group reads back as.
+/// What a group reads back as. Names borrow the group's bytes unless they
+/// had to be unescaped.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Group<'c> {
+pub(crate) enum Group<'c, 'g> {
     /// The cells of a top-level key.
-    Key(String),
+    Key(Cow<'g, str>),
     /// The cells of a configured key itself (not of one of its fields).
     Configured(&'c str),
     /// The cells of one field of a configured array of maps.
@@ -89,8 +93,16 @@ pub(crate) enum Group<'c> {
         /// The configured key.
         key: &'c str,
         /// The field's name.
-        field: String,
+        field: Cow<'g, str>,
     },
+}
+
+/// A group whose names [`Naming::open_group`] wrote into a [`Cells`]
+/// buffer: where its family and its (escaped) name lie there.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct GroupAt {
+    family: Range<usize>,
+    group: Range<usize>,
 }
 
 /// Which configured array a group belongs to, without decoding names.
@@ -210,10 +222,9 @@ impl Naming {
             }
         }
         for (escaped, key) in &self.configured {
-            if group.len() > escaped.len()
-                && group.starts_with(escaped)
-                && group[escaped.len()] == b'_'
-            {
+            // The `_` after the name first: it rules out almost every
+            // group without comparing names.
+            if group.get(escaped.len()) == Some(&b'_') && group.starts_with(escaped) {
                 return Owner::FieldOf(key, escaped.len() + 1);
             }
         }
@@ -221,7 +232,7 @@ impl Naming {
     }
 
     /// What a group reads back as (see [`Naming::owner`]).
-    pub(crate) fn classify(&self, group: &[u8]) -> Result<Group<'_>, ErrorKind> {
+    pub(crate) fn classify<'g>(&self, group: &'g [u8]) -> Result<Group<'_, 'g>, ErrorKind> {
         Ok(match self.owner(group) {
             Owner::Configured(key) => Group::Configured(key),
             Owner::FieldOf(key, field_start) => Group::Field {
@@ -232,12 +243,33 @@ impl Naming {
         })
     }
 
+    /// Writes a group's names into `cells` once, for the cells pushed under
+    /// it to share: its family (the group itself, or the single family)
+    /// and, under the single-family layout, the group to prefix qualifiers
+    /// with.
+    pub(crate) fn open_group(&self, cells: &mut Cells, group: &[u8]) -> GroupAt {
+        match &self.single {
+            None => {
+                let family = cells.push_family(group);
+                GroupAt {
+                    group: family.clone(),
+                    family,
+                }
+            }
+            Some(single) => GroupAt {
+                family: cells.push_family(single),
+                group: cells.push_family(group),
+            },
+        }
+    }
+
     /// Appends one cell under `group` and `qualifier`; `value` writes the
     /// value's bytes. Nothing is kept if `value` fails.
+    #[inline]
     pub(crate) fn push<F>(
         &self,
         cells: &mut Cells,
-        group: &[u8],
+        group: &GroupAt,
         qualifier: &[u8],
         value: F,
     ) -> Result<(), ErrorKind>
@@ -251,10 +283,11 @@ impl Naming {
     /// Like [`push`](Self::push), but `value` may decide to write no cell
     /// (by returning `false`, as the typed path does for `None`). Says
     /// whether a cell was kept.
+    #[inline]
     pub(crate) fn push_if<F, E>(
         &self,
         cells: &mut Cells,
-        group: &[u8],
+        group: &GroupAt,
         qualifier: &[u8],
         value: F,
     ) -> Result<bool, E>
@@ -263,20 +296,15 @@ impl Naming {
     {
         let bytes = cells.bytes_mut();
         let start = bytes.len();
-        match &self.single {
-            None => bytes.extend_from_slice(group),
-            Some(family) => bytes.extend_from_slice(family),
-        }
-        let family_end = bytes.len();
         if self.single.is_some() {
-            bytes.extend_from_slice(group);
+            bytes.extend_from_within(group.group.clone());
             bytes.extend_from_slice(SEPARATOR);
         }
         bytes.extend_from_slice(qualifier);
         let qualifier_end = bytes.len();
         match value(bytes) {
             Ok(true) => {
-                cells.commit(start, family_end, qualifier_end);
+                cells.commit(group.family.clone(), start, qualifier_end);
                 Ok(true)
             }
             Ok(false) => {
@@ -291,35 +319,42 @@ impl Naming {
     }
 
     /// The group and the qualifier a stored cell was written under.
+    /// Inlined: under the multi-family layout this is per cell and free.
+    #[inline]
     pub(crate) fn split<'a>(&self, cell: &CellRef<'a>) -> Result<(&'a [u8], &'a [u8]), ErrorKind> {
-        let Some(family) = &self.single else {
-            return Ok((cell.family, cell.qualifier));
-        };
-        if cell.family != family.as_slice() {
-            return Err(ErrorKind::malformed(
-                cell.family,
-                cell.qualifier,
-                format!(
-                    "the family is not \"{}\", the single family of this layout",
-                    String::from_utf8_lossy(family)
-                ),
-            ));
+        match &self.single {
+            None => Ok((cell.family, cell.qualifier)),
+            Some(family) => split_single(family, cell),
         }
-        match cell
-            .qualifier
-            .windows(SEPARATOR.len())
-            .position(|window| window == SEPARATOR)
-        {
-            Some(at) => Ok((
-                &cell.qualifier[..at],
-                &cell.qualifier[at + SEPARATOR.len()..],
-            )),
-            None => Err(ErrorKind::malformed(
-                cell.family,
-                cell.qualifier,
-                "the qualifier has no `__` between the key and the rest",
-            )),
-        }
+    }
+}
+
+/// [`Naming::split`] under the single-family layout: `group__qualifier`.
+fn split_single<'a>(family: &[u8], cell: &CellRef<'a>) -> Result<(&'a [u8], &'a [u8]), ErrorKind> {
+    if cell.family != family {
+        return Err(ErrorKind::malformed(
+            cell.family,
+            cell.qualifier,
+            format!(
+                "the family is not \"{}\", the single family of this layout",
+                String::from_utf8_lossy(family)
+            ),
+        ));
+    }
+    match cell
+        .qualifier
+        .windows(SEPARATOR.len())
+        .position(|window| window == SEPARATOR)
+    {
+        Some(at) => Ok((
+            &cell.qualifier[..at],
+            &cell.qualifier[at + SEPARATOR.len()..],
+        )),
+        None => Err(ErrorKind::malformed(
+            cell.family,
+            cell.qualifier,
+            "the qualifier has no `__` between the key and the rest",
+        )),
     }
 }
 
@@ -343,16 +378,17 @@ const FAMILY_SPECIAL: [bool; 256] = {
 };
 
 /// Undoes [`Naming::escape`]. A `%` not followed by two hex digits is kept as
-/// it is, so names written by other tools read back unchanged.
-fn unescape(group: &[u8]) -> Result<String, ErrorKind> {
-    let utf8 = |bytes: Vec<u8>| {
-        String::from_utf8(bytes).map_err(|err| ErrorKind::InvalidUtf8 {
-            column: column_name(err.as_bytes(), b""),
-            part: "family",
-        })
+/// it is, so names written by other tools read back unchanged. A name with
+/// nothing escaped (almost every name) is borrowed, not copied.
+fn unescape(group: &[u8]) -> Result<Cow<'_, str>, ErrorKind> {
+    let invalid = |bytes: &[u8]| ErrorKind::InvalidUtf8 {
+        column: column_name(bytes, b""),
+        part: "family",
     };
     if !group.contains(&b'%') {
-        return utf8(group.to_vec());
+        return std::str::from_utf8(group)
+            .map(Cow::Borrowed)
+            .map_err(|_| invalid(group));
     }
     let mut out = Vec::with_capacity(group.len());
     let mut i = 0;
@@ -367,7 +403,9 @@ fn unescape(group: &[u8]) -> Result<String, ErrorKind> {
         out.push(group[i]);
         i += 1;
     }
-    utf8(out)
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|err| invalid(err.as_bytes()))
 }
 
 fn hex_value(digit: u8) -> Option<u8> {

@@ -2,6 +2,8 @@
 //! of its cells `k_field:pk`; under JSON and Java an index cell `k:pk` holds
 //! its position (and typed primary key).
 
+use std::cmp::Ordering;
+
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
@@ -136,14 +138,24 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
                 }
             }
         }
+        // A field's cells and the qualifiers are both sorted: walk them side
+        // by side instead of searching for each cell.
         for (field, entries) in &parts.fields {
+            let mut at = 0;
             for entry in *entries {
-                let Ok(at) = qualifiers.binary_search(&entry.qualifier) else {
+                let found = loop {
+                    match qualifiers.get(at).map(|known| known.cmp(&entry.qualifier)) {
+                        Some(Ordering::Less) => at += 1,
+                        Some(Ordering::Equal) => break Some(at),
+                        Some(Ordering::Greater) | None => break None,
+                    }
+                };
+                let Some(at) = found else {
                     return Err(entry
                         .malformed(format!("no child of `{key}` has this primary key"))
                         .into());
                 };
-                children[at].fields.push((field.as_str(), entry));
+                children[at].fields.push((field.as_ref(), entry));
             }
         }
         children.sort_unstable_by_key(|child| child.position);

@@ -51,6 +51,9 @@ fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
             .map(|text| Json::Str(Cow::Owned(text)))
             .map_err(|err| format!("the value is not a JSON string ({err})")),
         [b'-' | b'0'..=b'9', ..] => {
+            if let Some(integer) = parse_integer(bytes) {
+                return Ok(integer);
+            }
             let text = std::str::from_utf8(bytes).map_err(|_| "not a JSON number".to_string())?;
             let not_a_number = || format!("`{text}` is not a JSON number");
             if !text
@@ -71,6 +74,27 @@ fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
             "the value is not a JSON scalar ({}); was it written with another codec?",
             crate::cell::Printable(bytes)
         )),
+    }
+}
+
+/// An integer of ASCII digits (with a leading `-`, an `I64`), read without
+/// validating and parsing text; `None` for anything else (a float, or a
+/// number out of range), which then takes the general path.
+fn parse_integer(bytes: &[u8]) -> Option<Json<'static>> {
+    let (negative, digits) = match bytes {
+        [b'-', digits @ ..] => (true, digits),
+        digits => (false, digits),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let magnitude = digits.iter().try_fold(0u64, |acc, &digit| {
+        acc.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
+    })?;
+    if negative {
+        0i64.checked_sub_unsigned(magnitude).map(Json::I64)
+    } else {
+        Some(Json::U64(magnitude))
     }
 }
 
@@ -331,5 +355,51 @@ impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         visitor.visit_unit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `parse_json` reads, as text, for comparing.
+    fn read(text: &str) -> String {
+        match parse_json(text.as_bytes()) {
+            Ok(Json::I64(v)) => format!("i64 {v}"),
+            Ok(Json::U64(v)) => format!("u64 {v}"),
+            Ok(Json::F64(v)) => format!("f64 {v}"),
+            Ok(_) => "other".into(),
+            Err(_) => "error".into(),
+        }
+    }
+
+    #[test]
+    fn integers_read_as_the_text_parsers_read_them() {
+        for text in [
+            "0",
+            "-0",
+            "7",
+            "007",
+            "-7",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-",
+            "1-2",
+            "1.5",
+            "-2e3",
+        ] {
+            let expected = if text.contains(['.', 'e', 'E']) {
+                text.parse::<f64>().ok().map(|v| format!("f64 {v}"))
+            } else if text.starts_with('-') {
+                text.parse::<i64>().ok().map(|v| format!("i64 {v}"))
+            } else {
+                text.parse::<u64>().ok().map(|v| format!("u64 {v}"))
+            }
+            .unwrap_or_else(|| "error".into());
+            assert_eq!(read(text), expected, "{text}");
+        }
     }
 }

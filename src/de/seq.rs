@@ -166,14 +166,18 @@ fn scan_elements<'v>(
     mut found: impl FnMut(u64, Option<&'v [u8]>),
 ) -> Result<(), &'static str> {
     const PAIRS: &str = "does not hold positions and [position, element] pairs";
+    // Accumulates the digits directly: no UTF-8 check or text parse.
     let position = |at: &mut usize| {
         let start = *at;
-        while value.get(*at).is_some_and(u8::is_ascii_digit) {
+        let mut position: Option<u64> = Some(0);
+        while let Some(&digit) = value.get(*at).filter(|b| b.is_ascii_digit()) {
+            position = position
+                .and_then(|p| p.checked_mul(10))
+                .and_then(|p| p.checked_add(u64::from(digit - b'0')));
             *at += 1;
         }
-        std::str::from_utf8(&value[start..*at])
-            .ok()
-            .and_then(|digits| digits.parse::<u64>().ok())
+        position
+            .filter(|_| *at > start)
             .ok_or("has a position that is not a whole number")
     };
     if value.first() != Some(&b'[') {

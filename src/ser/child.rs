@@ -111,9 +111,17 @@ impl<'a, 's, 'm> ChildSerializer<'a, 's, 'm> {
     }
 
     fn finish(self) -> Result<()> {
-        self.seq.children.push(Child {
+        let seq = &mut *self.seq;
+        if seq.children.is_empty() {
+            // Children usually have the same fields: size both lists from
+            // the first child instead of growing them one push at a time.
+            let rest = seq.len().saturating_sub(1);
+            seq.children.reserve(rest + 1);
+            seq.fields.reserve(seq.fields.len().saturating_mul(rest));
+        }
+        seq.children.push(Child {
             index: self.index,
-            fields: self.first_field..self.seq.fields.len(),
+            fields: self.first_field..seq.fields.len(),
             values: self.values,
             pk: self.pk,
         });

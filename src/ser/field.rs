@@ -38,7 +38,7 @@ impl<'s, 'm> FieldsSerializer<'s, 'm> {
         let State {
             mapper,
             cells,
-            group,
+            group_at: group,
             ..
         } = &mut *self.state;
         let written = mapper

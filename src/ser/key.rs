@@ -25,7 +25,7 @@ impl KeySerializer<'_, '_> {
         let State {
             mapper,
             cells,
-            group,
+            group_at: group,
             ..
         } = self.state;
         mapper

@@ -37,7 +37,7 @@ use serde::Serialize;
 
 use crate::cell::Cells;
 use crate::error::{ErrorKind, Result};
-use crate::layout::Owner;
+use crate::layout::{GroupAt, Owner};
 use crate::mapper::Mapper;
 
 pub(crate) use scalar::Form;
@@ -63,8 +63,10 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
         mapper,
         cells: Cells::with_capacity(64, 2048),
         group: Vec::with_capacity(32),
+        group_at: GroupAt::default(),
         scratch: Vec::new(),
         name: Vec::new(),
+        field_bytes: Vec::new(),
     };
     value.serialize(top::TopSerializer { state: &mut state })?;
     Ok(state.cells)
@@ -114,10 +116,14 @@ pub(crate) struct State<'m> {
     pub(crate) cells: Cells,
     /// The current top-level key's group (escaped name).
     pub(crate) group: Vec<u8>,
+    /// Where that group's names were written into `cells`.
+    pub(crate) group_at: GroupAt,
     /// Elements and children of the current array, before they are sorted.
     pub(crate) scratch: Vec<u8>,
     /// The current map key's text.
     pub(crate) name: Vec<u8>,
+    /// The groups of an array of maps' fields, one after another.
+    pub(crate) field_bytes: Vec<u8>,
 }
 
 impl State<'_> {
@@ -135,6 +141,7 @@ impl State<'_> {
             || key.to_string(),
             |owner| owner == Owner::Plain || keys.get(key).is_some(),
         )?;
+        self.group_at = self.mapper.naming.open_group(&mut self.cells, &self.group);
         value
             .serialize(key::KeySerializer { state: self, key })
             .map_err(|err| err.locate(|| key.to_string(), std::any::type_name::<T>()))
@@ -148,6 +155,7 @@ impl State<'_> {
 
 /// Fails if a text-codec value equals the array marker (it would read back
 /// as an array), as the Value path does.
+#[inline]
 pub(crate) fn check_marker(form: Form, value: &[u8], path: impl FnOnce() -> String) -> Result<()> {
     if form == Form::Text && value == crate::codec::ARRAY_MARKER {
         return Err(ErrorKind::Unrepresentable {
@@ -184,7 +192,7 @@ pub(crate) fn write_empty(state: &mut State<'_>, key: &str, map: bool) -> Result
     state
         .mapper
         .naming
-        .push(&mut state.cells, &state.group, b"", |out| {
+        .push(&mut state.cells, &state.group_at, b"", |out| {
             out.extend_from_slice(value);
             Ok(())
         })?;

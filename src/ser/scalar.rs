@@ -85,7 +85,7 @@ pub(crate) struct ScalarSerializer<'o> {
 impl ScalarSerializer<'_> {
     fn integer(self, negative: bool, magnitude: u64, java: &[u8]) -> Result<Kind> {
         match self.form {
-            Form::Json | Form::Text => write_integer(negative, magnitude, self.out),
+            Form::Json | Form::Text => codec::write_integer(negative, magnitude, self.out),
             Form::Java => self.out.extend_from_slice(java),
         }
         Ok(Kind::Number)
@@ -128,26 +128,6 @@ impl ScalarSerializer<'_> {
         }
         Ok(Kind::Null)
     }
-}
-
-/// Appends an integer's decimal text.
-fn write_integer(negative: bool, magnitude: u64, out: &mut Vec<u8>) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = magnitude;
-    loop {
-        at -= 1;
-        // `rest % 10` is below 10.
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if negative {
-        out.push(b'-');
-    }
-    out.extend_from_slice(&digits[at..]);
 }
 
 impl<'o> Serializer for ScalarSerializer<'o> {

@@ -17,7 +17,13 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::flatten::{self, check_group, check_unique, child_qualifier};
 use crate::java;
 use crate::keys::PrimaryKey;
-use crate::layout::Owner;
+use crate::layout::{GroupAt, Owner};
+
+/// Bytes reserved for the scratch buffer of an array.
+const SCRATCH: usize = 512;
+
+/// The most elements a length hint reserves room for.
+const MAX_HINT: usize = 4096;
 
 /// One scalar element: its text in the scratch buffer, and its position.
 struct Element {
@@ -31,6 +37,9 @@ pub(crate) struct SeqSerializer<'s, 'm> {
     pub(super) state: &'s mut State<'m>,
     pub(super) key: &'s str,
     next: usize,
+    /// How many elements serde announced; the buffers are sized from it
+    /// once the array's kind is known.
+    len: usize,
     elements: Vec<Element>,
     pub(super) children: Vec<Child>,
     pub(super) fields: Vec<FieldSpan>,
@@ -41,15 +50,25 @@ pub(crate) struct SeqSerializer<'s, 'm> {
 impl<'s, 'm> SeqSerializer<'s, 'm> {
     pub(crate) fn new(state: &'s mut State<'m>, key: &'s str, len: usize) -> Self {
         state.scratch.clear();
+        // One allocation up front instead of a doubling series: element
+        // texts and child fields are a few hundred bytes in most rows.
+        state.scratch.reserve(SCRATCH);
         SeqSerializer {
             state,
             key,
             next: 0,
-            elements: Vec::with_capacity(len),
+            len,
+            elements: Vec::new(),
             children: Vec::new(),
             fields: Vec::new(),
             primary_key: None,
         }
+    }
+
+    /// How many elements serde announced (0 when it did not say), capped
+    /// so that a wrong hint cannot reserve a huge buffer.
+    pub(super) fn len(&self) -> usize {
+        self.len.min(MAX_HINT)
     }
 
     /// The primary key configured for this key, looked up once.
@@ -94,7 +113,7 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
         let State {
             mapper,
             cells,
-            group,
+            group_at: group,
             scratch,
             ..
         } = &mut *self.state;
@@ -164,8 +183,9 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
         let State {
             mapper,
             cells,
-            group,
+            group_at: group,
             scratch,
+            field_bytes,
             ..
         } = &mut *self.state;
         let Some(primary_key) = mapper.keys.get(key) else {
@@ -193,8 +213,10 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
             });
         }
         check_unique(key, &mut order)?;
-        // Each field's group, named and checked once for all children.
-        let mut field_groups: Vec<(&[u8], Vec<u8>)> = Vec::new();
+        // Each field's group, named, checked and written once for all
+        // children.
+        field_bytes.reserve(32);
+        let mut field_groups: Vec<(&[u8], GroupAt)> = Vec::with_capacity(8);
         for sorted in &order {
             let (qualifier, index) = (sorted.qualifier.as_bytes(), sorted.index);
             // Every element is a child, so a child's index is its place.
@@ -239,10 +261,17 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
                 }
                 Form::Text => {}
             }
+            // Children usually share their fields, in the same order: try
+            // this field's place among the groups first.
+            let mut hint = 0;
             for field in fields.iter().filter(|field| !field.is_pk) {
                 let name = &scratch[field.name.clone()];
                 let path = || format!("{key}[{index}].{}", String::from_utf8_lossy(name));
-                let at = match field_groups.iter().position(|(known, _)| *known == name) {
+                let known = match field_groups.get(hint) {
+                    Some((known, _)) if *known == name => Some(hint),
+                    _ => field_groups.iter().position(|(known, _)| *known == name),
+                };
+                let at = match known {
                     Some(at) => at,
                     None => {
                         if name.is_empty() {
@@ -257,18 +286,20 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
                             }
                             .into());
                         };
-                        let mut field_group = Vec::with_capacity(group.len() + 1 + name.len());
-                        mapper.naming.field_group(key, text, &mut field_group);
+                        field_bytes.clear();
+                        mapper.naming.field_group(key, text, field_bytes);
                         check_group(
                             &mapper.naming,
-                            &field_group,
+                            field_bytes,
                             path,
                             |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
                         )?;
+                        let field_group = mapper.naming.open_group(cells, field_bytes);
                         field_groups.push((name, field_group));
                         field_groups.len() - 1
                     }
                 };
+                hint = at + 1;
                 let value = &scratch[field.value.clone()];
                 check_marker(form, value, path)?;
                 mapper
@@ -377,6 +408,10 @@ impl<'a, 's, 'm> ElementSerializer<'a, 's, 'm> {
             .into());
         }
         let end = scratch.len();
+        if self.seq.elements.is_empty() {
+            let len = self.seq.len();
+            self.seq.elements.reserve(len);
+        }
         self.seq.elements.push(Element {
             text: start..end,
             index: self.index,
