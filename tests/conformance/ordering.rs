@@ -8,7 +8,8 @@ use crate::Env;
 conformance!(
     rows_sort_by_key_bytes,
     columns_sort_by_family_then_qualifier,
-    binary_row_keys
+    binary_row_keys,
+    get_rows_answers_in_order_with_repeats
 );
 
 fn rows_sort_by_key_bytes(env: &Env) {
@@ -91,4 +92,59 @@ fn binary_row_keys(env: &Env) {
     ok!(env, env.store.delete_rows(&t, &keys[..1], None));
     let rows = ok!(env, env.store.get_rows(&t, &keys, &Read::latest()));
     assert!(rows[0].is_none() && rows[1].is_some(), "{}", env.backend);
+}
+
+fn get_rows_answers_in_order_with_repeats(env: &Env) {
+    let t = env.simple("get_repeats", &["f", "g"], 1);
+    let batch = vec![
+        RowMutations::new("a")
+            .put(Cell::new("f", "q", "1"))
+            .put(Cell::new("g", "q", "2")),
+        RowMutations::new("b").put(Cell::new("f", "q", "3")),
+    ];
+    ok!(env, env.store.mutate(&t, &batch));
+    let keys: Vec<Vec<u8>> = ["b", "a", "zz", "a"]
+        .iter()
+        .map(|k| k.as_bytes().to_vec())
+        .collect();
+    let rows = ok!(env, env.store.get_rows(&t, &keys, &Read::latest()));
+    let keys_back: Vec<Option<Vec<u8>>> = rows
+        .iter()
+        .map(|r| r.as_ref().map(|r| r.key.clone()))
+        .collect();
+    assert_eq!(
+        keys_back,
+        vec![
+            Some(b"b".to_vec()),
+            Some(b"a".to_vec()),
+            None,
+            Some(b"a".to_vec())
+        ],
+        "{}",
+        env.backend
+    );
+    assert_eq!(rows[1], rows[3], "{}", env.backend);
+    assert_eq!(
+        rows[1].as_ref().map(|r| r.cells.len()),
+        Some(2),
+        "{}",
+        env.backend
+    );
+    // One row alone (a single Get through the gateway), with and without a
+    // column selection.
+    let one = ok!(env, env.store.get_rows(&t, &keys[1..2], &Read::latest()));
+    assert_eq!(one[0], rows[1], "{}", env.backend);
+    let read = Read::latest().columns([capjure::store::Column::family("g")]);
+    let one = ok!(env, env.store.get_row(&t, b"a", &read)).expect("row a");
+    assert_eq!(
+        one.cells,
+        vec![Cell::new("g", "q", "2").at(one.cells[0].timestamp.unwrap_or(0))],
+        "{}",
+        env.backend
+    );
+    assert!(
+        ok!(env, env.store.get_row(&t, b"zz", &Read::latest())).is_none(),
+        "{}",
+        env.backend
+    );
 }

@@ -1,6 +1,6 @@
 //! [`ThriftStore`]: a real HBase through its Thrift1 gateway.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use hbase_thrift::hbase::{
@@ -248,6 +248,28 @@ impl ThriftStore {
         before: Option<i64>,
     ) -> Result<Vec<Option<Row>>> {
         let columns: Vec<Vec<u8>> = columns.iter().map(Column::to_thrift).collect();
+        if let [row] = rows {
+            // One row is one Get in the gateway; the multi-row calls go
+            // through the HBase client's batch machinery, which costs a
+            // point read about a tenth of a millisecond more.
+            let results = self.call(table, "get_rows", Retry::Safe, |client| match before {
+                Some(before) => client.get_row_with_columns_ts(
+                    table.into(),
+                    row.clone(),
+                    columns.clone(),
+                    before,
+                    BTreeMap::new(),
+                ),
+                None => client.get_row_with_columns(
+                    table.into(),
+                    row.clone(),
+                    columns.clone(),
+                    BTreeMap::new(),
+                ),
+            })?;
+            let found = results.into_iter().find_map(row_from_thrift);
+            return Ok(vec![found.filter(|found| found.key == *row)]);
+        }
         let results = self.call(table, "get_rows", Retry::Safe, |client| match before {
             Some(before) => client.get_rows_with_columns_ts(
                 table.into(),
@@ -263,12 +285,23 @@ impl ThriftStore {
                 BTreeMap::new(),
             ),
         })?;
-        let found: HashMap<Vec<u8>, Row> = results
+        let mut found: HashMap<Vec<u8>, Row> = results
             .into_iter()
             .filter_map(row_from_thrift)
             .map(|row| (row.key.clone(), row))
             .collect();
-        Ok(rows.iter().map(|key| found.get(key).cloned()).collect())
+        // Rows are moved out, not copied, unless a key was asked for twice.
+        let unique = rows.iter().collect::<HashSet<_>>().len() == rows.len();
+        Ok(rows
+            .iter()
+            .map(|key| {
+                if unique {
+                    found.remove(key)
+                } else {
+                    found.get(key).cloned()
+                }
+            })
+            .collect())
     }
 
     fn open_scanner(&self, table: &str, scan: &Scan, start: &[u8]) -> Result<i32> {
