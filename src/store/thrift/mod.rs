@@ -418,13 +418,6 @@ impl Store for ThriftStore {
     fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
         check_batch(table, batch)?;
         for (timestamp, group) in group_by_timestamp(batch) {
-            let batches: Vec<BatchMutation> = group
-                .iter()
-                .map(|change| BatchMutation {
-                    row: Some(change.row.clone()),
-                    mutations: Some(change.mutations.iter().map(to_thrift_mutation).collect()),
-                })
-                .collect();
             let has_puts = group
                 .iter()
                 .any(|change| change.mutations.iter().any(|m| !m.is_delete()));
@@ -433,11 +426,20 @@ impl Store for ThriftStore {
             } else {
                 Retry::Never
             };
+            // Encoded per attempt, straight from the caller's cells: one
+            // copy of each value on the way out, not two.
+            let encode = || -> Vec<BatchMutation> {
+                group
+                    .iter()
+                    .map(|change| BatchMutation {
+                        row: Some(change.row.clone()),
+                        mutations: Some(change.mutations.iter().map(to_thrift_mutation).collect()),
+                    })
+                    .collect()
+            };
             self.call(table, "mutate", retry, |client| match timestamp {
-                Some(ts) => {
-                    client.mutate_rows_ts(table.into(), batches.clone(), ts, BTreeMap::new())
-                }
-                None => client.mutate_rows(table.into(), batches.clone(), BTreeMap::new()),
+                Some(ts) => client.mutate_rows_ts(table.into(), encode(), ts, BTreeMap::new()),
+                None => client.mutate_rows(table.into(), encode(), BTreeMap::new()),
             })
             .map_err(|err| blame_row(err, &group))?;
         }
