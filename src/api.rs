@@ -275,6 +275,34 @@ impl<S: Store> Table<S> {
         self.insert_rows(&[(row, object)], None, false)
     }
 
+    /// [`Table::merge`] for several objects, [`Table::batch_size`] rows per
+    /// round trip: puts only, no read, so one round trip per batch where
+    /// [`Table::insert_many`] needs two. The bulk-load path for rows that
+    /// are new or only gain columns; fields an object lacks keep their
+    /// stored cells. Failures are reported as for
+    /// [`Table::insert_many`].
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1, "b": 2})], 1)?;
+    /// table.insert(b"r1", &json!({"a": 1, "b": 2}))?;
+    /// let (one, two) = (json!({"a": 3}), json!({"a": 4}));
+    /// table.merge_many(&[(b"r1", &one), (b"r2", &two)], None)?;
+    /// assert_eq!(table.get(b"r1")?, Some(json!({"a": 3, "b": 2})));
+    /// assert_eq!(table.get(b"r2")?, Some(json!({"a": 4})));
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn merge_many<K: AsRef<[u8]>>(
+        &self,
+        objects: &[(K, &Value)],
+        timestamp: Option<i64>,
+    ) -> Result<()> {
+        let objects: Vec<(&[u8], &Value)> = objects.iter().map(|(k, v)| (k.as_ref(), *v)).collect();
+        self.insert_rows(&objects, timestamp, false)
+    }
+
     /// [`Table::merge`] at an explicit timestamp.
     ///
     /// ```
