@@ -9,7 +9,8 @@ conformance!(
     rows_sort_by_key_bytes,
     columns_sort_by_family_then_qualifier,
     binary_row_keys,
-    get_rows_answers_in_order_with_repeats
+    get_rows_answers_in_order_with_repeats,
+    qualifiers_keep_colons_and_may_be_empty
 );
 
 fn rows_sort_by_key_bytes(env: &Env) {
@@ -147,4 +148,33 @@ fn get_rows_answers_in_order_with_repeats(env: &Env) {
         "{}",
         env.backend
     );
+}
+
+fn qualifiers_keep_colons_and_may_be_empty(env: &Env) {
+    let t = env.simple("colons", &["f"], 1);
+    let batch = vec![
+        RowMutations::new("r")
+            .put(Cell::new("f", "http://x:8080/", "1"))
+            .put(Cell::new("f", "", "2"))
+            .put(Cell::new("f", ":", "3")),
+    ];
+    ok!(env, env.store.mutate(&t, &batch));
+    let expected: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = vec![
+        (b"f".to_vec(), b"".to_vec(), b"2".to_vec()),
+        (b"f".to_vec(), b":".to_vec(), b"3".to_vec()),
+        (b"f".to_vec(), b"http://x:8080/".to_vec(), b"1".to_vec()),
+    ];
+    let parts = |row: &capjure::store::Row| -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+        row.cells
+            .iter()
+            .map(|c| (c.family.clone(), c.qualifier.clone(), c.value.clone()))
+            .collect()
+    };
+    let got = ok!(env, env.store.get_row(&t, b"r", &Read::latest())).expect("row r");
+    assert_eq!(parts(&got), expected, "{}", env.backend);
+    let scanned = ok!(
+        env,
+        ok!(env, env.store.scan(&t, &Scan::all())).collect::<Result<Vec<_>, _>>()
+    );
+    assert_eq!(parts(&scanned[0]), expected, "{}", env.backend);
 }

@@ -12,7 +12,7 @@ use super::{
     check_check_and_put, check_family_name, check_row, check_timestamp, group_by_timestamp,
     key_after, normalize_columns, sort_cells,
 };
-use crate::cell::{Cell, split_column};
+use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
 
 mod errors;
@@ -363,11 +363,20 @@ fn row_from_thrift(result: TRowResult) -> Option<Row> {
             .into_iter()
             .filter_map(|c| Some((c.column_name?, c.cell?))),
     );
-    for (column, tcell) in columns {
-        let (family, qualifier) = split_column(&column);
+    for (mut column, tcell) in columns {
+        // The column's own buffer becomes the family: one allocation per
+        // cell (the qualifier) instead of two.
+        let qualifier = match column.iter().position(|&b| b == b':') {
+            Some(colon) => {
+                let qualifier = column[colon + 1..].to_vec();
+                column.truncate(colon);
+                qualifier
+            }
+            None => Vec::new(),
+        };
         cells.push(Cell {
-            family: family.to_vec(),
-            qualifier: qualifier.to_vec(),
+            family: column,
+            qualifier,
             value: tcell.value.unwrap_or_default(),
             timestamp: tcell.timestamp,
         });
