@@ -491,7 +491,7 @@ impl Opts {
 
     /// The clients to run (`--clients capjure,ceiling`, for profiling).
     fn clients(&self) -> Vec<&'static str> {
-        [CAPJURE, HAPPYBASE, CEILING]
+        [CAPJURE, CAPJURE_MERGE, HAPPYBASE, CEILING]
             .into_iter()
             .filter(|c| {
                 self.clients
@@ -505,6 +505,10 @@ impl Opts {
 // ------------------------------------------------------------------ main
 
 const CAPJURE: &str = "capjure";
+/// `Table::merge_many`: puts only, like happybase's `batch.put` (the
+/// `capjure` insert is `insert_many`, which also reads each batch to delete
+/// stale columns).
+const CAPJURE_MERGE: &str = "capjure merge";
 const HAPPYBASE: &str = "happybase";
 const CEILING: &str = "ceiling";
 const MEMORY: &str = "capjure/MemoryStore";
@@ -543,6 +547,11 @@ fn main() {
     let clients = opts.clients();
 
     // ---- inserts
+    let read_clients: Vec<&'static str> = clients
+        .iter()
+        .copied()
+        .filter(|c| *c != CAPJURE_MERGE)
+        .collect();
     if opts.runs("insert") {
         // Warm every client's write path up on a scratch table; not kept.
         let warm_rows = opts.rows.min(2_000);
@@ -553,7 +562,7 @@ fn main() {
             100,
         );
         for client in &clients {
-            let table = format!("e2e_warm_{client}");
+            let table = format!("e2e_warm_{}", client.replace(' ', "_"));
             store
                 .create_table(&table, &data.families)
                 .expect("create table");
@@ -576,7 +585,7 @@ fn main() {
             for round in 0..opts.insert_rounds {
                 for k in 0..clients.len() {
                     let client = clients[(k + round) % clients.len()];
-                    let table = format!("e2e_ins_{batch}_{client}_{round}");
+                    let table = format!("e2e_ins_{batch}_{}_{round}", client.replace(' ', "_"));
                     store
                         .create_table(&table, &data.families)
                         .expect("create table");
@@ -633,8 +642,8 @@ fn main() {
                         .collect()
                 })
                 .collect();
-            for k in 0..clients.len() {
-                let client = clients[(k + round) % clients.len()];
+            for k in 0..read_clients.len() {
+                let client = read_clients[(k + round) % read_clients.len()];
                 // point reads
                 let mut s = Sample::new("point read", client, round, picks.len(), 0.0);
                 let c0 = thread_cpu();
@@ -818,8 +827,8 @@ fn main() {
         for round in 0..opts.read_rounds {
             for &n in &opts.count_sizes {
                 let workload = format!("row count {n}");
-                for k in 0..clients.len() {
-                    let client = clients[(k + round) % clients.len()];
+                for k in 0..read_clients.len() {
+                    let client = read_clients[(k + round) % read_clients.len()];
                     let (stop, start) = (count_key(n), count_key(0));
                     let output = match client {
                         HAPPYBASE => {
@@ -939,7 +948,7 @@ fn insert(
     raw: &[Vec<BatchMutation>],
 ) -> (f64, Option<f64>) {
     match client {
-        CAPJURE => {
+        CAPJURE | CAPJURE_MERGE => {
             let capjure = Table::new(store, table, mapper()).with_batch_size(batch);
             let pairs: Vec<(&[u8], &Value)> = data.keys[..rows]
                 .iter()
@@ -947,7 +956,11 @@ fn insert(
                 .zip(&data.objects[..rows])
                 .collect();
             let t = Instant::now();
-            capjure.insert_many(&pairs, None).unwrap();
+            if client == CAPJURE {
+                capjure.insert_many(&pairs, None).unwrap();
+            } else {
+                capjure.merge_many(&pairs, None).unwrap();
+            }
             (t.elapsed().as_secs_f64(), None)
         }
         CEILING => {
@@ -1207,11 +1220,11 @@ fn write_results(opts: &Opts, samples: &[Sample], sizes: (usize, usize, usize), 
         }
     }
     for workload in &workloads {
-        for client in [CAPJURE, HAPPYBASE, CEILING, MEMORY] {
+        for client in [CAPJURE, CAPJURE_MERGE, HAPPYBASE, CEILING, MEMORY] {
             let Some(s) = find(workload, client) else {
                 continue;
             };
-            let (vs_hb, vs_ceiling) = if client == CAPJURE {
+            let (vs_hb, vs_ceiling) = if client == CAPJURE || client == CAPJURE_MERGE {
                 (
                     find(workload, HAPPYBASE)
                         .map_or("-".into(), |h| ratio(s.rows_per_s, h.rows_per_s)),
