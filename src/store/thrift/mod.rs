@@ -595,7 +595,11 @@ impl Store for ThriftStore {
                 max_versions: Some(i32::try_from(family.max_versions.max(1)).unwrap_or(i32::MAX)),
                 compression: Some("NONE".to_string()),
                 in_memory: Some(false),
-                bloom_filter_type: Some("NONE".to_string()),
+                // HBase's own default (the Thrift IDL's is NONE): a get of
+                // a row that is not in a store file skips the file. Replace
+                // semantics read every batch before writing it, so inserts
+                // of new rows are such gets.
+                bloom_filter_type: Some("ROW".to_string()),
                 bloom_filter_vector_size: Some(0),
                 bloom_filter_nb_hashes: Some(0),
                 block_cache_enabled: Some(true),
