@@ -16,7 +16,6 @@ capjure's JSON-codec, multi-family layout, so both sides deliver the same
 object.
 """
 import json
-import resource
 import struct
 import sys
 import time
@@ -236,7 +235,14 @@ class Worker:
 
 
 def peak_kb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """This process's peak RSS (VmHWM). Not getrusage's ru_maxrss: Linux
+    carries that over from the parent across fork and exec, so a child of
+    the bench would report the bench's own peak."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
 
 
 def count(host, port, table, start, stop):
