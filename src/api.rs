@@ -1,6 +1,6 @@
 //! The convenience API: objects in, objects out, over any [`Store`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use serde_json::Value;
@@ -13,6 +13,9 @@ use crate::store::{Column, FamilySpec, Read, Row, RowMutations, Scan, Scanner, S
 /// Every version of every cell of a row: family -> qualifier -> timestamp
 /// -> value.
 pub type Versions = BTreeMap<Vec<u8>, BTreeMap<Vec<u8>, BTreeMap<i64, Vec<u8>>>>;
+
+/// A column as `(family, qualifier)` bytes.
+type ColumnRef<'a> = (&'a [u8], &'a [u8]);
 
 /// One table seen through a [`Mapper`]: objects in, objects out.
 ///
@@ -272,6 +275,34 @@ impl<S: Store> Table<S> {
         self.insert_rows(&[(row, object)], None, false)
     }
 
+    /// [`Table::merge`] for several objects, [`Table::batch_size`] rows per
+    /// round trip: puts only, no read, so one round trip per batch where
+    /// [`Table::insert_many`] needs two. The bulk-load path for rows that
+    /// are new or only gain columns; fields an object lacks keep their
+    /// stored cells. Failures are reported as for
+    /// [`Table::insert_many`].
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1, "b": 2})], 1)?;
+    /// table.insert(b"r1", &json!({"a": 1, "b": 2}))?;
+    /// let (one, two) = (json!({"a": 3}), json!({"a": 4}));
+    /// table.merge_many(&[(b"r1", &one), (b"r2", &two)], None)?;
+    /// assert_eq!(table.get(b"r1")?, Some(json!({"a": 3, "b": 2})));
+    /// assert_eq!(table.get(b"r2")?, Some(json!({"a": 4})));
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn merge_many<K: AsRef<[u8]>>(
+        &self,
+        objects: &[(K, &Value)],
+        timestamp: Option<i64>,
+    ) -> Result<()> {
+        let objects: Vec<(&[u8], &Value)> = objects.iter().map(|(k, v)| (k.as_ref(), *v)).collect();
+        self.insert_rows(&objects, timestamp, false)
+    }
+
     /// [`Table::merge`] at an explicit timestamp.
     ///
     /// ```
@@ -298,6 +329,7 @@ impl<S: Store> Table<S> {
             self.check_row(row)?;
             let cells = self.mapper.flatten(object).map_err(|e| e.in_row(row))?;
             let mut change = RowMutations::new(*row);
+            change.mutations.reserve_exact(cells.len());
             for cell in &cells {
                 let mut cell = cell.to_cell();
                 cell.timestamp = timestamp;
@@ -305,77 +337,88 @@ impl<S: Store> Table<S> {
             }
             changes.push(change);
         }
-        self.in_batches(&changes, |batch| {
+        self.in_batches(&mut changes, |batch| {
             if replace {
-                self.add_stale_deletes(batch, timestamp)
-            } else {
-                Ok(batch.to_vec())
+                self.add_stale_deletes(batch, timestamp)?;
             }
-            .and_then(|batch| self.store.mutate(&self.name, &batch))
+            self.store.mutate(&self.name, batch)
         })
     }
 
     /// Adds, to each row's puts, deletes of the columns the row holds now
-    /// but the new object does not.
+    /// but the new object does not. Rows that do not exist yet, the usual
+    /// insert, cost nothing beyond the read.
     ///
     /// With an explicit timestamp the deletes are at it. Without one they
     /// are at the newest timestamp among the stale cells read, not at the
     /// server's "now": a delete marker at "now" would hide a column put
     /// back within the same millisecond (HBase's put-after-delete pitfall).
-    fn add_stale_deletes(
-        &self,
-        batch: &[RowMutations],
-        timestamp: Option<i64>,
-    ) -> Result<Vec<RowMutations>> {
+    fn add_stale_deletes(&self, batch: &mut [RowMutations], timestamp: Option<i64>) -> Result<()> {
         let keys: Vec<Vec<u8>> = batch.iter().map(|change| change.row.clone()).collect();
         let current = self.store.get_rows(&self.name, &keys, &Read::latest())?;
-        let mut stale_per_row = Vec::with_capacity(batch.len());
+        if current.iter().all(Option::is_none) {
+            return Ok(());
+        }
+        let mut stale_per_row: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); batch.len()];
         let mut newest_stale: Option<i64> = None;
-        for (change, current) in batch.iter().zip(&current) {
-            let new_columns: BTreeSet<(&[u8], &[u8])> = batch
-                .iter()
-                .filter(|c| c.row == change.row)
-                .flat_map(|c| c.mutations.iter())
-                .filter_map(|m| match m {
-                    crate::store::Mutation::Put(cell) => {
-                        Some((cell.family.as_slice(), cell.qualifier.as_slice()))
+        {
+            // The columns each existing row gets from this batch (a key
+            // may come more than once).
+            let mut new_columns: HashMap<&[u8], BTreeSet<ColumnRef<'_>>> = HashMap::new();
+            for (change, current) in batch.iter().zip(&current) {
+                if current.is_some() {
+                    new_columns.entry(change.row.as_slice()).or_default();
+                }
+            }
+            for change in batch.iter() {
+                if let Some(columns) = new_columns.get_mut(change.row.as_slice()) {
+                    columns.extend(change.mutations.iter().filter_map(|m| match m {
+                        crate::store::Mutation::Put(cell) => {
+                            Some((cell.family.as_slice(), cell.qualifier.as_slice()))
+                        }
+                        _ => None,
+                    }));
+                }
+            }
+            for ((change, current), stale) in batch.iter().zip(&current).zip(&mut stale_per_row) {
+                let Some(current) = current else {
+                    continue;
+                };
+                let new = &new_columns[change.row.as_slice()];
+                for cell in current.latest() {
+                    if !new.contains(&(cell.family.as_slice(), cell.qualifier.as_slice())) {
+                        newest_stale = newest_stale.max(cell.timestamp);
+                        stale.push((cell.family.clone(), cell.qualifier.clone()));
                     }
-                    _ => None,
-                })
-                .collect();
-            let stale: Vec<&Cell> = current
-                .iter()
-                .flat_map(|row| row.latest())
-                .filter(|cell| {
-                    !new_columns.contains(&(cell.family.as_slice(), cell.qualifier.as_slice()))
-                })
-                .collect();
-            newest_stale = newest_stale.max(stale.iter().filter_map(|c| c.timestamp).max());
-            stale_per_row.push(stale);
+                }
+            }
         }
         let delete_at = timestamp.or(newest_stale);
-        Ok(batch
-            .iter()
-            .zip(stale_per_row)
-            .map(|(change, stale)| {
-                stale.into_iter().fold(change.clone(), |change, cell| {
-                    change.delete_column(cell.family.clone(), cell.qualifier.clone(), delete_at)
-                })
-            })
-            .collect())
+        for (change, stale) in batch.iter_mut().zip(stale_per_row) {
+            for (family, qualifier) in stale {
+                change.mutations.push(crate::store::Mutation::DeleteColumn {
+                    family,
+                    qualifier,
+                    timestamp: delete_at,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Runs `write` over `changes` in batches; a failure after the first
     /// row says which rows were written.
     fn in_batches(
         &self,
-        changes: &[RowMutations],
-        mut write: impl FnMut(&[RowMutations]) -> Result<()>,
+        changes: &mut [RowMutations],
+        mut write: impl FnMut(&mut [RowMutations]) -> Result<()>,
     ) -> Result<()> {
+        let total = changes.len();
         let mut written: Vec<Vec<u8>> = Vec::new();
-        for batch in changes.chunks(self.batch) {
-            if let Err(err) = write(batch) {
-                if changes.len() <= 1 {
+        for at in (0..total).step_by(self.batch) {
+            let end = (at + self.batch).min(total);
+            if let Err(err) = write(&mut changes[at..end]) {
+                if total <= 1 {
                     return Err(err);
                 }
                 let unconfirmed = changes[written.len()..]
@@ -390,7 +433,7 @@ impl<S: Store> Table<S> {
                 }
                 .into());
             }
-            written.extend(batch.iter().map(|change| change.row.clone()));
+            written.extend(changes[at..end].iter().map(|change| change.row.clone()));
         }
         Ok(())
     }
@@ -649,12 +692,12 @@ impl<S: Store> Table<S> {
     /// # Ok::<(), capjure::Error>(())
     /// ```
     pub fn delete<K: AsRef<[u8]>>(&self, rows: &[K]) -> Result<()> {
-        let changes: Vec<RowMutations> =
+        let mut changes: Vec<RowMutations> =
             rows.iter().map(|k| RowMutations::new(k.as_ref())).collect();
         for change in &changes {
             self.check_row(&change.row)?;
         }
-        self.in_batches(&changes, |batch| {
+        self.in_batches(&mut changes, |batch| {
             let keys: Vec<Vec<u8>> = batch.iter().map(|change| change.row.clone()).collect();
             self.store.delete_rows(&self.name, &keys, None)
         })

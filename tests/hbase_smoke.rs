@@ -268,3 +268,31 @@ fn target_parses_schemes() {
         "buffered/binary"
     );
 }
+
+#[test]
+fn capjure_tables_have_row_bloom_filters() {
+    // Absent-row gets (insert_many's read of new rows) stay cheap once the
+    // table has store files only with HBase's ROW bloom filter; the Thrift
+    // IDL's default is NONE.
+    use capjure::store::{FamilySpec, Store, ThriftConfig};
+    let Some(mut client) = support::hbase_client() else {
+        return;
+    };
+    let target = support::Target::from_env();
+    if target.framed || target.compact {
+        return; // the default ThriftConfig below speaks buffered binary
+    }
+    let name = support::unique_table_name("bloom");
+    let _cleanup = support::DropTable(name.clone());
+    let store = capjure::ThriftStore::new(ThriftConfig::new(target.addr.clone())).unwrap();
+    store
+        .create_table(&name, &[FamilySpec::new("f"), FamilySpec::new("g")])
+        .unwrap();
+    let blooms: Vec<String> = client
+        .get_column_descriptors(name.clone().into_bytes())
+        .unwrap()
+        .into_values()
+        .map(|d| d.bloom_filter_type.unwrap_or_default())
+        .collect();
+    assert_eq!(blooms, ["ROW", "ROW"]);
+}

@@ -20,6 +20,7 @@
 //! # Ok::<(), capjure::Error>(())
 //! ```
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::cell::Cell;
@@ -870,7 +871,25 @@ pub(crate) fn key_after(key: &[u8]) -> Vec<u8> {
 /// Splits a batch by mutation timestamp, in order of first appearance: the
 /// Thrift gateway takes one timestamp per call (`mutateRowsTs`), so each
 /// group is one round trip. Both stores apply groups in this order.
-pub(crate) fn group_by_timestamp(batch: &[RowMutations]) -> Vec<(Option<i64>, Vec<RowMutations>)> {
+///
+/// The usual batch, one timestamp throughout and each row once, is handed
+/// back as it is, without copying a cell.
+pub(crate) fn group_by_timestamp(
+    batch: &[RowMutations],
+) -> Vec<(Option<i64>, Cow<'_, [RowMutations]>)> {
+    let first = batch
+        .first()
+        .and_then(|change| change.mutations.first())
+        .map(Mutation::timestamp);
+    if let Some(timestamp) = first {
+        let uniform = batch.iter().all(|change| {
+            !change.mutations.is_empty()
+                && change.mutations.iter().all(|m| m.timestamp() == timestamp)
+        }) && batch.windows(2).all(|pair| pair[0].row != pair[1].row);
+        if uniform {
+            return vec![(timestamp, Cow::Borrowed(batch))];
+        }
+    }
     let mut groups: Vec<(Option<i64>, Vec<RowMutations>)> = Vec::new();
     for change in batch {
         for mutation in &change.mutations {
@@ -893,4 +912,7 @@ pub(crate) fn group_by_timestamp(batch: &[RowMutations]) -> Vec<(Option<i64>, Ve
         }
     }
     groups
+        .into_iter()
+        .map(|(timestamp, rows)| (timestamp, Cow::Owned(rows)))
+        .collect()
 }

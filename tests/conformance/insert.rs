@@ -16,6 +16,8 @@ conformance!(
     get_many_exists_and_cells,
     scans_hydrate_lazily,
     batch_failure_names_rows,
+    insert_many_replaces_existing_rows_among_new_ones,
+    merge_many_patches_without_deleting,
 );
 
 fn painting() -> Value {
@@ -366,4 +368,52 @@ fn batch_failure_names_rows(env: &Env) {
         other => panic!("{}: expected BatchFailed, got {other:?}", env.backend),
     }
     assert!(ok!(env, table.exists(b"r2")), "{}", env.backend);
+}
+
+fn insert_many_replaces_existing_rows_among_new_ones(env: &Env) {
+    // Batches of 2: existing and new rows mixed within one batch.
+    let table = table(env, "many", 1);
+    let big = painting();
+    let keys = [b"m1", b"m2", b"m3"];
+    let first: Vec<(&[u8; 2], &Value)> = keys[..2].iter().map(|k| (*k, &big)).collect();
+    ok!(env, table.insert_many(&first, None));
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let smaller = json!({"trees": ["oak"], "houses": 4});
+    let second: Vec<(&[u8; 2], &Value)> = keys[1..].iter().map(|k| (*k, &smaller)).collect();
+    ok!(env, table.insert_many(&second, None));
+    let got = ok!(env, table.get_many(&keys));
+    assert_eq!(
+        got,
+        vec![
+            Some(big.clone()),
+            Some(smaller.clone()),
+            Some(smaller.clone())
+        ],
+        "{}",
+        env.backend
+    );
+}
+
+fn merge_many_patches_without_deleting(env: &Env) {
+    let table = table(env, "merge_many", 1);
+    let big = painting();
+    let smaller = json!({"trees": ["oak"], "houses": 4});
+    let keys = [b"m1", b"m2", b"m3"];
+    ok!(
+        env,
+        table.insert_many(&[(keys[0], &big), (keys[1], &smaller)], None)
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    // Only adds: m1 keeps its cars, m2 is untouched, m3 is new.
+    let patch = json!({"extra": 1});
+    let patches: Vec<(&[u8; 2], &Value)> = vec![(keys[0], &patch), (keys[2], &patch)];
+    ok!(env, table.merge_many(&patches, None));
+    let mut m1 = big.clone();
+    m1["extra"] = json!(1);
+    assert_eq!(
+        ok!(env, table.get_many(&keys)),
+        vec![Some(m1), Some(smaller), Some(patch.clone())],
+        "{}",
+        env.backend
+    );
 }

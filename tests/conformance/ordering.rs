@@ -8,7 +8,9 @@ use crate::Env;
 conformance!(
     rows_sort_by_key_bytes,
     columns_sort_by_family_then_qualifier,
-    binary_row_keys
+    binary_row_keys,
+    get_rows_answers_in_order_with_repeats,
+    qualifiers_keep_colons_and_may_be_empty
 );
 
 fn rows_sort_by_key_bytes(env: &Env) {
@@ -91,4 +93,88 @@ fn binary_row_keys(env: &Env) {
     ok!(env, env.store.delete_rows(&t, &keys[..1], None));
     let rows = ok!(env, env.store.get_rows(&t, &keys, &Read::latest()));
     assert!(rows[0].is_none() && rows[1].is_some(), "{}", env.backend);
+}
+
+fn get_rows_answers_in_order_with_repeats(env: &Env) {
+    let t = env.simple("get_repeats", &["f", "g"], 1);
+    let batch = vec![
+        RowMutations::new("a")
+            .put(Cell::new("f", "q", "1"))
+            .put(Cell::new("g", "q", "2")),
+        RowMutations::new("b").put(Cell::new("f", "q", "3")),
+    ];
+    ok!(env, env.store.mutate(&t, &batch));
+    let keys: Vec<Vec<u8>> = ["b", "a", "zz", "a"]
+        .iter()
+        .map(|k| k.as_bytes().to_vec())
+        .collect();
+    let rows = ok!(env, env.store.get_rows(&t, &keys, &Read::latest()));
+    let keys_back: Vec<Option<Vec<u8>>> = rows
+        .iter()
+        .map(|r| r.as_ref().map(|r| r.key.clone()))
+        .collect();
+    assert_eq!(
+        keys_back,
+        vec![
+            Some(b"b".to_vec()),
+            Some(b"a".to_vec()),
+            None,
+            Some(b"a".to_vec())
+        ],
+        "{}",
+        env.backend
+    );
+    assert_eq!(rows[1], rows[3], "{}", env.backend);
+    assert_eq!(
+        rows[1].as_ref().map(|r| r.cells.len()),
+        Some(2),
+        "{}",
+        env.backend
+    );
+    // One row alone (a single Get through the gateway), with and without a
+    // column selection.
+    let one = ok!(env, env.store.get_rows(&t, &keys[1..2], &Read::latest()));
+    assert_eq!(one[0], rows[1], "{}", env.backend);
+    let read = Read::latest().columns([capjure::store::Column::family("g")]);
+    let one = ok!(env, env.store.get_row(&t, b"a", &read)).expect("row a");
+    assert_eq!(
+        one.cells,
+        vec![Cell::new("g", "q", "2").at(one.cells[0].timestamp.unwrap_or(0))],
+        "{}",
+        env.backend
+    );
+    assert!(
+        ok!(env, env.store.get_row(&t, b"zz", &Read::latest())).is_none(),
+        "{}",
+        env.backend
+    );
+}
+
+fn qualifiers_keep_colons_and_may_be_empty(env: &Env) {
+    let t = env.simple("colons", &["f"], 1);
+    let batch = vec![
+        RowMutations::new("r")
+            .put(Cell::new("f", "http://x:8080/", "1"))
+            .put(Cell::new("f", "", "2"))
+            .put(Cell::new("f", ":", "3")),
+    ];
+    ok!(env, env.store.mutate(&t, &batch));
+    let expected: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = vec![
+        (b"f".to_vec(), b"".to_vec(), b"2".to_vec()),
+        (b"f".to_vec(), b":".to_vec(), b"3".to_vec()),
+        (b"f".to_vec(), b"http://x:8080/".to_vec(), b"1".to_vec()),
+    ];
+    let parts = |row: &capjure::store::Row| -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+        row.cells
+            .iter()
+            .map(|c| (c.family.clone(), c.qualifier.clone(), c.value.clone()))
+            .collect()
+    };
+    let got = ok!(env, env.store.get_row(&t, b"r", &Read::latest())).expect("row r");
+    assert_eq!(parts(&got), expected, "{}", env.backend);
+    let scanned = ok!(
+        env,
+        ok!(env, env.store.scan(&t, &Scan::all())).collect::<Result<Vec<_>, _>>()
+    );
+    assert_eq!(parts(&scanned[0]), expected, "{}", env.backend);
 }

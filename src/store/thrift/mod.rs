@@ -1,6 +1,6 @@
 //! [`ThriftStore`]: a real HBase through its Thrift1 gateway.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use hbase_thrift::hbase::{
@@ -12,7 +12,7 @@ use super::{
     check_check_and_put, check_family_name, check_row, check_timestamp, group_by_timestamp,
     key_after, normalize_columns, sort_cells,
 };
-use crate::cell::{Cell, split_column};
+use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
 
 mod errors;
@@ -248,6 +248,28 @@ impl ThriftStore {
         before: Option<i64>,
     ) -> Result<Vec<Option<Row>>> {
         let columns: Vec<Vec<u8>> = columns.iter().map(Column::to_thrift).collect();
+        if let [row] = rows {
+            // One row is one Get in the gateway; the multi-row calls go
+            // through the HBase client's batch machinery, which costs a
+            // point read about a tenth of a millisecond more.
+            let results = self.call(table, "get_rows", Retry::Safe, |client| match before {
+                Some(before) => client.get_row_with_columns_ts(
+                    table.into(),
+                    row.clone(),
+                    columns.clone(),
+                    before,
+                    BTreeMap::new(),
+                ),
+                None => client.get_row_with_columns(
+                    table.into(),
+                    row.clone(),
+                    columns.clone(),
+                    BTreeMap::new(),
+                ),
+            })?;
+            let found = results.into_iter().find_map(row_from_thrift);
+            return Ok(vec![found.filter(|found| found.key == *row)]);
+        }
         let results = self.call(table, "get_rows", Retry::Safe, |client| match before {
             Some(before) => client.get_rows_with_columns_ts(
                 table.into(),
@@ -263,12 +285,23 @@ impl ThriftStore {
                 BTreeMap::new(),
             ),
         })?;
-        let found: HashMap<Vec<u8>, Row> = results
+        let mut found: HashMap<Vec<u8>, Row> = results
             .into_iter()
             .filter_map(row_from_thrift)
             .map(|row| (row.key.clone(), row))
             .collect();
-        Ok(rows.iter().map(|key| found.get(key).cloned()).collect())
+        // Rows are moved out, not copied, unless a key was asked for twice.
+        let unique = rows.iter().collect::<HashSet<_>>().len() == rows.len();
+        Ok(rows
+            .iter()
+            .map(|key| {
+                if unique {
+                    found.remove(key)
+                } else {
+                    found.get(key).cloned()
+                }
+            })
+            .collect())
     }
 
     fn open_scanner(&self, table: &str, scan: &Scan, start: &[u8]) -> Result<i32> {
@@ -330,11 +363,20 @@ fn row_from_thrift(result: TRowResult) -> Option<Row> {
             .into_iter()
             .filter_map(|c| Some((c.column_name?, c.cell?))),
     );
-    for (column, tcell) in columns {
-        let (family, qualifier) = split_column(&column);
+    for (mut column, tcell) in columns {
+        // The column's own buffer becomes the family: one allocation per
+        // cell (the qualifier) instead of two.
+        let qualifier = match column.iter().position(|&b| b == b':') {
+            Some(colon) => {
+                let qualifier = column[colon + 1..].to_vec();
+                column.truncate(colon);
+                qualifier
+            }
+            None => Vec::new(),
+        };
         cells.push(Cell {
-            family: family.to_vec(),
-            qualifier: qualifier.to_vec(),
+            family: column,
+            qualifier,
             value: tcell.value.unwrap_or_default(),
             timestamp: tcell.timestamp,
         });
@@ -385,13 +427,6 @@ impl Store for ThriftStore {
     fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
         check_batch(table, batch)?;
         for (timestamp, group) in group_by_timestamp(batch) {
-            let batches: Vec<BatchMutation> = group
-                .iter()
-                .map(|change| BatchMutation {
-                    row: Some(change.row.clone()),
-                    mutations: Some(change.mutations.iter().map(to_thrift_mutation).collect()),
-                })
-                .collect();
             let has_puts = group
                 .iter()
                 .any(|change| change.mutations.iter().any(|m| !m.is_delete()));
@@ -400,11 +435,20 @@ impl Store for ThriftStore {
             } else {
                 Retry::Never
             };
+            // Encoded per attempt, straight from the caller's cells: one
+            // copy of each value on the way out, not two.
+            let encode = || -> Vec<BatchMutation> {
+                group
+                    .iter()
+                    .map(|change| BatchMutation {
+                        row: Some(change.row.clone()),
+                        mutations: Some(change.mutations.iter().map(to_thrift_mutation).collect()),
+                    })
+                    .collect()
+            };
             self.call(table, "mutate", retry, |client| match timestamp {
-                Some(ts) => {
-                    client.mutate_rows_ts(table.into(), batches.clone(), ts, BTreeMap::new())
-                }
-                None => client.mutate_rows(table.into(), batches.clone(), BTreeMap::new()),
+                Some(ts) => client.mutate_rows_ts(table.into(), encode(), ts, BTreeMap::new()),
+                None => client.mutate_rows(table.into(), encode(), BTreeMap::new()),
             })
             .map_err(|err| blame_row(err, &group))?;
         }
@@ -551,7 +595,11 @@ impl Store for ThriftStore {
                 max_versions: Some(i32::try_from(family.max_versions.max(1)).unwrap_or(i32::MAX)),
                 compression: Some("NONE".to_string()),
                 in_memory: Some(false),
-                bloom_filter_type: Some("NONE".to_string()),
+                // HBase's own default (the Thrift IDL's is NONE): a get of
+                // a row that is not in a store file skips the file. Replace
+                // semantics read every batch before writing it, so inserts
+                // of new rows are such gets.
+                bloom_filter_type: Some("ROW".to_string()),
                 bloom_filter_vector_size: Some(0),
                 bloom_filter_nb_hashes: Some(0),
                 block_cache_enabled: Some(true),
