@@ -372,6 +372,12 @@ impl Cells {
         self.iter().map(|cell| cell.to_cell()).collect()
     }
 
+    /// The bytes written so far.
+    #[inline]
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// The write position, for a cell assembled piece by piece.
     #[inline]
     pub(crate) fn bytes_mut(&mut self) -> &mut Vec<u8> {

@@ -18,8 +18,6 @@ pub(crate) fn flatten(mapper: &Mapper, object: &Map<String, Value>) -> Result<Ce
     let mut flattener = Flattener {
         mapper,
         cells: Cells::with_capacity(object.len() * 8, 256 * object.len()),
-        group: Vec::with_capacity(32),
-        fields: Vec::new(),
     };
     for (key, value) in object {
         flattener.key(key, value)?;
@@ -30,10 +28,6 @@ pub(crate) fn flatten(mapper: &Mapper, object: &Map<String, Value>) -> Result<Ce
 struct Flattener<'m> {
     mapper: &'m Mapper,
     cells: Cells,
-    /// Scratch space for the current group's escaped name.
-    group: Vec<u8>,
-    /// Scratch space for the groups of an array's fields.
-    fields: Vec<u8>,
 }
 
 impl Flattener<'_> {
@@ -45,31 +39,28 @@ impl Flattener<'_> {
         if key.is_empty() {
             return Err(ErrorKind::EmptyName { parent: None });
         }
-        self.group.clear();
-        self.mapper.naming.key_group(key, &mut self.group);
+        // The group's name goes straight into the buffer, and is checked
+        // there.
+        let group = self
+            .mapper
+            .naming
+            .open_group_with(&mut self.cells, |naming, out| naming.key_group(key, out));
         let keys = &self.mapper.keys;
         // Most keys are plain: look the key up only when its group is not.
-        self.check_group(
-            &self.group,
+        if let Err(err) = check_group(
+            &self.mapper.naming,
+            Naming::group_name(&self.cells, &group),
             || key.to_string(),
             |owner| owner == Owner::Plain || keys.get(key).is_some(),
-        )?;
-        let group = self.mapper.naming.open_group(&mut self.cells, &self.group);
+        ) {
+            Naming::close_group(&mut self.cells, &group);
+            return Err(err);
+        }
         match value {
             Value::Object(map) => self.map_cells(&group, key, map),
             Value::Array(items) => self.array(&group, key, items),
             scalar => self.scalar_cell(&group, b"", scalar, || key.to_string()),
         }
-    }
-
-    /// Fails unless `group` reads back as what `expected` accepts.
-    fn check_group(
-        &self,
-        group: &[u8],
-        path: impl Fn() -> String,
-        expected: impl Fn(Owner<'_>) -> bool,
-    ) -> Result<(), ErrorKind> {
-        check_group(&self.mapper.naming, group, path, expected)
     }
 
     fn map_cells(
@@ -277,10 +268,8 @@ impl Flattener<'_> {
         check_unique(key, &mut children)?;
         // Each field's group, named, checked and written once for all
         // children.
-        let mut field_bytes = std::mem::take(&mut self.fields);
-        field_bytes.reserve(32);
         let mut field_groups: Vec<(&str, GroupAt)> = Vec::with_capacity(8);
-        let result = (|| {
+        (|| {
             for &Child {
                 ref qualifier,
                 index,
@@ -330,37 +319,44 @@ impl Flattener<'_> {
                         });
                     }
                     let known = match field_groups.get(hint) {
-                        Some((known, _)) if *known == name => Some(hint),
-                        _ => field_groups.iter().position(|(known, _)| *known == name),
+                        Some((known, _)) if same_name(known, name) => Some(hint),
+                        _ => field_groups
+                            .iter()
+                            .position(|(known, _)| same_name(known, name)),
                     };
-                    let at =
-                        match known {
-                            Some(at) => at,
-                            None => {
-                                if name.is_empty() {
-                                    return Err(ErrorKind::EmptyName {
-                                        parent: Some(format!("{key}[{index}]")),
-                                    });
-                                }
-                                field_bytes.clear();
-                                self.mapper.naming.field_group(key, name, &mut field_bytes);
-                                self.check_group(&field_bytes, path, |owner| {
-                                matches!(owner, Owner::FieldOf(owner, _) if owner == key)
-                            })?;
-                                let field_group =
-                                    self.mapper.naming.open_group(&mut self.cells, &field_bytes);
-                                field_groups.push((name, field_group));
-                                field_groups.len() - 1
+                    let at = match known {
+                        Some(at) => at,
+                        None => {
+                            if name.is_empty() {
+                                return Err(ErrorKind::EmptyName {
+                                    parent: Some(format!("{key}[{index}]")),
+                                });
                             }
-                        };
+                            let field_group = self
+                                .mapper
+                                .naming
+                                .open_group_with(&mut self.cells, |naming, out| {
+                                    naming.field_group(key, name, out)
+                                });
+                            if let Err(err) = check_group(
+                                &self.mapper.naming,
+                                Naming::group_name(&self.cells, &field_group),
+                                path,
+                                |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
+                            ) {
+                                Naming::close_group(&mut self.cells, &field_group);
+                                return Err(err);
+                            }
+                            field_groups.push((name, field_group));
+                            field_groups.len() - 1
+                        }
+                    };
                     hint = at + 1;
                     self.scalar_cell(&field_groups[at].1, qualifier, value, path)?;
                 }
             }
             Ok(())
-        })();
-        self.fields = field_bytes;
-        result
+        })()
     }
 }
 
@@ -406,7 +402,7 @@ pub(crate) fn child_qualifier<'v>(
     // for every key it passes. The caller walks every field anyway.
     let value = child
         .iter()
-        .find_map(|(name, value)| (name == field).then_some(value))
+        .find_map(|(name, value)| same_name(name, field).then_some(value))
         .ok_or_else(|| bad("is missing".into()))?;
     if value.is_null() || value.is_array() || value.is_object() {
         return Err(bad(format!(
@@ -476,5 +472,68 @@ fn nested(value: &Value) -> Option<&'static str> {
         Value::Object(_) => Some("a map"),
         Value::Array(_) => Some("an array"),
         _ => None,
+    }
+}
+
+/// Whether two names are equal, for the short names of fields: a few word
+/// comparisons (overlapping loads) instead of a call to `memcmp`, which
+/// costs more than the comparison itself.
+#[inline]
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 16 {
+        return a == b;
+    }
+    if let (Some(a_first), Some(a_last), Some(b_first), Some(b_last)) = (
+        a.first_chunk::<8>(),
+        a.last_chunk::<8>(),
+        b.first_chunk::<8>(),
+        b.last_chunk::<8>(),
+    ) {
+        return a_first == b_first && a_last == b_last;
+    }
+    if let (Some(a_first), Some(a_last), Some(b_first), Some(b_last)) = (
+        a.first_chunk::<4>(),
+        a.last_chunk::<4>(),
+        b.first_chunk::<4>(),
+        b.last_chunk::<4>(),
+    ) {
+        return a_first == b_first && a_last == b_last;
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_name;
+
+    #[test]
+    fn same_name_is_string_equality() {
+        let names = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "qty",
+            "sku",
+            "price",
+            "added_at",
+            "added_as",
+            "removed",
+            "a_long_field_name",
+            "a_long_field_namf",
+            "0123456789abcdef",
+            "0123456789abcdeg",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(same_name(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 }

@@ -263,6 +263,38 @@ impl Naming {
         }
     }
 
+    /// Escapes a group's name straight into `cells` (see
+    /// [`open_group`](Self::open_group)), sparing a copy through scratch
+    /// space: `name` appends the unescaped group's parts via `escape`.
+    /// Returns the group and where its escaped name lies.
+    #[inline]
+    pub(crate) fn open_group_with(
+        &self,
+        cells: &mut Cells,
+        name: impl FnOnce(&Self, &mut Vec<u8>),
+    ) -> GroupAt {
+        let family = self.single.as_ref().map(|single| cells.push_family(single));
+        let bytes = cells.bytes_mut();
+        let start = bytes.len();
+        name(self, bytes);
+        let group = start..bytes.len();
+        GroupAt {
+            family: family.unwrap_or_else(|| group.clone()),
+            group,
+        }
+    }
+
+    /// Drops a group just opened, when its name fails a check.
+    pub(crate) fn close_group(cells: &mut Cells, group: &GroupAt) {
+        let start = group.family.start.min(group.group.start);
+        cells.bytes_mut().truncate(start);
+    }
+
+    /// The escaped name of an opened group.
+    pub(crate) fn group_name<'c>(cells: &'c Cells, group: &GroupAt) -> &'c [u8] {
+        cells.bytes().get(group.group.clone()).unwrap_or_default()
+    }
+
     /// Appends one cell under `group` and `qualifier`; `value` writes the
     /// value's bytes. Nothing is kept if `value` fails.
     #[inline]
