@@ -778,15 +778,10 @@ impl Iterator for Objects<'_> {
     type Item = Result<(Vec<u8>, Value)>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let row = match self.rows.next()? {
-            Ok(row) => row,
-            Err(err) => return Some(Err(err)),
-        };
-        Some(
-            self.mapper
-                .hydrate(row.latest())
-                .map(|object| (row.key.clone(), object))
-                .map_err(|e| e.in_row(&row.key)),
-        )
+        // Hydrated from the cells as the store fetched them (for
+        // `ThriftStore`, the gateway's results): no `Row` in between.
+        let mapper = self.mapper;
+        self.rows
+            .next_with(|key, cells| mapper.hydrate(cells).map_err(|e| e.in_row(key)))
     }
 }

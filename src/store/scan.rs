@@ -2,7 +2,9 @@
 
 use std::fmt;
 
+use super::thrift::{ThriftCells, ThriftScanner};
 use super::{Column, Row, key_after, prefix_end};
+use crate::cell::{Cell, CellRef};
 use crate::error::Result;
 
 /// Where a scan stops.
@@ -215,8 +217,16 @@ impl Default for Scan {
 /// # Ok::<(), capjure::Error>(())
 /// ```
 pub struct Scanner<'a> {
-    rows: Box<dyn Iterator<Item = Result<Row>> + Send + 'a>,
+    source: Source<'a>,
     failed: bool,
+}
+
+/// Where a scanner's rows come from.
+enum Source<'a> {
+    /// Rows the store built (any [`Store`](super::Store)).
+    Rows(Box<dyn Iterator<Item = Result<Row>> + Send + 'a>),
+    /// The gateway's own results, read in place by [`Scanner::next_with`].
+    Thrift(Box<ThriftScanner<'a>>),
 }
 
 impl<'a> Scanner<'a> {
@@ -229,9 +239,104 @@ impl<'a> Scanner<'a> {
     /// ```
     pub fn new(rows: impl Iterator<Item = Result<Row>> + Send + 'a) -> Self {
         Scanner {
-            rows: Box::new(rows),
+            source: Source::Rows(Box::new(rows)),
             failed: false,
         }
+    }
+
+    /// A scanner over the gateway's results.
+    pub(crate) fn thrift(scanner: ThriftScanner<'a>) -> Self {
+        Scanner {
+            source: Source::Thrift(Box::new(scanner)),
+            failed: false,
+        }
+    }
+
+    /// The next row read in place: `read` gets its key and its newest
+    /// cells in column order (what [`Row::latest`] yields), borrowed from
+    /// what the store fetched, without building a [`Row`]; the key is then
+    /// moved into the result. An error from `read` is returned and the
+    /// scan goes on; a store error ends it, as in [`Iterator::next`].
+    pub(crate) fn next_with<T>(
+        &mut self,
+        read: impl FnOnce(&[u8], RowCells<'_>) -> Result<T>,
+    ) -> Option<Result<(Vec<u8>, T)>> {
+        if self.failed {
+            return None;
+        }
+        let (key, value) = match &mut self.source {
+            Source::Rows(rows) => {
+                let row = match rows.next()? {
+                    Ok(row) => row,
+                    Err(err) => {
+                        self.failed = true;
+                        return Some(Err(err));
+                    }
+                };
+                let value = read(&row.key, RowCells::Latest(Latest::new(&row.cells)));
+                (row.key, value)
+            }
+            Source::Thrift(scanner) => {
+                let (key, result) = match scanner.next_result()? {
+                    Ok(next) => next,
+                    Err(err) => {
+                        self.failed = true;
+                        return Some(Err(err));
+                    }
+                };
+                let value = read(&key, RowCells::Thrift(ThriftCells::new(&result)));
+                (key, value)
+            }
+        };
+        Some(value.map(|value| (key, value)))
+    }
+}
+
+/// One row's newest cells, borrowed: from a [`Row`] or straight from the
+/// gateway's result.
+pub(crate) enum RowCells<'c> {
+    Latest(Latest<'c>),
+    Thrift(ThriftCells<'c>),
+}
+
+impl<'c> Iterator for RowCells<'c> {
+    type Item = CellRef<'c>;
+
+    #[inline]
+    fn next(&mut self) -> Option<CellRef<'c>> {
+        match self {
+            RowCells::Latest(cells) => cells.next(),
+            RowCells::Thrift(cells) => cells.next(),
+        }
+    }
+}
+
+/// [`Row::latest`] as [`CellRef`]s: the first cell of each column.
+pub(crate) struct Latest<'c> {
+    cells: &'c [Cell],
+    index: usize,
+}
+
+impl<'c> Latest<'c> {
+    fn new(cells: &'c [Cell]) -> Self {
+        Latest { cells, index: 0 }
+    }
+}
+
+impl<'c> Iterator for Latest<'c> {
+    type Item = CellRef<'c>;
+
+    fn next(&mut self) -> Option<CellRef<'c>> {
+        let cells = self.cells;
+        let cell = cells.get(self.index)?;
+        self.index += 1;
+        while cells
+            .get(self.index)
+            .is_some_and(|next| next.family == cell.family && next.qualifier == cell.qualifier)
+        {
+            self.index += 1;
+        }
+        Some(cell.view())
     }
 }
 
@@ -242,7 +347,10 @@ impl Iterator for Scanner<'_> {
         if self.failed {
             return None;
         }
-        let next = self.rows.next();
+        let next = match &mut self.source {
+            Source::Rows(rows) => rows.next(),
+            Source::Thrift(scanner) => scanner.next(),
+        };
         if matches!(next, Some(Err(_))) {
             self.failed = true;
         }

@@ -1,10 +1,11 @@
 //! [`ThriftStore`]: a real HBase through its Thrift1 gateway.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque, btree_map};
 use std::time::Duration;
 
 use hbase_thrift::hbase::{
-    BatchMutation, ColumnDescriptor, Mutation as TMutation, THbaseSyncClient, TRowResult, TScan,
+    BatchMutation, ColumnDescriptor, Mutation as TMutation, TCell, TColumn, THbaseSyncClient,
+    TRowResult, TScan,
 };
 
 use super::{
@@ -12,7 +13,7 @@ use super::{
     check_check_and_put, check_family_name, check_row, check_timestamp, group_by_timestamp,
     key_after, normalize_columns, sort_cells,
 };
-use crate::cell::Cell;
+use crate::cell::{Cell, CellRef, split_column};
 use crate::error::{ErrorKind, Result};
 
 mod errors;
@@ -485,7 +486,7 @@ impl Store for ThriftStore {
         scan.columns = normalize_columns(&scan.columns);
         scan.batch = scan.batch.max(1);
         let id = self.open_scanner(table, &scan, &scan.start.clone())?;
-        Ok(Scanner::new(ThriftScanner {
+        Ok(Scanner::thrift(ThriftScanner {
             store: self,
             table: table.to_string(),
             scan,
@@ -693,12 +694,16 @@ impl Store for ThriftStore {
 /// reopens the server scanner after the last row seen when the server
 /// forgot it (lease expiry, gateway restart) or the connection broke, and
 /// closes it when done or dropped.
-struct ThriftScanner<'a> {
+pub(crate) struct ThriftScanner<'a> {
     store: &'a ThriftStore,
     table: String,
     scan: Scan,
     id: Option<i32>,
-    buffer: VecDeque<Row>,
+    /// The results of the last batch not yet handed out, kept as the
+    /// gateway sent them: only rows with a key and at least one cell.
+    buffer: VecDeque<TRowResult>,
+    /// The last key of the batches fetched so far (all handed out before
+    /// the next fetch): where a reopened scanner resumes.
     last: Option<Vec<u8>>,
     restarts: u32,
 }
@@ -722,12 +727,18 @@ impl ThriftScanner<'_> {
                 if results.is_empty() {
                     self.close();
                 }
-                for row in results.into_iter().filter_map(row_from_thrift) {
+                for result in results {
+                    let Some(key) = &result.row else {
+                        continue;
+                    };
                     // A reopened scanner may repeat rows at the boundary.
-                    if self.last.as_ref().is_some_and(|last| row.key <= *last) {
+                    if !has_cells(&result) || self.last.as_ref().is_some_and(|last| key <= last) {
                         continue;
                     }
-                    self.buffer.push_back(row);
+                    self.buffer.push_back(result);
+                }
+                if let Some(key) = self.buffer.back().and_then(|result| result.row.as_ref()) {
+                    self.last = Some(key.clone());
                 }
                 Ok(())
             }
@@ -770,24 +781,228 @@ impl ThriftScanner<'_> {
     }
 }
 
+impl ThriftScanner<'_> {
+    /// The next row with cells as the gateway sent it, its key taken out.
+    pub(crate) fn next_result(&mut self) -> Option<Result<(Vec<u8>, TRowResult)>> {
+        loop {
+            while self.buffer.is_empty() && self.id.is_some() {
+                if let Err(err) = self.fetch() {
+                    self.close();
+                    return Some(Err(err));
+                }
+            }
+            let mut result = self.buffer.pop_front()?;
+            if let Some(key) = result.row.take() {
+                return Some(Ok((key, result)));
+            }
+        }
+    }
+}
+
 impl Iterator for ThriftScanner<'_> {
     type Item = Result<Row>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while self.buffer.is_empty() && self.id.is_some() {
-            if let Err(err) = self.fetch() {
-                self.close();
-                return Some(Err(err));
+        loop {
+            let (key, mut result) = match self.next_result()? {
+                Ok(next) => next,
+                Err(err) => return Some(Err(err)),
+            };
+            result.row = Some(key);
+            if let Some(row) = row_from_thrift(result) {
+                return Some(Ok(row));
             }
         }
-        let row = self.buffer.pop_front()?;
-        self.last = Some(row.key.clone());
-        Some(Ok(row))
+    }
+}
+
+/// Whether a gateway result holds any cell ([`row_from_thrift`] drops
+/// the rows that do not).
+fn has_cells(result: &TRowResult) -> bool {
+    result
+        .columns
+        .as_ref()
+        .is_some_and(|columns| !columns.is_empty())
+        || result.sorted_columns.as_ref().is_some_and(|columns| {
+            columns
+                .iter()
+                .any(|c| c.column_name.is_some() && c.cell.is_some())
+        })
+}
+
+/// One column of a gateway result: its `family:qualifier` name and cell.
+type ColumnCell<'c> = (&'c Vec<u8>, &'c TCell);
+
+/// Every column of a gateway result, from whichever field holds them.
+type Columns<'c> = std::iter::Chain<
+    btree_map::Iter<'c, Vec<u8>, TCell>,
+    std::iter::FilterMap<std::slice::Iter<'c, TColumn>, fn(&'c TColumn) -> Option<ColumnCell<'c>>>,
+>;
+
+/// A gateway result's cells as [`CellRef`]s borrowed from it, in the
+/// order and with the versions [`row_from_thrift`] and then
+/// [`Row::latest`] would give: sorted by family, then qualifier, the
+/// first cell of each column. Results come sorted by column name, which
+/// is that order unless one family name is a prefix of another, so the
+/// cells are only gathered and sorted when the order does not hold.
+pub(crate) enum ThriftCells<'c> {
+    InOrder(Columns<'c>),
+    Sorted(std::vec::IntoIter<CellRef<'c>>),
+}
+
+impl<'c> ThriftCells<'c> {
+    pub(crate) fn new(result: &'c TRowResult) -> Self {
+        let columns = || -> Columns<'c> {
+            let sorted: fn(&'c TColumn) -> Option<ColumnCell<'c>> =
+                |c| Some((c.column_name.as_ref()?, c.cell.as_ref()?));
+            let columns = result.columns.as_ref().map(BTreeMap::iter);
+            let sorted_columns = result.sorted_columns.as_deref().unwrap_or_default();
+            columns
+                .unwrap_or_default()
+                .chain(sorted_columns.iter().filter_map(sorted))
+        };
+        let mut previous: Option<(&[u8], &[u8])> = None;
+        let in_order = columns().all(|(column, _)| {
+            let split = split_column(column);
+            let increasing = previous.is_none_or(|previous| previous < split);
+            previous = Some(split);
+            increasing
+        });
+        if in_order {
+            return ThriftCells::InOrder(columns());
+        }
+        let mut cells: Vec<CellRef<'c>> = columns().map(cell_ref).collect();
+        cells.sort_by(|a, b| {
+            (a.family, a.qualifier)
+                .cmp(&(b.family, b.qualifier))
+                .then_with(|| b.timestamp.cmp(&a.timestamp))
+        });
+        cells.dedup_by(|next, first| {
+            next.family == first.family && next.qualifier == first.qualifier
+        });
+        ThriftCells::Sorted(cells.into_iter())
+    }
+}
+
+fn cell_ref<'c>((column, cell): ColumnCell<'c>) -> CellRef<'c> {
+    let (family, qualifier) = split_column(column);
+    CellRef {
+        family,
+        qualifier,
+        value: cell.value.as_deref().unwrap_or_default(),
+        timestamp: cell.timestamp,
+    }
+}
+
+impl<'c> Iterator for ThriftCells<'c> {
+    type Item = CellRef<'c>;
+
+    #[inline]
+    fn next(&mut self) -> Option<CellRef<'c>> {
+        match self {
+            ThriftCells::InOrder(columns) => columns.next().map(cell_ref),
+            ThriftCells::Sorted(cells) => cells.next(),
+        }
     }
 }
 
 impl Drop for ThriftScanner<'_> {
     fn drop(&mut self) {
         self.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tcell(value: &str, timestamp: i64) -> TCell {
+        TCell {
+            value: Some(value.as_bytes().to_vec()),
+            timestamp: Some(timestamp),
+        }
+    }
+
+    /// What hydration got before: owned cells, sorted, newest per column.
+    fn via_row(result: &TRowResult) -> Vec<Cell> {
+        row_from_thrift(result.clone())
+            .map(|row| row.latest().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn in_place(result: &TRowResult) -> Vec<Cell> {
+        ThriftCells::new(result)
+            .map(|cell| Cell {
+                family: cell.family.to_vec(),
+                qualifier: cell.qualifier.to_vec(),
+                value: cell.value.to_vec(),
+                timestamp: cell.timestamp,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn cells_read_in_place_match_owned_rows() {
+        let columns = |names: &[(&str, &str, i64)]| {
+            names
+                .iter()
+                .map(|(name, value, ts)| (name.as_bytes().to_vec(), tcell(value, *ts)))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let results = [
+            // In column order already.
+            TRowResult {
+                row: Some(b"r".to_vec()),
+                columns: Some(columns(&[("a:x", "1", 1), ("a:y", "2", 2), ("b:", "3", 3)])),
+                sorted_columns: None,
+            },
+            // `a-b` sorts before `a` by column name, after it by family.
+            TRowResult {
+                row: Some(b"r".to_vec()),
+                columns: Some(columns(&[
+                    ("a-b:y", "1", 1),
+                    ("a:x", "2", 2),
+                    ("a:z", "3", 3),
+                ])),
+                sorted_columns: None,
+            },
+            // `f` and `f:` are the same column: the newest wins.
+            TRowResult {
+                row: Some(b"r".to_vec()),
+                columns: Some(columns(&[
+                    ("f", "old", 1),
+                    ("f:", "new", 2),
+                    ("f:q", "q", 1),
+                ])),
+                sorted_columns: None,
+            },
+            TRowResult {
+                row: Some(b"r".to_vec()),
+                columns: None,
+                sorted_columns: Some(vec![
+                    TColumn {
+                        column_name: Some(b"b:q".to_vec()),
+                        cell: Some(tcell("1", 1)),
+                    },
+                    TColumn {
+                        column_name: None,
+                        cell: Some(tcell("x", 1)),
+                    },
+                    TColumn {
+                        column_name: Some(b"a:q".to_vec()),
+                        cell: Some(tcell("2", 2)),
+                    },
+                ]),
+            },
+            TRowResult {
+                row: Some(b"r".to_vec()),
+                columns: None,
+                sorted_columns: None,
+            },
+        ];
+        for result in &results {
+            assert_eq!(in_place(result), via_row(result), "{result:?}");
+            assert_eq!(has_cells(result), !via_row(result).is_empty());
+        }
     }
 }
