@@ -19,7 +19,7 @@ use crate::error::{ErrorKind, Result};
 mod errors;
 mod pool;
 
-use pool::{Client, Pool};
+use pool::{Client, Conn, Pool};
 pub use pool::{ThriftConfig, TransportKind, WireProtocol};
 
 /// Whether a call may be sent again after a transport failure, when the
@@ -48,7 +48,11 @@ enum Retry {
 /// Round trips per call: `mutate` one per distinct timestamp in the batch;
 /// `get_rows` one for the latest versions, else one per row plus one per
 /// column read; scans one to open, one per [`Scan::batch`] rows, one to
-/// close; `delete_rows` two (the table's families, then one batch);
+/// close (once a scan has received two batches, it asks for each next one
+/// on a second pooled connection while the caller reads the current one,
+/// if [`ThriftConfig::pool_size`] is at least 2; dropping a scanner
+/// part-way then waits for the batch in flight before closing it);
+/// `delete_rows` two (the table's families, then one batch);
 /// `increment`, `check_and_put`, `table_exists`, `list_tables` and
 /// `families` one; `create_table` one; `drop_table` three;
 /// `truncate_table` five (the gateway has no truncate: it reads the
@@ -161,6 +165,33 @@ impl ThriftStore {
                     }
                     return Err(self.refine(mapped, table));
                 }
+            }
+        }
+    }
+
+    /// Settles a call made on `conn` outside [`ThriftStore::call`], as
+    /// `call` settles one it never retries: the connection goes back to
+    /// the pool unless it broke, and errors are named the same way.
+    fn finish<T>(
+        &self,
+        conn: Conn,
+        result: thrift::Result<T>,
+        table: &str,
+        operation: &'static str,
+    ) -> Result<T> {
+        match result {
+            Ok(value) => {
+                self.pool.checkin(conn);
+                Ok(value)
+            }
+            Err(err) => {
+                if !errors::is_broken(&err) {
+                    self.pool.checkin(conn);
+                }
+                let config = &self.pool.config;
+                let mapped =
+                    errors::map_error(err, table, operation, &config.address, config.call_timeout);
+                Err(self.refine(mapped, table))
             }
         }
     }
@@ -494,6 +525,8 @@ impl Store for ThriftStore {
             buffer: VecDeque::new(),
             last: None,
             restarts: 0,
+            batches: 0,
+            pending: None,
         }))
     }
 
@@ -706,7 +739,15 @@ pub(crate) struct ThriftScanner<'a> {
     /// the next fetch): where a reopened scanner resumes.
     last: Option<Vec<u8>>,
     restarts: u32,
+    /// Batches received so far.
+    batches: u32,
+    /// The next batch, asked for on a second connection while the caller
+    /// reads the current one.
+    pending: Option<Prefetch>,
 }
+
+/// A `scannerGetList` running on its own thread and connection.
+type Prefetch = std::thread::JoinHandle<(Conn, thrift::Result<Vec<TRowResult>>)>;
 
 impl ThriftScanner<'_> {
     fn fetch(&mut self) -> Result<()> {
@@ -716,16 +757,27 @@ impl ThriftScanner<'_> {
         let rows = i32::try_from(self.scan.batch).unwrap_or(i32::MAX);
         // Never retried as is: a lost reply may have moved the server's
         // cursor. Reopening after the last row seen is safe instead.
-        let result = self
-            .store
-            .call(&self.table, "scan", Retry::Never, |client| {
-                client.scanner_get_list(id, rows)
-            });
+        let result = match self.pending.take() {
+            Some(pending) => self.settle(pending),
+            None => self
+                .store
+                .call(&self.table, "scan", Retry::Never, |client| {
+                    client.scanner_get_list(id, rows)
+                }),
+        };
         match result {
             Ok(results) => {
                 self.restarts = 0;
+                self.batches = self.batches.saturating_add(1);
                 if results.is_empty() {
                     self.close();
+                } else if self.batches >= 2 && self.store.config().pool_size >= 2 {
+                    // A caller past its first batch is reading the scan
+                    // through: ask for the next batch now, so that the
+                    // server works while the caller reads this one (on
+                    // a second connection, so only with room for it in
+                    // the pool).
+                    self.prefetch(id, rows);
                 }
                 for result in results {
                     let Some(key) = &result.row else {
@@ -769,7 +821,41 @@ impl ThriftScanner<'_> {
         }
     }
 
+    /// Sends the next `scannerGetList` on another pooled connection and
+    /// thread. Without a connection or a thread the next fetch simply asks
+    /// itself.
+    fn prefetch(&mut self, id: i32, rows: i32) {
+        let Ok(mut conn) = self.store.pool.checkout() else {
+            return;
+        };
+        // Should the thread not start, the connection it took is dropped.
+        self.pending = std::thread::Builder::new()
+            .name("capjure-scan".into())
+            .spawn(move || {
+                let result = conn.client.scanner_get_list(id, rows);
+                (conn, result)
+            })
+            .ok();
+    }
+
+    /// The prefetched batch, with the connection checked back in (or
+    /// dropped when broken) and errors named as [`ThriftStore::call`]
+    /// names them.
+    fn settle(&self, pending: Prefetch) -> Result<Vec<TRowResult>> {
+        let (conn, result) = match pending.join() {
+            Ok(done) => done,
+            // The call panicked on that thread: as it would have here.
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        self.store.finish(conn, result, &self.table, "scan")
+    }
+
     fn close(&mut self) {
+        if let Some(pending) = self.pending.take() {
+            // The batch in flight is not wanted, but the server scanner may
+            // only be closed once it is answered.
+            let _ = self.settle(pending);
+        }
         if let Some(id) = self.id.take() {
             // Best effort: a scanner the server already forgot cannot leak.
             let _ = self
