@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::cell::CellRef;
 use crate::codec::{self, ARRAY_MARKER, Codec, JsonCell};
 use crate::error::{ErrorKind, Result, column_name};
+use crate::keys::PrimaryKey;
 use crate::layout::Group;
 use crate::mapper::Mapper;
 
@@ -54,6 +55,32 @@ pub(crate) struct KeyCells<'e, 'a> {
     pub(crate) fields: Vec<(Cow<'a, str>, &'e [Entry<'a>])>,
 }
 
+impl<'e, 'a> KeyCells<'e, 'a> {
+    /// The key's first cell, which errors about the whole key name.
+    pub(crate) fn first(&self) -> Option<&'e Entry<'a>> {
+        self.plain
+            .first()
+            .or_else(|| self.fields.first().and_then(|field| field.1.first()))
+    }
+
+    /// The primary key configured for this array of maps; without one the
+    /// cells cannot be read back, and the error names the first column.
+    pub(crate) fn primary_key<'m>(
+        &self,
+        mapper: &'m Mapper,
+        key: &str,
+    ) -> Result<&'m PrimaryKey, ErrorKind> {
+        mapper.keys.get(key).ok_or_else(|| match self.first() {
+            Some(entry) => entry.malformed(format!(
+                "array of maps under key `{key}`, which has no primary key configured"
+            )),
+            None => ErrorKind::NoPrimaryKey {
+                key: key.to_string(),
+            },
+        })
+    }
+}
+
 /// A row's top-level keys (not unescaped twice: configured keys borrow the
 /// configuration's names) and their cells, in group order.
 pub(crate) type Keys<'e, 'a> = Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>;
@@ -71,12 +98,8 @@ pub(crate) fn hydrate<'a>(
                 Codec::Java => return Err(untyped(&parts).into()),
             };
             if object.insert(key.into_owned(), value).is_some() {
-                let first = parts
-                    .plain
-                    .first()
-                    .or_else(|| parts.fields.first().and_then(|f| f.1.first()));
                 let reason = "two column families name the same key";
-                return Err(match first {
+                return Err(match parts.first() {
                     Some(entry) => entry.malformed(reason),
                     None => ErrorKind::Malformed {
                         column: String::new(),
@@ -283,20 +306,8 @@ fn in_order(mut pairs: Vec<(u64, Value)>, at: &Entry<'_>) -> Result<Vec<Value>, 
 }
 
 fn json_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result<Value, ErrorKind> {
-    let first = parts
-        .plain
-        .first()
-        .or_else(|| parts.fields.first().and_then(|f| f.1.first()));
-    let Some(primary_key) = mapper.keys.get(key) else {
-        let reason =
-            format!("array of maps under key `{key}`, which has no primary key configured");
-        return Err(match first {
-            Some(entry) => entry.malformed(reason),
-            None => ErrorKind::NoPrimaryKey {
-                key: key.to_string(),
-            },
-        });
-    };
+    let first = parts.first();
+    let primary_key = parts.primary_key(mapper, key)?;
     // The plain group holds one index cell per child, sorted by qualifier.
     let mut children = Vec::with_capacity(parts.plain.len());
     for entry in parts.plain {
@@ -429,12 +440,9 @@ fn text_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result
 
 /// The error for a Value read of cells written with the Java codec.
 pub(crate) fn untyped(parts: &KeyCells<'_, '_>) -> ErrorKind {
-    let first = parts
-        .plain
-        .first()
-        .or_else(|| parts.fields.first().and_then(|f| f.1.first()));
     ErrorKind::Untyped {
-        column: first
+        column: parts
+            .first()
             .map(|entry| column_name(entry.cell.family, entry.cell.qualifier))
             .unwrap_or_default(),
         codec: "java",

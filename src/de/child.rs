@@ -50,21 +50,7 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
         key: &'k str,
         parts: &'k KeyCells<'_, 'a>,
     ) -> Result<Self> {
-        let first = parts
-            .plain
-            .first()
-            .or_else(|| parts.fields.first().and_then(|f| f.1.first()));
-        let Some(primary_key) = mapper.keys.get(key) else {
-            let reason =
-                format!("array of maps under key `{key}`, which has no primary key configured");
-            return Err(match first {
-                Some(entry) => entry.malformed(reason),
-                None => ErrorKind::NoPrimaryKey {
-                    key: key.to_string(),
-                },
-            }
-            .into());
-        };
+        let primary_key = parts.primary_key(mapper, key)?;
         let mut children = Vec::with_capacity(parts.plain.len());
         // The qualifiers the children are known by, sorted.
         let mut qualifiers: Vec<&'k [u8]> = Vec::with_capacity(parts.plain.len());

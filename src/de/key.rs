@@ -22,10 +22,7 @@ pub(crate) struct KeyDeserializer<'k, 'e, 'a> {
 
 impl<'k, 'e, 'a> KeyDeserializer<'k, 'e, 'a> {
     fn first(&self) -> Option<&'k Entry<'a>> {
-        self.parts
-            .plain
-            .first()
-            .or_else(|| self.parts.fields.first().and_then(|f| f.1.first()))
+        self.parts.first()
     }
 
     fn mismatch<T>(&self, reason: &str) -> Error {

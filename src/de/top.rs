@@ -65,9 +65,7 @@ impl<'de> MapAccess<'de> for TopAccess<'_, '_, '_> {
             return Ok(None);
         };
         let (family, qualifier) = parts
-            .plain
             .first()
-            .or_else(|| parts.fields.first().and_then(|f| f.1.first()))
             .map(|entry| (entry.cell.family, entry.cell.qualifier))
             .unwrap_or_default();
         let value = seed.deserialize(super::NameDeserializer {
