@@ -692,15 +692,26 @@ impl<S: Store> Table<S> {
     /// # Ok::<(), capjure::Error>(())
     /// ```
     pub fn delete<K: AsRef<[u8]>>(&self, rows: &[K]) -> Result<()> {
-        let mut changes: Vec<RowMutations> =
-            rows.iter().map(|k| RowMutations::new(k.as_ref())).collect();
-        for change in &changes {
-            self.check_row(&change.row)?;
+        for row in rows {
+            self.check_row(row.as_ref())?;
         }
-        self.in_batches(&mut changes, |batch| {
-            let keys: Vec<Vec<u8>> = batch.iter().map(|change| change.row.clone()).collect();
-            self.store.delete_rows(&self.name, &keys, None)
-        })
+        if rows.is_empty() {
+            return Ok(());
+        }
+        // The table's families are looked up once for every batch: asking
+        // the store to delete whole rows would look them up per batch.
+        let families = self.store.families(&self.name)?;
+        let mut changes: Vec<RowMutations> = rows
+            .iter()
+            .map(|row| {
+                families
+                    .iter()
+                    .fold(RowMutations::new(row.as_ref()), |change, family| {
+                        change.delete_family(family.name.as_bytes(), None)
+                    })
+            })
+            .collect();
+        self.in_batches(&mut changes, |batch| self.store.mutate(&self.name, batch))
     }
 
     /// Objects of a scan, lazily and hydrated, in key order.

@@ -404,11 +404,7 @@ pub(crate) fn text_value(
 }
 
 fn text_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result<Value, ErrorKind> {
-    let Some(primary_key) = mapper.keys.get(key) else {
-        return Err(ErrorKind::NoPrimaryKey {
-            key: key.to_string(),
-        });
-    };
+    let primary_key = parts.primary_key(mapper, key)?;
     let mut children: BTreeMap<&[u8], Map<String, Value>> = BTreeMap::new();
     for (field, entries) in &parts.fields {
         for entry in *entries {
