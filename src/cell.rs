@@ -226,15 +226,17 @@ impl fmt::Display for ColumnName<'_> {
     }
 }
 
-/// Where one cell's bytes lie inside a [`Cells`] buffer. The family may be
-/// shared with other cells (flattening writes each group's family once);
-/// the qualifier and value follow each other at `start..`.
+/// Where one cell's bytes lie inside a [`Cells`] buffer. Family, qualifier
+/// and value are separate ranges: the family is shared by the cells of a
+/// group (flattening writes it once), and the cells of one child of an
+/// array of maps share its primary key as their qualifier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Span {
     family_start: usize,
     family_end: usize,
-    start: usize,
+    qualifier_start: usize,
     qualifier_end: usize,
+    value_start: usize,
     value_end: usize,
 }
 
@@ -397,20 +399,34 @@ impl Cells {
     /// buffer.
     #[inline]
     pub(crate) fn commit(&mut self, family: Range<usize>, start: usize, qualifier_end: usize) {
+        let value_end = self.bytes.len();
+        self.commit_parts(family, start..qualifier_end, qualifier_end..value_end);
+    }
+
+    /// Records a cell from three ranges of bytes already written, which
+    /// other cells may share.
+    #[inline]
+    pub(crate) fn commit_parts(
+        &mut self,
+        family: Range<usize>,
+        qualifier: Range<usize>,
+        value: Range<usize>,
+    ) {
         self.spans.push(Span {
             family_start: family.start,
             family_end: family.end,
-            start,
-            qualifier_end,
-            value_end: self.bytes.len(),
+            qualifier_start: qualifier.start,
+            qualifier_end: qualifier.end,
+            value_start: value.start,
+            value_end: value.end,
         });
     }
 
     fn view(&self, span: &Span) -> CellRef<'_> {
         CellRef {
             family: &self.bytes[span.family_start..span.family_end],
-            qualifier: &self.bytes[span.start..span.qualifier_end],
-            value: &self.bytes[span.qualifier_end..span.value_end],
+            qualifier: &self.bytes[span.qualifier_start..span.qualifier_end],
+            value: &self.bytes[span.value_start..span.value_end],
             timestamp: None,
         }
     }

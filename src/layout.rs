@@ -326,12 +326,8 @@ impl Naming {
     where
         F: FnOnce(&mut Vec<u8>) -> Result<bool, E>,
     {
+        let start = self.start_qualifier(cells, group);
         let bytes = cells.bytes_mut();
-        let start = bytes.len();
-        if self.single.is_some() {
-            bytes.extend_from_within(group.group.clone());
-            bytes.extend_from_slice(SEPARATOR);
-        }
         bytes.extend_from_slice(qualifier);
         let qualifier_end = bytes.len();
         match value(bytes) {
@@ -348,6 +344,46 @@ impl Naming {
                 Err(err)
             }
         }
+    }
+
+    /// Starts a qualifier under `group` at the end of the buffer: under the
+    /// single-family layout, writes the group and the separator that prefix
+    /// it. Returns where the qualifier starts.
+    #[inline]
+    pub(crate) fn start_qualifier(&self, cells: &mut Cells, group: &GroupAt) -> usize {
+        let bytes = cells.bytes_mut();
+        let start = bytes.len();
+        if self.single.is_some() {
+            bytes.extend_from_within(group.group.clone());
+            bytes.extend_from_slice(SEPARATOR);
+        }
+        start
+    }
+
+    /// The qualifier under `group` whose own part is the bytes at `part`,
+    /// already in the buffer. Under the multi-family layout that is `part`
+    /// itself, shared by every cell that uses it; under the single-family
+    /// layout it is `group__part`, written anew.
+    #[inline]
+    pub(crate) fn qualifier_at(
+        &self,
+        cells: &mut Cells,
+        group: &GroupAt,
+        part: Range<usize>,
+    ) -> Range<usize> {
+        if self.single.is_none() {
+            return part;
+        }
+        let start = self.start_qualifier(cells, group);
+        let bytes = cells.bytes_mut();
+        bytes.extend_from_within(part);
+        start..bytes.len()
+    }
+
+    /// The family range of an opened group.
+    #[inline]
+    pub(crate) fn family_of(group: &GroupAt) -> Range<usize> {
+        group.family.clone()
     }
 
     /// The group and the qualifier a stored cell was written under.

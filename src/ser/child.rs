@@ -1,6 +1,7 @@
-//! One map in an array of maps. Its fields are kept (encoded) until the
-//! whole array is known, because children are written sorted by primary
-//! key and two with the same key are an error.
+//! One map in an array of maps. Its fields' values are written into the
+//! row's buffer as they come; their cells are recorded once the whole array
+//! is known, because children are written sorted by primary key and two
+//! with the same key are an error.
 
 use std::ops::Range;
 
@@ -8,9 +9,11 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde_json::{Map, Value};
 
+use super::State;
 use super::scalar::{Form, Kind, ScalarSerializer, name};
 use super::seq::SeqSerializer;
 use crate::error::{Error, ErrorKind, Result};
+use crate::flatten::same_bytes;
 
 /// A gathered child.
 pub(crate) struct Child {
@@ -21,13 +24,35 @@ pub(crate) struct Child {
     /// For a composite key, what its encoder sees: every field, as
     /// `serde_json` values. Empty otherwise.
     pub(crate) values: Map<String, Value>,
-    /// The primary-key field's text (its qualifier) and kind.
+    /// The primary-key field's text and kind.
     pub(crate) pk: Option<(Range<usize>, Kind)>,
+    /// Its qualifier's own part, set when the array is written.
+    pub(crate) qualifier: Range<usize>,
+    /// A composite key's field value, set when the array is written.
+    pub(crate) composite_pk: Option<Value>,
 }
 
-/// A field's name and encoded value in the scratch buffer.
-pub(crate) struct FieldSpan {
-    pub(crate) name: Range<usize>,
+/// A field's name: a struct's are static, a map's keys are copied into the
+/// scratch buffer.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FieldName {
+    Static(&'static str),
+    Scratch(usize, usize),
+}
+
+impl FieldName {
+    pub(crate) fn bytes<'a>(&self, scratch: &'a [u8]) -> &'a [u8] {
+        match *self {
+            FieldName::Static(name) => name.as_bytes(),
+            FieldName::Scratch(start, end) => scratch.get(start..end).unwrap_or_default(),
+        }
+    }
+}
+
+/// A field of a child: its name, and where its encoded value lies in the
+/// row's buffer.
+pub(crate) struct Field {
+    pub(crate) name: FieldName,
     pub(crate) value: Range<usize>,
     /// Whether this is the primary-key field.
     pub(crate) is_pk: bool,
@@ -52,7 +77,7 @@ impl<'a, 's, 'm> ChildSerializer<'a, 's, 'm> {
             }
             .into());
         };
-        let first_field = seq.fields.len();
+        let first_field = seq.state.fields.len();
         Ok(ChildSerializer {
             seq,
             index,
@@ -64,47 +89,57 @@ impl<'a, 's, 'm> ChildSerializer<'a, 's, 'm> {
         })
     }
 
-    /// `name` is at `name_start..` in the scratch buffer.
-    fn field<T: ?Sized + Serialize>(&mut self, name_start: usize, value: &T) -> Result<()> {
+    fn field<T: ?Sized + Serialize>(&mut self, name: FieldName, value: &T) -> Result<()> {
         let form = self.seq.state.form();
         let (key, index) = (self.seq.key, self.index);
-        let scratch = &mut self.seq.state.scratch;
-        let name_end = scratch.len();
-        let path = |scratch: &[u8]| {
-            let name = String::from_utf8_lossy(&scratch[name_start..name_end]);
+        let State {
+            cells,
+            scratch,
+            fields,
+            ..
+        } = &mut *self.seq.state;
+        let name_bytes = name.bytes(scratch);
+        let path = || {
+            let name = String::from_utf8_lossy(name_bytes);
             format!("{key}[{index}].{name}")
         };
-        let kind = match value.serialize(ScalarSerializer { out: scratch, form }) {
+        let bytes = cells.bytes_mut();
+        let value_start = bytes.len();
+        let kind = match value.serialize(ScalarSerializer { out: bytes, form }) {
             Ok(kind) => kind,
-            Err(err) => return Err(err.locate(|| path(scratch), std::any::type_name::<T>())),
+            Err(err) => return Err(err.locate(path, std::any::type_name::<T>())),
         };
         if kind == Kind::Absent {
-            scratch.truncate(name_start);
             return Ok(());
         }
-        let value_end = scratch.len();
-        let is_pk = &scratch[name_start..name_end] == self.pk_field.as_bytes();
+        let value_end = bytes.len();
+        let is_pk = same_bytes(name_bytes, self.pk_field.as_bytes());
         if is_pk {
-            // The qualifier is the key's text, whatever the codec.
-            let start = scratch.len();
-            value.serialize(ScalarSerializer {
-                out: scratch,
-                form: Form::Text,
-            })?;
-            self.pk = Some((start..scratch.len(), kind));
+            // The qualifier is the key's text, whatever the codec; the text
+            // codec's value is that text already.
+            let text = if form == Form::Text {
+                value_start..value_end
+            } else {
+                value.serialize(ScalarSerializer {
+                    out: bytes,
+                    form: Form::Text,
+                })?;
+                value_end..bytes.len()
+            };
+            self.pk = Some((text, kind));
         }
         if self.composite {
             // A composite key's encoder takes the serde_json form.
             let json = serde_json::to_value(value).map_err(|err| ErrorKind::Serde {
-                path: path(scratch),
+                path: path(),
                 message: err.to_string(),
             })?;
-            let name = String::from_utf8_lossy(&scratch[name_start..name_end]).into_owned();
-            self.values.insert(name, json);
+            self.values
+                .insert(String::from_utf8_lossy(name_bytes).into_owned(), json);
         }
-        self.seq.fields.push(FieldSpan {
-            name: name_start..name_end,
-            value: name_end..value_end,
+        fields.push(Field {
+            name,
+            value: value_start..value_end,
             is_pk,
         });
         Ok(())
@@ -112,18 +147,23 @@ impl<'a, 's, 'm> ChildSerializer<'a, 's, 'm> {
 
     fn finish(self) -> Result<()> {
         let seq = &mut *self.seq;
-        if seq.children.is_empty() {
+        let rest = seq.len().saturating_sub(1);
+        let State {
+            children, fields, ..
+        } = &mut *seq.state;
+        if children.is_empty() {
             // Children usually have the same fields: size both lists from
             // the first child instead of growing them one push at a time.
-            let rest = seq.len().saturating_sub(1);
-            seq.children.reserve(rest + 1);
-            seq.fields.reserve(seq.fields.len().saturating_mul(rest));
+            children.reserve(rest + 1);
+            fields.reserve(fields.len().saturating_mul(rest));
         }
-        seq.children.push(Child {
+        children.push(Child {
             index: self.index,
-            fields: self.first_field..seq.fields.len(),
+            fields: self.first_field..fields.len(),
             values: self.values,
             pk: self.pk,
+            qualifier: 0..0,
+            composite_pk: None,
         });
         Ok(())
     }
@@ -138,10 +178,7 @@ impl SerializeStruct for ChildSerializer<'_, '_, '_> {
         field: &'static str,
         value: &T,
     ) -> Result<()> {
-        let scratch = &mut self.seq.state.scratch;
-        let start = scratch.len();
-        scratch.extend_from_slice(field.as_bytes());
-        self.field(start, value)
+        self.field(FieldName::Static(field), value)
     }
 
     fn end(self) -> Result<()> {
@@ -167,7 +204,8 @@ impl SerializeMap for ChildSerializer<'_, '_, '_> {
         let state = &mut *self.seq.state;
         let start = state.scratch.len();
         state.scratch.extend_from_slice(&state.name);
-        self.field(start, value)
+        let end = state.scratch.len();
+        self.field(FieldName::Scratch(start, end), value)
     }
 
     fn end(self) -> Result<()> {

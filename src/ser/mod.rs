@@ -37,7 +37,7 @@ use serde::Serialize;
 
 use crate::cell::Cells;
 use crate::error::{ErrorKind, Result};
-use crate::layout::{GroupAt, Owner};
+use crate::layout::{GroupAt, Naming, Owner};
 use crate::mapper::Mapper;
 
 pub(crate) use scalar::Form;
@@ -62,11 +62,13 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
     let mut state = State {
         mapper,
         cells: Cells::with_capacity(64, 2048),
-        group: Vec::with_capacity(32),
         group_at: GroupAt::default(),
         scratch: Vec::new(),
         name: Vec::new(),
         field_bytes: Vec::new(),
+        elements: Vec::new(),
+        children: Vec::new(),
+        fields: Vec::new(),
     };
     value.serialize(top::TopSerializer { state: &mut state })?;
     Ok(state.cells)
@@ -114,16 +116,21 @@ impl Mapper {
 pub(crate) struct State<'m> {
     pub(crate) mapper: &'m Mapper,
     pub(crate) cells: Cells,
-    /// The current top-level key's group (escaped name).
-    pub(crate) group: Vec<u8>,
-    /// Where that group's names were written into `cells`.
+    /// Where the current top-level key's group was written into `cells`.
     pub(crate) group_at: GroupAt,
-    /// Elements and children of the current array, before they are sorted.
+    /// The names of an array of maps' fields, when they are map keys.
     pub(crate) scratch: Vec<u8>,
     /// The current map key's text.
     pub(crate) name: Vec<u8>,
-    /// The groups of an array of maps' fields, one after another.
+    /// The group of a field of an array of maps, while it is checked.
     pub(crate) field_bytes: Vec<u8>,
+    /// The elements of the current array of scalars, before they are
+    /// sorted. Kept here so that one row's arrays share the allocation.
+    pub(crate) elements: Vec<seq::Element>,
+    /// The children of the current array of maps, before they are sorted.
+    pub(crate) children: Vec<child::Child>,
+    /// Their fields, one list for all children.
+    pub(crate) fields: Vec<child::Field>,
 }
 
 impl State<'_> {
@@ -132,16 +139,22 @@ impl State<'_> {
         if key.is_empty() {
             return Err(ErrorKind::EmptyName { parent: None }.into());
         }
-        self.group.clear();
-        self.mapper.naming.key_group(key, &mut self.group);
+        let naming = &self.mapper.naming;
+        // The group's name goes straight into the buffer and is checked
+        // there.
+        let group =
+            naming.open_group_with(&mut self.cells, |naming, out| naming.key_group(key, out));
         let keys = &self.mapper.keys;
-        crate::flatten::check_group(
-            &self.mapper.naming,
-            &self.group,
+        if let Err(err) = crate::flatten::check_group(
+            naming,
+            Naming::group_name(&self.cells, &group),
             || key.to_string(),
             |owner| owner == Owner::Plain || keys.get(key).is_some(),
-        )?;
-        self.group_at = self.mapper.naming.open_group(&mut self.cells, &self.group);
+        ) {
+            Naming::close_group(&mut self.cells, &group);
+            return Err(err.into());
+        }
+        self.group_at = group;
         value
             .serialize(key::KeySerializer { state: self, key })
             .map_err(|err| err.locate(|| key.to_string(), std::any::type_name::<T>()))

@@ -1,32 +1,33 @@
-//! An array under a top-level key. Its elements are gathered first, because
-//! the layout stores them sorted: an array of scalars as one cell per
-//! distinct element (`k:element`), an array of maps as one cell per child
-//! and field (`k_field:pk`), see [`super::child`].
+//! An array under a top-level key. The layout stores its cells sorted: an
+//! array of scalars as one cell per distinct element (`k:element`), an
+//! array of maps as one cell per child and field (`k_field:pk`), see
+//! [`super::child`]. Elements and children are written into the row's
+//! buffer as they come; only their cell records wait, to be sorted.
 
-use std::borrow::Cow;
 use std::ops::Range;
 
 use serde::Serialize;
 use serde::ser::{Impossible, SerializeSeq, SerializeTuple, SerializeTupleStruct, Serializer};
 
-use super::child::{Child, ChildSerializer, FieldSpan};
+use super::child::{Child, ChildSerializer};
 use super::scalar::{self, Form, Kind, ScalarSerializer};
 use super::{State, check_marker, write_empty};
 use crate::codec::{self, ARRAY_MARKER};
 use crate::error::{Error, ErrorKind, Result};
-use crate::flatten::{self, check_group, check_unique, child_qualifier};
+use crate::flatten::{check_group, child_qualifier, same_bytes};
 use crate::java;
 use crate::keys::PrimaryKey;
-use crate::layout::{GroupAt, Owner};
-
-/// Bytes reserved for the scratch buffer of an array.
-const SCRATCH: usize = 512;
+use crate::layout::{GroupAt, Naming, Owner};
 
 /// The most elements a length hint reserves room for.
 const MAX_HINT: usize = 4096;
 
-/// One scalar element: its text in the scratch buffer, and its position.
-struct Element {
+/// One scalar element, its text already in the row's buffer.
+pub(crate) struct Element {
+    /// Where its qualifier starts (before `text` under the single-family
+    /// layout, whose qualifiers carry the group).
+    qualifier_start: usize,
+    /// Its display text: the qualifier's own part.
     text: Range<usize>,
     index: usize,
     kind: Kind,
@@ -37,12 +38,9 @@ pub(crate) struct SeqSerializer<'s, 'm> {
     pub(super) state: &'s mut State<'m>,
     pub(super) key: &'s str,
     next: usize,
-    /// How many elements serde announced; the buffers are sized from it
+    /// How many elements serde announced; the lists are sized from it
     /// once the array's kind is known.
     len: usize,
-    elements: Vec<Element>,
-    pub(super) children: Vec<Child>,
-    pub(super) fields: Vec<FieldSpan>,
     /// The key's primary key, looked up at the first child.
     primary_key: Option<Option<&'m PrimaryKey>>,
 }
@@ -50,17 +48,14 @@ pub(crate) struct SeqSerializer<'s, 'm> {
 impl<'s, 'm> SeqSerializer<'s, 'm> {
     pub(crate) fn new(state: &'s mut State<'m>, key: &'s str, len: usize) -> Self {
         state.scratch.clear();
-        // One allocation up front instead of a doubling series: element
-        // texts and child fields are a few hundred bytes in most rows.
-        state.scratch.reserve(SCRATCH);
+        state.elements.clear();
+        state.children.clear();
+        state.fields.clear();
         SeqSerializer {
             state,
             key,
             next: 0,
             len,
-            elements: Vec::new(),
-            children: Vec::new(),
-            fields: Vec::new(),
             primary_key: None,
         }
     }
@@ -96,222 +91,285 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
         .into()
     }
 
-    fn finish(mut self) -> Result<()> {
-        if !self.children.is_empty() {
-            self.write_children()
-        } else if !self.elements.is_empty() {
-            self.write_scalars()
+    fn finish(self) -> Result<()> {
+        if !self.state.children.is_empty() {
+            write_children(self.state, self.key)
+        } else if !self.state.elements.is_empty() {
+            write_scalars(self.state, self.key)
         } else {
             write_empty(self.state, self.key, false)
         }
     }
+}
 
-    /// One cell per distinct element, as `flatten.rs` writes them.
-    fn write_scalars(&mut self) -> Result<()> {
-        let form = self.state.form();
-        let key = self.key;
-        let State {
-            mapper,
-            cells,
-            group_at: group,
-            scratch,
-            ..
-        } = &mut *self.state;
-        let text = |element: &Element| &scratch[element.text.clone()];
-        self.elements
-            .sort_unstable_by(|a, b| text(a).cmp(text(b)).then(a.index.cmp(&b.index)));
-        for run in self.elements.chunk_by(|a, b| text(a) == text(b)) {
-            let qualifier = text(&run[0]);
-            match form {
-                // As `codec::write_elements`: a string is its qualifier, so
-                // a bare position; anything else a `[position, value]` pair.
-                Form::Json => mapper.naming.push(cells, group, qualifier, |out| {
-                    out.push(b'[');
-                    for (n, element) in run.iter().enumerate() {
-                        if n > 0 {
-                            out.push(b',');
-                        }
-                        if element.kind == Kind::Str {
-                            codec::write_position(element.index, out);
-                            continue;
-                        }
-                        out.push(b'[');
-                        codec::write_position(element.index, out);
-                        out.push(b',');
-                        match element.kind {
-                            Kind::Null | Kind::Absent => out.extend_from_slice(b"null"),
-                            _ => out.extend_from_slice(text(element)),
-                        }
-                        out.push(b']');
-                    }
-                    out.push(b']');
-                    Ok(())
-                })?,
-                Form::Text => {
-                    if let [first, second, ..] = run {
-                        return Err(ErrorKind::Unrepresentable {
-                            path: format!("{key}[{}]", second.index),
-                            codec: "text",
-                            reason: format!(
-                                "it repeats `{key}[{}]`, and the text codec stores arrays of scalars as sets",
-                                first.index
-                            ),
-                        }
-                        .into());
-                    }
-                    mapper.naming.push(cells, group, qualifier, |out| {
-                        out.extend_from_slice(ARRAY_MARKER);
-                        Ok(())
-                    })?
-                }
-                Form::Java => mapper.naming.push(cells, group, qualifier, |out| {
-                    for element in run {
-                        let index = element.index;
-                        java::write_position(index, out, || format!("{key}[{index}]"))?;
-                    }
-                    Ok(())
-                })?,
-            }
+/// One cell per distinct element, as `flatten.rs` writes them: the
+/// elements' records are sorted, and each run of equal texts gets its
+/// value.
+fn write_scalars(state: &mut State<'_>, key: &str) -> Result<()> {
+    let form = state.form();
+    let State {
+        cells,
+        group_at: group,
+        elements,
+        ..
+    } = state;
+    {
+        let bytes = cells.bytes();
+        let text = |element: &Element| &bytes[element.text.clone()];
+        // Elements often come sorted (ids, timestamps): one pass says so.
+        let sorted = elements.is_sorted_by(|a, b| text(a) <= text(b));
+        if !sorted {
+            elements.sort_by(|a, b| text(a).cmp(text(b)));
         }
-        Ok(())
     }
-
-    /// Index cells and one cell per child field, as `flatten.rs` writes them.
-    fn write_children(&mut self) -> Result<()> {
-        let form = self.state.form();
-        let key = self.key;
-        let State {
-            mapper,
-            cells,
-            group_at: group,
-            scratch,
-            field_bytes,
-            ..
-        } = &mut *self.state;
-        let Some(primary_key) = mapper.keys.get(key) else {
-            return Err(ErrorKind::NoPrimaryKey {
-                key: key.to_string(),
-            }
-            .into());
-        };
-        let pk_field = primary_key.field_name();
-        // Stand-ins for the Value path's child map and key, which simple
-        // keys do not need.
-        let (no_values, no_pk) = (serde_json::Map::new(), serde_json::Value::Null);
-        let mut order = Vec::with_capacity(self.children.len());
-        for child in &self.children {
-            let (qualifier, pk) = if primary_key.is_composite() {
-                child_qualifier(primary_key, key, child.index, &child.values)?
-            } else {
-                (simple_qualifier(key, pk_field, child, scratch)?, &no_pk)
-            };
-            order.push(flatten::Child {
-                qualifier,
-                index: child.index,
-                child: &no_values,
-                pk,
-            });
+    let family = Naming::family_of(group);
+    // The text codec's value is the same marker for every element.
+    let mut marker: Option<Range<usize>> = None;
+    let mut at = 0;
+    while at < elements.len() {
+        let first = &elements[at];
+        let mut end = at + 1;
+        while end < elements.len()
+            && cells.bytes()[elements[end].text.clone()] == cells.bytes()[first.text.clone()]
+        {
+            end += 1;
         }
-        check_unique(key, &mut order)?;
-        // Each field's group, named, checked and written once for all
-        // children.
-        field_bytes.reserve(32);
-        let mut field_groups: Vec<(&[u8], GroupAt)> = Vec::with_capacity(8);
-        for sorted in &order {
-            let (qualifier, index) = (sorted.qualifier.as_bytes(), sorted.index);
-            // Every element is a child, so a child's index is its place.
-            let child = &self.children[index];
-            let fields = &self.fields[child.fields.clone()];
-            match form {
-                Form::Json => mapper.naming.push(cells, group, qualifier, |out| {
-                    if primary_key.is_composite() {
-                        return codec::write_child(qualifier, index, sorted.pk, out);
+        let run = &elements[at..end];
+        let qualifier = first.qualifier_start..first.text.end;
+        let value_start = cells.bytes().len();
+        match form {
+            // As `codec::write_elements`: a string is its qualifier, so a
+            // bare position; anything else a `[position, value]` pair.
+            Form::Json => {
+                let bytes = cells.bytes_mut();
+                bytes.push(b'[');
+                for (n, element) in run.iter().enumerate() {
+                    if n > 0 {
+                        bytes.push(b',');
                     }
-                    // As `codec::write_child`: a string key is the qualifier.
-                    out.extend_from_slice(b"{\"at\":");
-                    codec::write_position(index, out);
-                    if let Some((text, kind)) = &child.pk {
-                        if *kind != Kind::Str {
-                            out.extend_from_slice(b",\"pk\":");
-                            out.extend_from_slice(&scratch[text.clone()]);
-                        }
+                    if element.kind == Kind::Str {
+                        codec::write_position(element.index, bytes);
+                        continue;
                     }
-                    out.push(b'}');
-                    Ok(())
-                })?,
-                Form::Java => {
-                    let pk = fields
-                        .iter()
-                        .find(|field| field.is_pk)
-                        .map(|field| &scratch[field.value.clone()])
-                        .unwrap_or_default();
-                    mapper.naming.push(cells, group, qualifier, |out| {
-                        java::write_position(index, out, || format!("{key}[{index}]"))?;
-                        out.extend_from_slice(pk);
-                        Ok(())
-                    })?
+                    bytes.push(b'[');
+                    codec::write_position(element.index, bytes);
+                    bytes.push(b',');
+                    match element.kind {
+                        Kind::Null | Kind::Absent => bytes.extend_from_slice(b"null"),
+                        _ => bytes.extend_from_within(element.text.clone()),
+                    }
+                    bytes.push(b']');
                 }
-                Form::Text if fields.iter().all(|field| field.is_pk) => {
+                bytes.push(b']');
+            }
+            Form::Text => {
+                if let [first, second, ..] = run {
                     return Err(ErrorKind::Unrepresentable {
-                        path: format!("{key}[{index}]"),
+                        path: format!("{key}[{}]", second.index),
                         codec: "text",
-                        reason: "it holds only its primary key and would leave no cell".into(),
+                        reason: format!(
+                            "it repeats `{key}[{}]`, and the text codec stores arrays of scalars as sets",
+                            first.index
+                        ),
                     }
                     .into());
                 }
-                Form::Text => {}
+                if let Some(marker) = &marker {
+                    cells.commit_parts(family.clone(), qualifier, marker.clone());
+                    at = end;
+                    continue;
+                }
+                cells.bytes_mut().extend_from_slice(ARRAY_MARKER);
+                marker = Some(value_start..cells.bytes().len());
             }
-            // Children usually share their fields, in the same order: try
-            // this field's place among the groups first.
-            let mut hint = 0;
-            for field in fields.iter().filter(|field| !field.is_pk) {
-                let name = &scratch[field.name.clone()];
-                let path = || format!("{key}[{index}].{}", String::from_utf8_lossy(name));
-                let known = match field_groups.get(hint) {
-                    Some((known, _)) if *known == name => Some(hint),
-                    _ => field_groups.iter().position(|(known, _)| *known == name),
-                };
-                let at = match known {
-                    Some(at) => at,
-                    None => {
-                        if name.is_empty() {
-                            return Err(ErrorKind::EmptyName {
-                                parent: Some(format!("{key}[{index}]")),
-                            }
-                            .into());
-                        }
-                        let Ok(text) = std::str::from_utf8(name) else {
-                            return Err(ErrorKind::EmptyName {
-                                parent: Some(path()),
-                            }
-                            .into());
-                        };
-                        field_bytes.clear();
-                        mapper.naming.field_group(key, text, field_bytes);
-                        check_group(
-                            &mapper.naming,
-                            field_bytes,
-                            path,
-                            |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
-                        )?;
-                        let field_group = mapper.naming.open_group(cells, field_bytes);
-                        field_groups.push((name, field_group));
-                        field_groups.len() - 1
-                    }
-                };
-                hint = at + 1;
-                let value = &scratch[field.value.clone()];
-                check_marker(form, value, path)?;
-                mapper
-                    .naming
-                    .push(cells, &field_groups[at].1, qualifier, |out| {
-                        out.extend_from_slice(value);
-                        Ok(())
-                    })?;
+            Form::Java => {
+                let bytes = cells.bytes_mut();
+                for element in run {
+                    let index = element.index;
+                    java::write_position(index, bytes, || format!("{key}[{index}]"))?;
+                }
             }
         }
-        Ok(())
+        let value_end = cells.bytes().len();
+        cells.commit_parts(family.clone(), qualifier, value_start..value_end);
+        at = end;
     }
+    Ok(())
+}
+
+/// Index cells and one cell per child field, as `flatten.rs` writes them.
+fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
+    let form = state.form();
+    let State {
+        mapper,
+        cells,
+        group_at: group,
+        scratch,
+        field_bytes,
+        children,
+        fields,
+        ..
+    } = state;
+    let naming = &mapper.naming;
+    let Some(primary_key) = mapper.keys.get(key) else {
+        return Err(ErrorKind::NoPrimaryKey {
+            key: key.to_string(),
+        }
+        .into());
+    };
+    let pk_field = primary_key.field_name();
+    let composite = primary_key.is_composite();
+    // Each child's qualifier: its key's text, or what a composite key's
+    // encoder makes of it.
+    for child in children.iter_mut() {
+        if composite {
+            let (qualifier, pk) = child_qualifier(primary_key, key, child.index, &child.values)?;
+            let pk = pk.clone();
+            let bytes = cells.bytes_mut();
+            let start = bytes.len();
+            bytes.extend_from_slice(qualifier.as_bytes());
+            child.qualifier = start..bytes.len();
+            child.composite_pk = Some(pk);
+        } else {
+            child.qualifier = simple_qualifier(key, pk_field, child)?;
+        }
+    }
+    {
+        let bytes = cells.bytes();
+        let qualifier = |child: &Child| &bytes[child.qualifier.clone()];
+        // Children come in array order: equal keys stay in it, so the
+        // first of two duplicates is named first.
+        if !children.is_sorted_by(|a, b| qualifier(a) <= qualifier(b)) {
+            children.sort_by(|a, b| qualifier(a).cmp(qualifier(b)));
+        }
+        for pair in children.windows(2) {
+            if qualifier(&pair[0]) == qualifier(&pair[1]) {
+                return Err(ErrorKind::DuplicatePrimaryKey {
+                    key: key.to_string(),
+                    qualifier: String::from_utf8_lossy(qualifier(&pair[0])).into_owned(),
+                    first: pair[0].index,
+                    second: pair[1].index,
+                }
+                .into());
+            }
+        }
+    }
+    // Each field's group, named, checked and written once for all
+    // children.
+    let mut field_groups: Vec<(&[u8], GroupAt)> = Vec::with_capacity(8);
+    let key_family = Naming::family_of(group);
+    for child in children.iter() {
+        let index = child.index;
+        let fields = &fields[child.fields.clone()];
+        let pk_qualifier = child.qualifier.clone();
+        match form {
+            Form::Json => {
+                let qualifier = naming.qualifier_at(cells, group, pk_qualifier.clone());
+                let value_start = cells.bytes().len();
+                if let Some(pk) = &child.composite_pk {
+                    let (bytes, own) = split_at_end(cells.bytes_mut(), &pk_qualifier);
+                    codec::write_child(&own, index, pk, bytes)?;
+                } else {
+                    // As `codec::write_child`: a string key is the
+                    // qualifier.
+                    let bytes = cells.bytes_mut();
+                    bytes.extend_from_slice(b"{\"at\":");
+                    codec::write_position(index, bytes);
+                    if let Some((text, kind)) = &child.pk {
+                        if *kind != Kind::Str {
+                            bytes.extend_from_slice(b",\"pk\":");
+                            bytes.extend_from_within(text.clone());
+                        }
+                    }
+                    bytes.push(b'}');
+                }
+                let value_end = cells.bytes().len();
+                cells.commit_parts(key_family.clone(), qualifier, value_start..value_end);
+            }
+            Form::Java => {
+                let qualifier = naming.qualifier_at(cells, group, pk_qualifier.clone());
+                let value_start = cells.bytes().len();
+                let pk = fields
+                    .iter()
+                    .find(|field| field.is_pk)
+                    .map(|field| field.value.clone())
+                    .unwrap_or_default();
+                let bytes = cells.bytes_mut();
+                java::write_position(index, bytes, || format!("{key}[{index}]"))?;
+                bytes.extend_from_within(pk);
+                let value_end = cells.bytes().len();
+                cells.commit_parts(key_family.clone(), qualifier, value_start..value_end);
+            }
+            Form::Text if fields.iter().all(|field| field.is_pk) => {
+                return Err(ErrorKind::Unrepresentable {
+                    path: format!("{key}[{index}]"),
+                    codec: "text",
+                    reason: "it holds only its primary key and would leave no cell".into(),
+                }
+                .into());
+            }
+            Form::Text => {}
+        }
+        // Children usually share their fields, in the same order: try
+        // this field's place among the groups first.
+        let mut hint = 0;
+        for field in fields.iter().filter(|field| !field.is_pk) {
+            let name = field.name.bytes(scratch);
+            let path = || format!("{key}[{index}].{}", String::from_utf8_lossy(name));
+            let known = match field_groups.get(hint) {
+                Some((known, _)) if same_bytes(known, name) => Some(hint),
+                _ => field_groups
+                    .iter()
+                    .position(|(known, _)| same_bytes(known, name)),
+            };
+            let at = match known {
+                Some(at) => at,
+                None => {
+                    if name.is_empty() {
+                        return Err(ErrorKind::EmptyName {
+                            parent: Some(format!("{key}[{index}]")),
+                        }
+                        .into());
+                    }
+                    let Ok(text) = std::str::from_utf8(name) else {
+                        return Err(ErrorKind::EmptyName {
+                            parent: Some(path()),
+                        }
+                        .into());
+                    };
+                    field_bytes.clear();
+                    naming.field_group(key, text, field_bytes);
+                    check_group(
+                        naming,
+                        field_bytes,
+                        path,
+                        |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
+                    )?;
+                    let field_group = naming.open_group(cells, field_bytes);
+                    field_groups.push((name, field_group));
+                    field_groups.len() - 1
+                }
+            };
+            hint = at + 1;
+            check_marker(form, &cells.bytes()[field.value.clone()], path)?;
+            let field_group = &field_groups[at].1;
+            let qualifier = naming.qualifier_at(cells, field_group, pk_qualifier.clone());
+            cells.commit_parts(
+                Naming::family_of(field_group),
+                qualifier,
+                field.value.clone(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The buffer, and an owned copy of the bytes at `part` in it: for the
+/// rare composite key, whose index cell compares its qualifier with the
+/// key's value while writing to the same buffer.
+fn split_at_end<'b>(bytes: &'b mut Vec<u8>, part: &Range<usize>) -> (&'b mut Vec<u8>, Vec<u8>) {
+    let own = bytes.get(part.clone()).unwrap_or_default().to_vec();
+    (bytes, own)
 }
 
 impl SerializeSeq for SeqSerializer<'_, '_> {
@@ -353,14 +411,10 @@ impl SerializeTupleStruct for SeqSerializer<'_, '_> {
     }
 }
 
-/// The qualifier of a child whose key is a plain field: the field's text,
-/// checked as `flatten::child_qualifier` checks it.
-fn simple_qualifier<'s>(
-    key: &str,
-    field: &str,
-    child: &Child,
-    scratch: &'s [u8],
-) -> Result<Cow<'s, str>> {
+/// The qualifier of a child whose key is a plain field: where the field's
+/// text lies, checked as `flatten::child_qualifier` checks it. (The text of
+/// a string, number or boolean is always UTF-8.)
+fn simple_qualifier(key: &str, field: &str, child: &Child) -> Result<Range<usize>> {
     let bad = |problem: &str| ErrorKind::BadPrimaryKey {
         key: key.to_string(),
         index: child.index,
@@ -375,10 +429,7 @@ fn simple_qualifier<'s>(
         Some((_, Kind::Bytes)) => {
             Err(bad("is a byte buffer, not a string, number or boolean").into())
         }
-        Some((text, _)) => match std::str::from_utf8(&scratch[text.clone()]) {
-            Ok(text) => Ok(Cow::Borrowed(text)),
-            Err(_) => Err(bad("is not valid UTF-8").into()),
-        },
+        Some((text, _)) => Ok(text.clone()),
     }
 }
 
@@ -390,13 +441,23 @@ struct ElementSerializer<'a, 's, 'm> {
 
 impl<'a, 's, 'm> ElementSerializer<'a, 's, 'm> {
     fn scalar(self, write: impl FnOnce(ScalarSerializer<'_>) -> Result<Kind>) -> Result<()> {
-        if !self.seq.children.is_empty() {
+        if !self.seq.state.children.is_empty() {
             return Err(self.seq.mixed(self.index));
         }
-        let scratch = &mut self.seq.state.scratch;
-        let start = scratch.len();
+        let State {
+            mapper,
+            cells,
+            group_at: group,
+            elements,
+            ..
+        } = &mut *self.seq.state;
+        // The element's text is its qualifier: written once, where the
+        // cell will point.
+        let qualifier_start = mapper.naming.start_qualifier(cells, group);
+        let bytes = cells.bytes_mut();
+        let start = bytes.len();
         let kind = write(ScalarSerializer {
-            out: scratch,
+            out: bytes,
             form: Form::Text,
         })?;
         if kind == Kind::Bytes {
@@ -407,12 +468,12 @@ impl<'a, 's, 'm> ElementSerializer<'a, 's, 'm> {
             }
             .into());
         }
-        let end = scratch.len();
-        if self.seq.elements.is_empty() {
-            let len = self.seq.len();
-            self.seq.elements.reserve(len);
+        let end = bytes.len();
+        if elements.is_empty() {
+            elements.reserve(self.seq.len.min(MAX_HINT));
         }
-        self.seq.elements.push(Element {
+        elements.push(Element {
+            qualifier_start,
             text: start..end,
             index: self.index,
             kind,
@@ -421,7 +482,7 @@ impl<'a, 's, 'm> ElementSerializer<'a, 's, 'm> {
     }
 
     fn child(self) -> Result<ChildSerializer<'a, 's, 'm>> {
-        if !self.seq.elements.is_empty() {
+        if !self.seq.state.elements.is_empty() {
             return Err(self.seq.mixed(self.index));
         }
         ChildSerializer::new(self.seq, self.index)
