@@ -1,6 +1,7 @@
 //! Object -> cells, for `serde_json` values.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
@@ -511,9 +512,55 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).all(|(x, y)| x == y)
 }
 
+/// Byte-wise order of two names or values, eight bytes per comparison:
+/// for the short texts of qualifiers this beats a call to `memcmp`.
+#[inline]
+pub(crate) fn compare_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    let (mut a, mut b) = (a, b);
+    while let (Some((a_word, a_rest)), Some((b_word, b_rest))) =
+        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
+    {
+        if a_word != b_word {
+            // Big-endian, the first byte is the most significant: the
+            // words order as their bytes do.
+            return u64::from_be_bytes(*a_word).cmp(&u64::from_be_bytes(*b_word));
+        }
+        (a, b) = (a_rest, b_rest);
+    }
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::same_name;
+    use super::{compare_bytes, same_name};
+
+    #[test]
+    fn compare_bytes_is_slice_order() {
+        let texts: [&[u8]; 12] = [
+            b"",
+            b"a",
+            b"ab",
+            b"SKU-00031-0",
+            b"SKU-00031-1",
+            b"SKU-00031",
+            b"SKU-0003",
+            b"SKU-0003\xff",
+            b"SKU-0004",
+            b"0123456789abcdefg",
+            b"0123456789abcdef",
+            b"\xff\x00",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(compare_bytes(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn same_name_is_string_equality() {

@@ -47,6 +47,26 @@ impl FieldName {
             FieldName::Scratch(start, end) => scratch.get(start..end).unwrap_or_default(),
         }
     }
+
+    /// The name as text, if it is UTF-8 (a struct's always is).
+    pub(crate) fn text<'a>(&self, scratch: &'a [u8]) -> Option<&'a str> {
+        match *self {
+            FieldName::Static(name) => Some(name),
+            FieldName::Scratch(..) => std::str::from_utf8(self.bytes(scratch)).ok(),
+        }
+    }
+
+    /// Whether two fields have the same name. A struct's children share
+    /// their static names, so equal pointers settle most comparisons.
+    #[inline]
+    pub(crate) fn same(&self, other: &FieldName, scratch: &[u8]) -> bool {
+        if let (FieldName::Static(a), FieldName::Static(b)) = (self, other) {
+            if std::ptr::eq(*a, *b) {
+                return true;
+            }
+        }
+        same_bytes(self.bytes(scratch), other.bytes(scratch))
+    }
 }
 
 /// A field of a child: its name, and where its encoded value lies in the

@@ -59,19 +59,83 @@ pub(crate) use scalar::Form;
 /// ```
 pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cells> {
     mapper.check_usable()?;
+    let spare = SPARE.with(|spare| spare.take()).unwrap_or_default();
     let mut state = State {
         mapper,
         cells: Cells::with_capacity(64, 2048),
         group_at: GroupAt::default(),
-        scratch: Vec::new(),
-        name: Vec::new(),
-        field_bytes: Vec::new(),
-        elements: Vec::new(),
-        children: Vec::new(),
-        fields: Vec::new(),
+        scratch: spare.scratch,
+        name: spare.name,
+        field_bytes: spare.field_bytes,
+        elements: spare.elements,
+        children: spare.children,
+        fields: spare.fields,
+        field_groups: spare.field_groups,
     };
-    value.serialize(top::TopSerializer { state: &mut state })?;
-    Ok(state.cells)
+    let result = value.serialize(top::TopSerializer { state: &mut state });
+    let State {
+        cells,
+        mut scratch,
+        mut name,
+        mut field_bytes,
+        mut elements,
+        mut children,
+        mut fields,
+        mut field_groups,
+        ..
+    } = state;
+    // Keep the working lists for this thread's next row, unless one grew
+    // so large that holding on to it would hoard memory.
+    scratch.clear();
+    name.clear();
+    field_bytes.clear();
+    elements.clear();
+    children.clear();
+    fields.clear();
+    field_groups.clear();
+    let retained = scratch.capacity()
+        + name.capacity()
+        + field_bytes.capacity()
+        + elements.capacity() * size_of::<seq::Element>()
+        + children.capacity() * size_of::<child::Child>()
+        + fields.capacity() * size_of::<child::Field>()
+        + field_groups.capacity() * size_of::<(child::FieldName, GroupAt)>();
+    if retained <= MAX_SPARE {
+        SPARE.with(|spare| {
+            spare.set(Some(Box::new(Spare {
+                scratch,
+                name,
+                field_bytes,
+                elements,
+                children,
+                fields,
+                field_groups,
+            })))
+        });
+    }
+    result?;
+    Ok(cells)
+}
+
+/// The most bytes of working lists a thread keeps between rows.
+const MAX_SPARE: usize = 256 * 1024;
+
+thread_local! {
+    /// The working lists of this thread's last row, reused by the next so
+    /// that flattening a row allocates little more than its cells.
+    static SPARE: std::cell::Cell<Option<Box<Spare>>> = const { std::cell::Cell::new(None) };
+}
+
+/// The working lists of [`State`], between rows.
+#[derive(Default)]
+struct Spare {
+    scratch: Vec<u8>,
+    name: Vec<u8>,
+    field_bytes: Vec<u8>,
+    elements: Vec<seq::Element>,
+    children: Vec<child::Child>,
+    fields: Vec<child::Field>,
+    field_groups: Vec<(child::FieldName, GroupAt)>,
 }
 
 impl Mapper {
@@ -131,6 +195,8 @@ pub(crate) struct State<'m> {
     pub(crate) children: Vec<child::Child>,
     /// Their fields, one list for all children.
     pub(crate) fields: Vec<child::Field>,
+    /// The groups of their fields, in the order they were first seen.
+    pub(crate) field_groups: Vec<(child::FieldName, GroupAt)>,
 }
 
 impl State<'_> {

@@ -4,6 +4,7 @@
 //! [`super::child`]. Elements and children are written into the row's
 //! buffer as they come; only their cell records wait, to be sorted.
 
+use std::cmp::Ordering;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -14,10 +15,10 @@ use super::scalar::{self, Form, Kind, ScalarSerializer};
 use super::{State, check_marker, write_empty};
 use crate::codec::{self, ARRAY_MARKER};
 use crate::error::{Error, ErrorKind, Result};
-use crate::flatten::{check_group, child_qualifier, same_bytes};
+use crate::flatten::{check_group, child_qualifier, compare_bytes};
 use crate::java;
 use crate::keys::PrimaryKey;
-use crate::layout::{GroupAt, Naming, Owner};
+use crate::layout::{Naming, Owner};
 
 /// The most elements a length hint reserves room for.
 const MAX_HINT: usize = 4096;
@@ -113,15 +114,20 @@ fn write_scalars(state: &mut State<'_>, key: &str) -> Result<()> {
         elements,
         ..
     } = state;
-    {
+    // Elements often come sorted and distinct (ids, timestamps): one pass
+    // says so, and then each is a cell of its own.
+    let distinct = {
         let bytes = cells.bytes();
-        let text = |element: &Element| &bytes[element.text.clone()];
-        // Elements often come sorted (ids, timestamps): one pass says so.
-        let sorted = elements.is_sorted_by(|a, b| text(a) <= text(b));
-        if !sorted {
-            elements.sort_by(|a, b| text(a).cmp(text(b)));
+        let text = |element: &Element| bytes.get(element.text.clone()).unwrap_or_default();
+        let distinct = elements
+            .windows(2)
+            .all(|pair| compare_bytes(text(&pair[0]), text(&pair[1])) == Ordering::Less);
+        if !distinct {
+            // Stable: equal texts keep their array order.
+            elements.sort_by(|a, b| compare_bytes(text(a), text(b)));
         }
-    }
+        distinct
+    };
     let family = Naming::family_of(group);
     // The text codec's value is the same marker for every element.
     let mut marker: Option<Range<usize>> = None;
@@ -129,10 +135,13 @@ fn write_scalars(state: &mut State<'_>, key: &str) -> Result<()> {
     while at < elements.len() {
         let first = &elements[at];
         let mut end = at + 1;
-        while end < elements.len()
-            && cells.bytes()[elements[end].text.clone()] == cells.bytes()[first.text.clone()]
-        {
-            end += 1;
+        if !distinct {
+            let bytes = cells.bytes();
+            while end < elements.len()
+                && bytes[elements[end].text.clone()] == bytes[first.text.clone()]
+            {
+                end += 1;
+            }
         }
         let run = &elements[at..end];
         let qualifier = first.qualifier_start..first.text.end;
@@ -208,9 +217,11 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
         field_bytes,
         children,
         fields,
+        field_groups,
         ..
     } = state;
     let naming = &mapper.naming;
+    field_groups.clear();
     let Some(primary_key) = mapper.keys.get(key) else {
         return Err(ErrorKind::NoPrimaryKey {
             key: key.to_string(),
@@ -236,13 +247,16 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
     }
     {
         let bytes = cells.bytes();
-        let qualifier = |child: &Child| &bytes[child.qualifier.clone()];
-        // Children come in array order: equal keys stay in it, so the
-        // first of two duplicates is named first.
-        if !children.is_sorted_by(|a, b| qualifier(a) <= qualifier(b)) {
-            children.sort_by(|a, b| qualifier(a).cmp(qualifier(b)));
+        let qualifier = |child: &Child| bytes.get(child.qualifier.clone()).unwrap_or_default();
+        let distinct = children
+            .windows(2)
+            .all(|pair| compare_bytes(qualifier(&pair[0]), qualifier(&pair[1])) == Ordering::Less);
+        if !distinct {
+            // Stable: of two children with one key, the first in the array
+            // is named first.
+            children.sort_by(|a, b| compare_bytes(qualifier(a), qualifier(b)));
         }
-        for pair in children.windows(2) {
+        for pair in children.windows(2).filter(|_| !distinct) {
             if qualifier(&pair[0]) == qualifier(&pair[1]) {
                 return Err(ErrorKind::DuplicatePrimaryKey {
                     key: key.to_string(),
@@ -256,7 +270,6 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
     }
     // Each field's group, named, checked and written once for all
     // children.
-    let mut field_groups: Vec<(&[u8], GroupAt)> = Vec::with_capacity(8);
     let key_family = Naming::family_of(group);
     for child in children.iter() {
         let index = child.index;
@@ -317,10 +330,10 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
             let name = field.name.bytes(scratch);
             let path = || format!("{key}[{index}].{}", String::from_utf8_lossy(name));
             let known = match field_groups.get(hint) {
-                Some((known, _)) if same_bytes(known, name) => Some(hint),
+                Some((known, _)) if known.same(&field.name, scratch) => Some(hint),
                 _ => field_groups
                     .iter()
-                    .position(|(known, _)| same_bytes(known, name)),
+                    .position(|(known, _)| known.same(&field.name, scratch)),
             };
             let at = match known {
                 Some(at) => at,
@@ -331,7 +344,7 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
                         }
                         .into());
                     }
-                    let Ok(text) = std::str::from_utf8(name) else {
+                    let Some(text) = field.name.text(scratch) else {
                         return Err(ErrorKind::EmptyName {
                             parent: Some(path()),
                         }
@@ -346,7 +359,7 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
                         |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
                     )?;
                     let field_group = naming.open_group(cells, field_bytes);
-                    field_groups.push((name, field_group));
+                    field_groups.push((field.name, field_group));
                     field_groups.len() - 1
                 }
             };
