@@ -22,6 +22,7 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use crate::cell::{CellRef, Cells};
 use crate::error::{ErrorKind, column_name};
@@ -122,7 +123,14 @@ pub(crate) enum Owner<'c> {
 pub(crate) struct Naming {
     single: Option<Vec<u8>>,
     configured: Vec<(Vec<u8>, String)>,
+    /// Tells this naming from every other one built in the process, for
+    /// memos of the groups it writes (see `ser::names`). Clones share it:
+    /// a naming never changes once built.
+    id: u64,
 }
+
+/// The next [`Naming`]'s id.
+static NEXT_NAMING: AtomicU64 = AtomicU64::new(0);
 
 impl Naming {
     pub(crate) fn new(layout: &Layout, keys: &KeyConfig) -> Self {
@@ -133,6 +141,7 @@ impl Naming {
         let mut naming = Naming {
             single,
             configured: Vec::with_capacity(keys.len()),
+            id: NEXT_NAMING.fetch_add(1, AtomicOrdering::Relaxed),
         };
         for (key, _) in keys.iter() {
             let mut escaped = Vec::with_capacity(key.len());
@@ -143,6 +152,11 @@ impl Naming {
             .configured
             .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         naming
+    }
+
+    /// This naming's process-wide id.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// Whether any array of maps is configured (and so collisions can occur).

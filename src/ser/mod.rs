@@ -29,6 +29,7 @@ macro_rules! scalars {
 mod child;
 mod field;
 mod key;
+mod names;
 mod scalar;
 mod seq;
 mod top;
@@ -202,25 +203,57 @@ pub(crate) struct State<'m> {
 impl State<'_> {
     /// Writes the cells of one top-level key.
     pub(crate) fn key<T: ?Sized + Serialize>(&mut self, key: &str, value: &T) -> Result<()> {
+        self.open_key(key, None)?;
+        self.key_value(key, value)
+    }
+
+    /// Writes the cells of a struct field: its group comes from the memo of
+    /// static names when this thread has seen it before.
+    pub(crate) fn static_key<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<()> {
+        self.open_key(key, Some(key))?;
+        self.key_value(key, value)
+    }
+
+    /// Writes and checks the group of a top-level key.
+    fn open_key(&mut self, key: &str, memo: Option<&'static str>) -> Result<()> {
         if key.is_empty() {
             return Err(ErrorKind::EmptyName { parent: None }.into());
         }
         let naming = &self.mapper.naming;
+        let mut recalled = false;
         // The group's name goes straight into the buffer and is checked
         // there.
-        let group =
-            naming.open_group_with(&mut self.cells, |naming, out| naming.key_group(key, out));
-        let keys = &self.mapper.keys;
-        if let Err(err) = crate::flatten::check_group(
-            naming,
-            Naming::group_name(&self.cells, &group),
-            || key.to_string(),
-            |owner| owner == Owner::Plain || keys.get(key).is_some(),
-        ) {
-            Naming::close_group(&mut self.cells, &group);
-            return Err(err.into());
+        let group = naming.open_group_with(&mut self.cells, |naming, out| {
+            recalled = memo.is_some_and(|name| names::recall(naming.id(), name, out));
+            if !recalled {
+                naming.key_group(key, out);
+            }
+        });
+        if !recalled {
+            let keys = &self.mapper.keys;
+            let name = Naming::group_name(&self.cells, &group);
+            if let Err(err) = crate::flatten::check_group(
+                naming,
+                name,
+                || key.to_string(),
+                |owner| owner == Owner::Plain || keys.get(key).is_some(),
+            ) {
+                Naming::close_group(&mut self.cells, &group);
+                return Err(err.into());
+            }
+            if let Some(memo) = memo {
+                names::remember(naming.id(), memo, name);
+            }
         }
         self.group_at = group;
+        Ok(())
+    }
+
+    fn key_value<T: ?Sized + Serialize>(&mut self, key: &str, value: &T) -> Result<()> {
         value
             .serialize(key::KeySerializer { state: self, key })
             .map_err(|err| err.locate(|| key.to_string(), std::any::type_name::<T>()))

@@ -153,7 +153,7 @@ impl SerializeStruct for TopFields<'_, '_> {
         key: &'static str,
         value: &T,
     ) -> Result<()> {
-        self.state.key(key, value)
+        self.state.static_key(key, value)
     }
 
     fn end(self) -> Result<()> {
