@@ -490,3 +490,37 @@ fn read_errors_name_the_column_path_and_type() {
         .unwrap_err();
     assert_eq!(err.to_string(), "missing field `road`");
 }
+
+/// Struct field names' groups are remembered per thread (keyed by the
+/// mapper's naming): two mappers that judge the same field differently
+/// must each keep their own verdict, whatever order rows come in.
+#[test]
+fn remembered_field_names_keep_each_mappers_verdict() {
+    #[derive(Serialize)]
+    struct Basket {
+        cart_count: u32,
+        cart: Vec<String>,
+    }
+    let basket = Basket {
+        cart_count: 1,
+        cart: vec!["a".into()],
+    };
+    // With `cart` configured, `cart_count` would read back as a field of
+    // `cart`; with nothing configured it is a plain key.
+    let strict = Mapper::new(KeyConfig::new().field("cart", "sku"));
+    let lenient = Mapper::new(KeyConfig::new());
+    for round in 0..3 {
+        let err = strict.to_cells(&basket).unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::KeyCollision { .. }),
+            "round {round}: {err}"
+        );
+        let cells = lenient.to_cells(&basket).unwrap();
+        assert!(
+            cells
+                .iter()
+                .any(|c| c.family == b"cart_count" && c.value == b"1"),
+            "round {round}: {cells:?}"
+        );
+    }
+}
