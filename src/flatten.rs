@@ -193,8 +193,21 @@ impl Flattener<'_> {
             named.push((text, index));
         }
         // One cell per distinct qualifier; equal texts are neighbours.
-        named.sort_unstable();
-        for run in named.chunk_by(|a, b| a.0 == b.0) {
+        // Elements often come sorted and distinct (ids, timestamps): one
+        // pass of word-wise comparisons says so and spares the sort.
+        let distinct = named.windows(2).all(|pair| {
+            compare_bytes(pair[0].0.as_bytes(), pair[1].0.as_bytes()) == Ordering::Less
+        });
+        if !distinct {
+            // Stable: equal texts keep their array order.
+            named.sort_by(|a, b| compare_bytes(a.0.as_bytes(), b.0.as_bytes()));
+        }
+        let runs: &mut dyn Iterator<Item = &[(Cow<'_, str>, usize)]> = if distinct {
+            &mut named.chunks(1)
+        } else {
+            &mut named.chunk_by(|a, b| a.0 == b.0)
+        };
+        for run in runs {
             let qualifier = run[0].0.as_bytes();
             match self.codec() {
                 Codec::Json => {
