@@ -161,6 +161,7 @@ pub(crate) fn write_json_number(number: &serde_json::Number, out: &mut Vec<u8>) 
 }
 
 /// Appends a position in decimal; `write!` costs more than the cell itself.
+#[inline]
 pub(crate) fn write_position(position: usize, out: &mut Vec<u8>) {
     write_decimal(position as u64, out);
 }

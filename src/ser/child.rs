@@ -41,6 +41,7 @@ pub(crate) enum FieldName {
 }
 
 impl FieldName {
+    #[inline(always)]
     pub(crate) fn bytes<'a>(&self, scratch: &'a [u8]) -> &'a [u8] {
         match *self {
             FieldName::Static(name) => name.as_bytes(),
@@ -58,7 +59,7 @@ impl FieldName {
 
     /// Whether two fields have the same name. A struct's children share
     /// their static names, so equal pointers settle most comparisons.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn same(&self, other: &FieldName, scratch: &[u8]) -> bool {
         if let (FieldName::Static(a), FieldName::Static(b)) = (self, other) {
             if std::ptr::eq(*a, *b) {
