@@ -3,46 +3,13 @@
 //!
 //! `cargo bench --bench mapper`
 
-use capjure::{Cell, KeyConfig, Mapper};
+mod sessions;
+
+use capjure::Cell;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use serde_json::{Value, json};
+use serde_json::Value;
+use sessions::{value_mapper as mapper, value_session as session};
 use std::hint::black_box;
-
-/// A shopper session: scalar fields, a one-level map, an array of viewed
-/// SKUs and an array of cart items keyed by SKU.
-fn session(seed: usize) -> Value {
-    let viewed: Vec<String> = (0..20)
-        .map(|i| format!("SKU-{:05}-{}", seed * 31 + i * 7, i % 3))
-        .collect();
-    let cart: Vec<Value> = (0..5)
-        .map(|i| {
-            json!({
-                "sku": format!("SKU-{:05}", seed * 17 + i),
-                "qty": i + 1,
-                "price": 19.99 + i as f64,
-                "added_at": 1_700_000_000_000_i64 + (i as i64) * 60_000,
-                "removed": i % 2 == 1
-            })
-        })
-        .collect();
-    json!({
-        "session_id": format!("s-{seed:08}"),
-        "shopper_id": format!("shopper-{}", seed % 997),
-        "merchant": "acme-outdoor",
-        "started_at": 1_700_000_000_000_i64 + seed as i64,
-        "duration_ms": 183_000 + seed,
-        "pages": 17,
-        "converted": seed % 2 == 0,
-        "referrer": "https://search.example/?q=tents",
-        "device": {"kind": "mobile", "os": "android", "width": 412, "height": 915, "touch": true},
-        "viewed_skus": viewed,
-        "cart": cart
-    })
-}
-
-fn mapper() -> Mapper {
-    Mapper::new(KeyConfig::new().field("cart", "sku"))
-}
 
 fn bench(c: &mut Criterion) {
     let mapper = mapper();

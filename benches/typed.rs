@@ -4,80 +4,12 @@
 //!
 //! `cargo bench --bench typed -- --warm-up-time 1 --measurement-time 3`
 
+mod sessions;
+
 use capjure::{Cell, Entity};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use serde::{Deserialize, Serialize};
+use sessions::{Session, typed_session as session};
 use std::hint::black_box;
-
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-struct Device {
-    kind: String,
-    os: String,
-    width: u32,
-    height: u32,
-    touch: bool,
-}
-
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
-struct CartItem {
-    sku: String,
-    qty: u32,
-    price: f64,
-    added_at: i64,
-    removed: bool,
-}
-
-/// A shopper session: scalar fields, a one-level map, a Vec of viewed SKUs
-/// and a Vec of cart items keyed by SKU.
-#[derive(Entity, Debug, PartialEq)]
-#[capjure(table = "sessions")]
-struct Session {
-    #[capjure(row_key)]
-    session_id: String,
-    shopper_id: String,
-    merchant: String,
-    started_at: i64,
-    duration_ms: u64,
-    pages: u32,
-    converted: bool,
-    referrer: Option<String>,
-    device: Device,
-    viewed_skus: Vec<String>,
-    #[capjure(primary_key = "sku")]
-    cart: Vec<CartItem>,
-}
-
-fn session(seed: usize) -> Session {
-    Session {
-        session_id: format!("s-{seed:08}"),
-        shopper_id: format!("shopper-{}", seed % 997),
-        merchant: "acme-outdoor".into(),
-        started_at: 1_700_000_000_000 + seed as i64,
-        duration_ms: 183_000 + seed as u64,
-        pages: 17,
-        converted: seed % 2 == 0,
-        referrer: Some("https://search.example/?q=tents".into()),
-        device: Device {
-            kind: "mobile".into(),
-            os: "android".into(),
-            width: 412,
-            height: 915,
-            touch: true,
-        },
-        viewed_skus: (0..16)
-            .map(|i| format!("SKU-{:05}-{}", seed * 31 + i * 7, i % 3))
-            .collect(),
-        cart: (0..4)
-            .map(|i| CartItem {
-                sku: format!("SKU-{:05}", seed * 17 + i),
-                qty: i as u32 + 1,
-                price: 19.99 + i as f64,
-                added_at: 1_700_000_000_000 + (i as i64) * 60_000,
-                removed: i % 2 == 1,
-            })
-            .collect(),
-    }
-}
 
 fn bench(c: &mut Criterion) {
     let mapper = Session::mapper();

@@ -1,0 +1,116 @@
+//! The ~1 KB click-stream sessions every in-memory benchmark uses: the
+//! same objects for criterion (`mapper`, `typed`) and for the instruction
+//! counts (`instructions`).
+
+#![allow(dead_code)] // each benchmark uses part of it
+
+use capjure::{Entity, KeyConfig, Mapper};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// A shopper session: scalar fields, a one-level map, an array of viewed
+/// SKUs and an array of cart items keyed by SKU.
+pub fn value_session(seed: usize) -> Value {
+    let viewed: Vec<String> = (0..20)
+        .map(|i| format!("SKU-{:05}-{}", seed * 31 + i * 7, i % 3))
+        .collect();
+    let cart: Vec<Value> = (0..5)
+        .map(|i| {
+            json!({
+                "sku": format!("SKU-{:05}", seed * 17 + i),
+                "qty": i + 1,
+                "price": 19.99 + i as f64,
+                "added_at": 1_700_000_000_000_i64 + (i as i64) * 60_000,
+                "removed": i % 2 == 1
+            })
+        })
+        .collect();
+    json!({
+        "session_id": format!("s-{seed:08}"),
+        "shopper_id": format!("shopper-{}", seed % 997),
+        "merchant": "acme-outdoor",
+        "started_at": 1_700_000_000_000_i64 + seed as i64,
+        "duration_ms": 183_000 + seed,
+        "pages": 17,
+        "converted": seed % 2 == 0,
+        "referrer": "https://search.example/?q=tents",
+        "device": {"kind": "mobile", "os": "android", "width": 412, "height": 915, "touch": true},
+        "viewed_skus": viewed,
+        "cart": cart
+    })
+}
+
+/// The mapper for [`value_session`]s.
+pub fn value_mapper() -> Mapper {
+    Mapper::new(KeyConfig::new().field("cart", "sku"))
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct Device {
+    pub kind: String,
+    pub os: String,
+    pub width: u32,
+    pub height: u32,
+    pub touch: bool,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+pub struct CartItem {
+    pub sku: String,
+    pub qty: u32,
+    pub price: f64,
+    pub added_at: i64,
+    pub removed: bool,
+}
+
+/// A shopper session: scalar fields, a one-level map, a Vec of viewed SKUs
+/// and a Vec of cart items keyed by SKU.
+#[derive(Entity, Debug, PartialEq)]
+#[capjure(table = "sessions")]
+pub struct Session {
+    #[capjure(row_key)]
+    pub session_id: String,
+    pub shopper_id: String,
+    pub merchant: String,
+    pub started_at: i64,
+    pub duration_ms: u64,
+    pub pages: u32,
+    pub converted: bool,
+    pub referrer: Option<String>,
+    pub device: Device,
+    pub viewed_skus: Vec<String>,
+    #[capjure(primary_key = "sku")]
+    pub cart: Vec<CartItem>,
+}
+
+pub fn typed_session(seed: usize) -> Session {
+    Session {
+        session_id: format!("s-{seed:08}"),
+        shopper_id: format!("shopper-{}", seed % 997),
+        merchant: "acme-outdoor".into(),
+        started_at: 1_700_000_000_000 + seed as i64,
+        duration_ms: 183_000 + seed as u64,
+        pages: 17,
+        converted: seed % 2 == 0,
+        referrer: Some("https://search.example/?q=tents".into()),
+        device: Device {
+            kind: "mobile".into(),
+            os: "android".into(),
+            width: 412,
+            height: 915,
+            touch: true,
+        },
+        viewed_skus: (0..16)
+            .map(|i| format!("SKU-{:05}-{}", seed * 31 + i * 7, i % 3))
+            .collect(),
+        cart: (0..4)
+            .map(|i| CartItem {
+                sku: format!("SKU-{:05}", seed * 17 + i),
+                qty: i as u32 + 1,
+                price: 19.99 + i as f64,
+                added_at: 1_700_000_000_000 + (i as i64) * 60_000,
+                removed: i % 2 == 1,
+            })
+            .collect(),
+    }
+}
