@@ -42,11 +42,9 @@ fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
         b"null" => Ok(Json::Null),
         b"true" => Ok(Json::Bool(true)),
         b"false" => Ok(Json::Bool(false)),
-        [b'"', inner @ .., b'"'] if !inner.iter().any(|&b| b == b'\\' || b == b'"' || b < 0x20) => {
-            std::str::from_utf8(inner)
-                .map(|text| Json::Str(Cow::Borrowed(text)))
-                .map_err(|_| "the string is not valid UTF-8".to_string())
-        }
+        [b'"', inner @ .., b'"'] if !needs_unescaping(inner) => std::str::from_utf8(inner)
+            .map(|text| Json::Str(Cow::Borrowed(text)))
+            .map_err(|_| "the string is not valid UTF-8".to_string()),
         [b'"', ..] => serde_json::from_slice::<String>(bytes)
             .map(|text| Json::Str(Cow::Owned(text)))
             .map_err(|err| format!("the value is not a JSON string ({err})")),
@@ -80,6 +78,34 @@ fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
     }
 }
 
+/// Whether a JSON string's text holds a `"`, a `\` or a control character,
+/// and so needs a JSON parser. Checked 8 bytes at a time: a word holds
+/// such a byte when the word XORed with it, or less 0x20 in each byte,
+/// borrows into a byte's high bit that was clear.
+fn needs_unescaping(text: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let below = |word: u64, bound: u8| word.wrapping_sub(ONES * u64::from(bound)) & !word & HIGHS;
+    let special = |bytes: &[u8; 8]| {
+        let word = u64::from_ne_bytes(*bytes);
+        below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1)
+            | below(word, 0x20)
+            != 0
+    };
+    if text
+        .chunks_exact(8)
+        .any(|chunk| chunk.first_chunk().is_none_or(special))
+    {
+        return true;
+    }
+    // The last bytes: as a word overlapping the one before when there is one.
+    match text.last_chunk() {
+        Some(last) => special(last),
+        None => text.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20),
+    }
+}
+
 /// An integer of ASCII digits (with a leading `-`, an `I64`), read without
 /// validating and parsing text; `None` for anything else (a float, or a
 /// number out of range), which then takes the general path.
@@ -88,12 +114,24 @@ fn parse_integer(bytes: &[u8]) -> Option<Json<'static>> {
         [b'-', digits @ ..] => (true, digits),
         digits => (false, digits),
     };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+    if digits.is_empty() {
         return None;
     }
-    let magnitude = digits.iter().try_fold(0u64, |acc, &digit| {
-        acc.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
-    })?;
+    // Up to 19 digits cannot overflow: check and add in one pass.
+    let magnitude = if digits.len() <= 19 {
+        digits.iter().try_fold(0u64, |acc, &digit| {
+            let value = digit.wrapping_sub(b'0');
+            (value <= 9).then(|| acc * 10 + u64::from(value))
+        })?
+    } else {
+        digits.iter().try_fold(0u64, |acc, &digit| {
+            let value = digit.wrapping_sub(b'0');
+            if value > 9 {
+                return None;
+            }
+            acc.checked_mul(10)?.checked_add(u64::from(value))
+        })?
+    };
     if negative {
         0i64.checked_sub_unsigned(magnitude).map(Json::I64)
     } else {
@@ -416,6 +454,24 @@ mod tests {
     }
 
     #[test]
+    fn strings_needing_a_parser_are_found() {
+        let specials = [b'"', b'\\', 0, 0x1f];
+        for len in 0..20 {
+            let plain: Vec<u8> = (0..len)
+                .map(|i| [b'a', b' ', 0x7f, 0x80, 0xff, b'!', b'#', b']'][i % 8])
+                .collect();
+            assert!(!needs_unescaping(&plain), "{plain:?}");
+            for at in 0..len {
+                for special in specials {
+                    let mut text = plain.clone();
+                    text[at] = special;
+                    assert!(needs_unescaping(&text), "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn integers_read_as_the_text_parsers_read_them() {
         for text in [
             "0",
@@ -426,6 +482,9 @@ mod tests {
             "9223372036854775807",
             "-9223372036854775808",
             "-9223372036854775809",
+            "9999999999999999999",
+            "1/",
+            "1:",
             "18446744073709551615",
             "18446744073709551616",
             "-",
