@@ -56,6 +56,13 @@ pub(crate) struct KeyCells<'e, 'a> {
 }
 
 impl<'e, 'a> KeyCells<'e, 'a> {
+    fn new(plain: &'e [Entry<'a>]) -> Self {
+        KeyCells {
+            plain,
+            fields: Vec::new(),
+        }
+    }
+
     /// The key's first cell, which errors about the whole key name.
     pub(crate) fn first(&self) -> Option<&'e Entry<'a>> {
         self.plain
@@ -162,42 +169,27 @@ pub(crate) fn with_keys<'a, R>(
     }
 
     // Runs arrive in group order: a configured key's own run (`cars`) comes
-    // before its fields' runs (`cars_make`), which join it; they are looked
-    // up among the configured keys only, newest first.
+    // before its fields' runs (`cars_make`), which join it. A configured
+    // key's name is borrowed from the configuration, the same `str` for
+    // every run of it, so it is found among the keys by address, newest
+    // first: no list of configured keys (an allocation per row), and no
+    // plain key of the same text can match.
     let mut keys: Vec<(Cow<'_, str>, KeyCells<'_, 'a>)> = Vec::with_capacity(entries.len().min(16));
-    let mut configured: Vec<usize> = Vec::new();
     for run in entries.chunk_by(|_, b| b.same_group) {
         let (key, parts) = match classify(&mapper.naming, run[0].group)? {
-            Group::Key(key) => (
-                key,
-                KeyCells {
-                    plain: run,
-                    fields: Vec::new(),
-                },
-            ),
-            Group::Configured(key) => {
-                configured.push(keys.len());
-                (
-                    Cow::Borrowed(key),
-                    KeyCells {
-                        plain: run,
-                        fields: Vec::new(),
-                    },
-                )
-            }
+            Group::Key(key) => (key, KeyCells::new(run)),
+            Group::Configured(key) => (Cow::Borrowed(key), KeyCells::new(run)),
             Group::Field { key, field } => {
-                if let Some(&at) = configured.iter().rev().find(|&&at| keys[at].0 == key) {
-                    keys[at].1.fields.push((field, run));
+                let owner = keys.iter_mut().rev().find(
+                    |(name, _)| matches!(name, Cow::Borrowed(name) if std::ptr::eq(*name, key)),
+                );
+                if let Some((_, parts)) = owner {
+                    parts.fields.push((field, run));
                     continue;
                 }
-                configured.push(keys.len());
-                (
-                    Cow::Borrowed(key),
-                    KeyCells {
-                        plain: &[],
-                        fields: vec![(field, run)],
-                    },
-                )
+                let mut parts = KeyCells::new(&[]);
+                parts.fields.push((field, run));
+                (Cow::Borrowed(key), parts)
             }
         };
         keys.push((key, parts));
@@ -530,6 +522,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_plain_key_named_like_a_configured_one_takes_no_fields() {
+        let mapper = Mapper::new(KeyConfig::new().field("cart", "sku"));
+        let cells = [
+            crate::Cell::new("c%61rt", "", "1"),
+            crate::Cell::new("cart_qty", "a", "2"),
+        ];
+        // The field's run opens the configured key instead of joining the
+        // plain one, and the configured key has no index cell for it.
+        let err = mapper.hydrate(&cells).unwrap_err().to_string();
+        assert!(
+            err.contains("no child of `cart` has this primary key"),
+            "{err}"
+        );
     }
 
     #[test]
