@@ -9,7 +9,7 @@ use crate::cell::CellRef;
 use crate::codec::{self, ARRAY_MARKER, Codec, JsonCell};
 use crate::error::{ErrorKind, Result, column_name};
 use crate::keys::PrimaryKey;
-use crate::layout::Group;
+use crate::layout::{Group, Naming, Owner};
 use crate::mapper::Mapper;
 
 /// One stored cell with the group and qualifier the layout wrote it under.
@@ -56,6 +56,13 @@ pub(crate) struct KeyCells<'e, 'a> {
 }
 
 impl<'e, 'a> KeyCells<'e, 'a> {
+    fn new(plain: &'e [Entry<'a>]) -> Self {
+        KeyCells {
+            plain,
+            fields: Vec::new(),
+        }
+    }
+
     /// The key's first cell, which errors about the whole key name.
     pub(crate) fn first(&self) -> Option<&'e Entry<'a>> {
         self.plain
@@ -162,47 +169,78 @@ pub(crate) fn with_keys<'a, R>(
     }
 
     // Runs arrive in group order: a configured key's own run (`cars`) comes
-    // before its fields' runs (`cars_make`), which join it; they are looked
-    // up among the configured keys only, newest first.
+    // before its fields' runs (`cars_make`), which join it. A configured
+    // key's name is borrowed from the configuration, the same `str` for
+    // every run of it, so it is found among the keys by address, newest
+    // first: no list of configured keys (an allocation per row), and no
+    // plain key of the same text can match.
     let mut keys: Vec<(Cow<'_, str>, KeyCells<'_, 'a>)> = Vec::with_capacity(entries.len().min(16));
-    let mut configured: Vec<usize> = Vec::new();
     for run in entries.chunk_by(|_, b| b.same_group) {
-        let (key, parts) = match mapper.naming.classify(run[0].group)? {
-            Group::Key(key) => (
-                key,
-                KeyCells {
-                    plain: run,
-                    fields: Vec::new(),
-                },
-            ),
-            Group::Configured(key) => {
-                configured.push(keys.len());
-                (
-                    Cow::Borrowed(key),
-                    KeyCells {
-                        plain: run,
-                        fields: Vec::new(),
-                    },
-                )
-            }
+        let (key, parts) = match classify(&mapper.naming, run[0].group)? {
+            Group::Key(key) => (key, KeyCells::new(run)),
+            Group::Configured(key) => (Cow::Borrowed(key), KeyCells::new(run)),
             Group::Field { key, field } => {
-                if let Some(&at) = configured.iter().rev().find(|&&at| keys[at].0 == key) {
-                    keys[at].1.fields.push((field, run));
+                let owner = keys.iter_mut().rev().find(
+                    |(name, _)| matches!(name, Cow::Borrowed(name) if std::ptr::eq(*name, key)),
+                );
+                if let Some((_, parts)) = owner {
+                    parts.fields.push((field, run));
                     continue;
                 }
-                configured.push(keys.len());
-                (
-                    Cow::Borrowed(key),
-                    KeyCells {
-                        plain: &[],
-                        fields: vec![(field, run)],
-                    },
-                )
+                let mut parts = KeyCells::new(&[]);
+                parts.fields.push((field, run));
+                (Cow::Borrowed(key), parts)
             }
         };
         keys.push((key, parts));
     }
     read(keys)
+}
+
+/// What a group reads back as: [`Naming::classify`], with its common case
+/// done here. Unescaping undoes `%XX` escapes only, so a group without a
+/// `%` (almost every group) reads back as its own text; the `%` is looked
+/// for a word at a time, cheaper than `memchr` on names this short. Any
+/// other group, and any error, is left to `classify`.
+fn classify<'c, 'g>(naming: &'c Naming, group: &'g [u8]) -> Result<Group<'c, 'g>, ErrorKind> {
+    if !holds_percent(group) {
+        let text = |bytes: &'g [u8]| std::str::from_utf8(bytes).ok().map(Cow::Borrowed);
+        let plain = match naming.owner(group) {
+            Owner::Configured(key) => Some(Group::Configured(key)),
+            Owner::FieldOf(key, start) => group
+                .get(start..)
+                .and_then(text)
+                .map(|field| Group::Field { key, field }),
+            Owner::Plain => text(group).map(Group::Key),
+        };
+        if let Some(plain) = plain {
+            return Ok(plain);
+        }
+    }
+    naming.classify(group)
+}
+
+/// Whether a name holds a `%`, checked 8 bytes at a time: a word holds one
+/// when XORing it with `%`s leaves a zero byte, whose borrow then reaches
+/// that byte's clear high bit.
+fn holds_percent(name: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let percent = |bytes: &[u8; 8]| {
+        let word = u64::from_ne_bytes(*bytes) ^ (ONES * u64::from(b'%'));
+        word.wrapping_sub(ONES) & !word & HIGHS != 0
+    };
+    if name
+        .chunks_exact(8)
+        .any(|chunk| chunk.first_chunk().is_none_or(percent))
+    {
+        return true;
+    }
+    // The last bytes: as a word overlapping the one before when there is one.
+    match name.last_chunk() {
+        Some(last) => percent(last),
+        None => name.contains(&b'%'),
+    }
 }
 
 /// Whether the entries are in (group, qualifier) order; a column given
@@ -442,5 +480,78 @@ pub(crate) fn untyped(parts: &KeyCells<'_, '_>) -> ErrorKind {
             .map(|entry| column_name(entry.cell.family, entry.cell.qualifier))
             .unwrap_or_default(),
         codec: "java",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::KeyConfig;
+    use crate::layout::Layout;
+
+    #[test]
+    fn groups_classify_as_the_layout_classifies_them() {
+        let keys = KeyConfig::new()
+            .field("cart", "sku")
+            .field("cart_items", "id");
+        let groups: [&[u8]; 16] = [
+            b"cart",
+            b"cart_",
+            b"cart_qty",
+            b"cart_items",
+            b"cart_items_id",
+            b"cart2",
+            b"carts_x",
+            b"road",
+            b"",
+            b"%25",
+            b"cart_%5Fq",
+            b"lon%gname_with_percent",
+            b"a%3Ab",
+            b"caf\xc3\xa9_and_more",
+            b"bad\xff",
+            b"cart_bad\xffbytes",
+        ];
+        for layout in [Layout::MultiFamily, Layout::single_family("meta")] {
+            let naming = Naming::new(&layout, &keys);
+            for group in groups {
+                assert_eq!(
+                    format!("{:?}", classify(&naming, group)),
+                    format!("{:?}", naming.classify(group)),
+                    "{group:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_plain_key_named_like_a_configured_one_takes_no_fields() {
+        let mapper = Mapper::new(KeyConfig::new().field("cart", "sku"));
+        let cells = [
+            crate::Cell::new("c%61rt", "", "1"),
+            crate::Cell::new("cart_qty", "a", "2"),
+        ];
+        // The field's run opens the configured key instead of joining the
+        // plain one, and the configured key has no index cell for it.
+        let err = mapper.hydrate(&cells).unwrap_err().to_string();
+        assert!(
+            err.contains("no child of `cart` has this primary key"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn percents_are_found_anywhere() {
+        for len in 0..20 {
+            let name = vec![b'a'; len];
+            assert!(!holds_percent(&name));
+            for at in 0..len {
+                let mut escaped = name.clone();
+                escaped[at] = b'%';
+                assert!(holds_percent(&escaped), "{escaped:?}");
+                escaped[at] = b'%' ^ 0x80;
+                assert!(!holds_percent(&escaped), "{escaped:?}");
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! of its cells `k_field:pk`; under JSON and Java an index cell `k:pk` holds
 //! its position (and typed primary key).
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -28,18 +29,30 @@ enum Pk<'k> {
 /// One child's cells.
 struct ChildCells<'k, 'a> {
     position: u64,
+    /// The child's rank among the qualifiers: which cell of each field
+    /// group is its own when the groups are dense.
+    slot: usize,
     pk: Pk<'k>,
     /// The cell the primary key came from, for errors.
     family: &'k [u8],
     qualifier: &'k [u8],
+    /// The child's fields when the groups are not dense.
     fields: Vec<(&'k str, &'k Entry<'a>)>,
 }
+
+/// The field groups of an array of maps.
+type FieldGroups<'k, 'a> = &'k [(Cow<'a, str>, &'k [Entry<'a>])];
 
 /// The children of the array under `key`, in order.
 pub(crate) struct ChildrenAccess<'k, 'a> {
     key: &'k str,
     codec: Codec,
     pk_field: &'k str,
+    /// The field groups, when every group has one cell per child (the
+    /// usual case: no `None` fields), in the children's qualifier order.
+    /// Each child then reads its cells straight from them, and no list of
+    /// fields is built per child.
+    dense: Option<FieldGroups<'k, 'a>>,
     children: std::vec::IntoIter<ChildCells<'k, 'a>>,
     next: usize,
 }
@@ -52,8 +65,9 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
     ) -> Result<Self> {
         let primary_key = parts.primary_key(mapper, key)?;
         let mut children = Vec::with_capacity(parts.plain.len());
-        // The qualifiers the children are known by, sorted.
-        let mut qualifiers: Vec<&'k [u8]> = Vec::with_capacity(parts.plain.len());
+        // Under text, the qualifiers the children are known by, sorted;
+        // under JSON and Java they are the index cells' qualifiers.
+        let mut qualifiers: Vec<&'k [u8]> = Vec::new();
         match mapper.codec {
             Codec::Json | Codec::Java => {
                 for entry in parts.plain {
@@ -77,9 +91,9 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
                         })?;
                         (position, Pk::Bytes(&value[4..], Form::Java))
                     };
-                    qualifiers.push(entry.qualifier);
                     children.push(ChildCells {
                         position,
+                        slot: children.len(),
                         pk,
                         family,
                         qualifier,
@@ -116,6 +130,7 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
                     };
                     children.push(ChildCells {
                         position: position as u64,
+                        slot: position,
                         pk,
                         family: key.as_bytes(),
                         qualifier,
@@ -124,25 +139,17 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
                 }
             }
         }
-        // A field's cells and the qualifiers are both sorted: walk them side
-        // by side instead of searching for each cell.
-        for (field, entries) in &parts.fields {
-            let mut at = 0;
-            for entry in *entries {
-                let found = loop {
-                    match qualifiers.get(at).map(|known| known.cmp(&entry.qualifier)) {
-                        Some(Ordering::Less) => at += 1,
-                        Some(Ordering::Equal) => break Some(at),
-                        Some(Ordering::Greater) | None => break None,
-                    }
-                };
-                let Some(at) = found else {
-                    return Err(entry
-                        .malformed(format!("no child of `{key}` has this primary key"))
-                        .into());
-                };
-                children[at].fields.push((field.as_ref(), entry));
-            }
+        let known = |slot: usize| match mapper.codec {
+            Codec::Text => qualifiers.get(slot).copied(),
+            Codec::Json | Codec::Java => parts.plain.get(slot).map(|entry| entry.qualifier),
+        };
+        let dense = parts.fields.iter().all(|(_, entries)| {
+            entries.len() == children.len()
+                && (entries.iter().enumerate())
+                    .all(|(slot, entry)| known(slot) == Some(entry.qualifier))
+        });
+        if !dense {
+            place_fields(key, &parts.fields, known, &mut children)?;
         }
         children.sort_unstable_by_key(|child| child.position);
         if let Some((_, child)) = children
@@ -161,10 +168,41 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
             key,
             codec: mapper.codec,
             pk_field: primary_key.field_name(),
+            dense: dense.then_some(&parts.fields[..]),
             children: children.into_iter(),
             next: 0,
         })
     }
+}
+
+/// Gives each child its own list of fields: a field's cells and the
+/// children's qualifiers are both sorted, so they are walked side by side
+/// instead of searching for each cell.
+fn place_fields<'k, 'a>(
+    key: &str,
+    fields: FieldGroups<'k, 'a>,
+    known: impl Fn(usize) -> Option<&'k [u8]>,
+    children: &mut [ChildCells<'k, 'a>],
+) -> Result<()> {
+    for (field, entries) in fields {
+        let mut at = 0;
+        for entry in *entries {
+            let found = loop {
+                match known(at).map(|known| known.cmp(entry.qualifier)) {
+                    Some(Ordering::Less) => at += 1,
+                    Some(Ordering::Equal) => break Some(at),
+                    Some(Ordering::Greater) | None => break None,
+                }
+            };
+            let Some(child) = found.and_then(|at| children.get_mut(at)) else {
+                return Err(entry
+                    .malformed(format!("no child of `{key}` has this primary key"))
+                    .into());
+            };
+            child.fields.push((field.as_ref(), entry));
+        }
+    }
+    Ok(())
 }
 
 impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
@@ -186,7 +224,13 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
                 pk: Some(child.pk),
                 family: child.family,
                 qualifier: child.qualifier,
-                fields: child.fields.into_iter(),
+                fields: match self.dense {
+                    Some(groups) => ChildFields::Dense {
+                        groups: groups.iter(),
+                        slot: child.slot,
+                    },
+                    None => ChildFields::Sparse(child.fields.into_iter()),
+                },
                 current: None,
             },
         })
@@ -232,8 +276,33 @@ struct ChildAccess<'k, 'a> {
     pk: Option<Pk<'k>>,
     family: &'k [u8],
     qualifier: &'k [u8],
-    fields: std::vec::IntoIter<(&'k str, &'k Entry<'a>)>,
+    fields: ChildFields<'k, 'a>,
     current: Option<Current<'k, 'a>>,
+}
+
+/// A child's fields, with their names.
+enum ChildFields<'k, 'a> {
+    /// Its cell of every field group, at its slot.
+    Dense {
+        groups: std::slice::Iter<'k, (Cow<'a, str>, &'k [Entry<'a>])>,
+        slot: usize,
+    },
+    /// Its own list.
+    Sparse(std::vec::IntoIter<(&'k str, &'k Entry<'a>)>),
+}
+
+impl<'k, 'a> Iterator for ChildFields<'k, 'a> {
+    type Item = (&'k str, &'k Entry<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            ChildFields::Dense { groups, slot } => {
+                let (name, entries) = groups.next()?;
+                Some((name.as_ref(), entries.get(*slot)?))
+            }
+            ChildFields::Sparse(fields) => fields.next(),
+        }
+    }
 }
 
 enum Current<'k, 'a> {

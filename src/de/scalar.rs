@@ -42,17 +42,18 @@ fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
         b"null" => Ok(Json::Null),
         b"true" => Ok(Json::Bool(true)),
         b"false" => Ok(Json::Bool(false)),
-        [b'"', inner @ .., b'"'] if !inner.iter().any(|&b| b == b'\\' || b == b'"' || b < 0x20) => {
-            std::str::from_utf8(inner)
-                .map(|text| Json::Str(Cow::Borrowed(text)))
-                .map_err(|_| "the string is not valid UTF-8".to_string())
-        }
+        [b'"', inner @ .., b'"'] if !needs_unescaping(inner) => std::str::from_utf8(inner)
+            .map(|text| Json::Str(Cow::Borrowed(text)))
+            .map_err(|_| "the string is not valid UTF-8".to_string()),
         [b'"', ..] => serde_json::from_slice::<String>(bytes)
             .map(|text| Json::Str(Cow::Owned(text)))
             .map_err(|err| format!("the value is not a JSON string ({err})")),
         [b'-' | b'0'..=b'9', ..] => {
             if let Some(integer) = parse_integer(bytes) {
                 return Ok(integer);
+            }
+            if let Some(decimal) = parse_decimal(bytes) {
+                return Ok(Json::F64(decimal));
             }
             let text = std::str::from_utf8(bytes).map_err(|_| "not a JSON number".to_string())?;
             let not_a_number = || format!("`{text}` is not a JSON number");
@@ -77,6 +78,34 @@ fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
     }
 }
 
+/// Whether a JSON string's text holds a `"`, a `\` or a control character,
+/// and so needs a JSON parser. Checked 8 bytes at a time: a word holds
+/// such a byte when the word XORed with it, or less 0x20 in each byte,
+/// borrows into a byte's high bit that was clear.
+fn needs_unescaping(text: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let below = |word: u64, bound: u8| word.wrapping_sub(ONES * u64::from(bound)) & !word & HIGHS;
+    let special = |bytes: &[u8; 8]| {
+        let word = u64::from_ne_bytes(*bytes);
+        below(word ^ (ONES * u64::from(b'"')), 1)
+            | below(word ^ (ONES * u64::from(b'\\')), 1)
+            | below(word, 0x20)
+            != 0
+    };
+    if text
+        .chunks_exact(8)
+        .any(|chunk| chunk.first_chunk().is_none_or(special))
+    {
+        return true;
+    }
+    // The last bytes: as a word overlapping the one before when there is one.
+    match text.last_chunk() {
+        Some(last) => special(last),
+        None => text.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20),
+    }
+}
+
 /// An integer of ASCII digits (with a leading `-`, an `I64`), read without
 /// validating and parsing text; `None` for anything else (a float, or a
 /// number out of range), which then takes the general path.
@@ -85,17 +114,68 @@ fn parse_integer(bytes: &[u8]) -> Option<Json<'static>> {
         [b'-', digits @ ..] => (true, digits),
         digits => (false, digits),
     };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+    if digits.is_empty() {
         return None;
     }
-    let magnitude = digits.iter().try_fold(0u64, |acc, &digit| {
-        acc.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
-    })?;
+    // Up to 19 digits cannot overflow: check and add in one pass.
+    let magnitude = if digits.len() <= 19 {
+        digits.iter().try_fold(0u64, |acc, &digit| {
+            let value = digit.wrapping_sub(b'0');
+            (value <= 9).then(|| acc * 10 + u64::from(value))
+        })?
+    } else {
+        digits.iter().try_fold(0u64, |acc, &digit| {
+            let value = digit.wrapping_sub(b'0');
+            if value > 9 {
+                return None;
+            }
+            acc.checked_mul(10)?.checked_add(u64::from(value))
+        })?
+    };
     if negative {
         0i64.checked_sub_unsigned(magnitude).map(Json::I64)
     } else {
         Some(Json::U64(magnitude))
     }
+}
+
+/// Powers of ten a double holds exactly.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A plain decimal (`-12.75`) whose digits a double holds exactly, read
+/// without the general float parser: the digits and the power of ten are
+/// both exact, so their quotient is the correctly rounded value, as the
+/// parser would give. `None` for anything else (an exponent, too many
+/// digits), which then takes the general path.
+fn parse_decimal(bytes: &[u8]) -> Option<f64> {
+    let (negative, rest) = match bytes {
+        [b'-', rest @ ..] => (true, rest),
+        rest => (false, rest),
+    };
+    let dot = rest.iter().position(|&b| b == b'.')?;
+    let (whole, fraction) = (rest.get(..dot)?, rest.get(dot + 1..)?);
+    if whole.is_empty() || fraction.is_empty() {
+        return None;
+    }
+    let scale = *EXACT_POWERS_OF_TEN.get(fraction.len())?;
+    let mut digits: u64 = 0;
+    for &digit in whole.iter().chain(fraction) {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        digits = digits
+            .checked_mul(10)?
+            .checked_add(u64::from(digit - b'0'))?;
+    }
+    // Integers up to 2^53 convert to a double exactly.
+    if digits > 1 << 53 {
+        return None;
+    }
+    let magnitude = digits as f64 / scale;
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 impl<'b> ScalarDeserializer<'b> {
@@ -367,9 +447,27 @@ mod tests {
         match parse_json(text.as_bytes()) {
             Ok(Json::I64(v)) => format!("i64 {v}"),
             Ok(Json::U64(v)) => format!("u64 {v}"),
-            Ok(Json::F64(v)) => format!("f64 {v}"),
+            Ok(Json::F64(v)) => format!("f64 {:#x}", v.to_bits()),
             Ok(_) => "other".into(),
             Err(_) => "error".into(),
+        }
+    }
+
+    #[test]
+    fn strings_needing_a_parser_are_found() {
+        let specials = [b'"', b'\\', 0, 0x1f];
+        for len in 0..20 {
+            let plain: Vec<u8> = (0..len)
+                .map(|i| [b'a', b' ', 0x7f, 0x80, 0xff, b'!', b'#', b']'][i % 8])
+                .collect();
+            assert!(!needs_unescaping(&plain), "{plain:?}");
+            for at in 0..len {
+                for special in specials {
+                    let mut text = plain.clone();
+                    text[at] = special;
+                    assert!(needs_unescaping(&text), "{text:?}");
+                }
+            }
         }
     }
 
@@ -384,15 +482,29 @@ mod tests {
             "9223372036854775807",
             "-9223372036854775808",
             "-9223372036854775809",
+            "9999999999999999999",
+            "1/",
+            "1:",
             "18446744073709551615",
             "18446744073709551616",
             "-",
             "1-2",
             "1.5",
             "-2e3",
+            "19.99",
+            "-0.0",
+            "0.1",
+            "3.0000000000000000000001",
+            "9007199254740993.5",
+            "123456789.123456789",
+            "1.",
+            "1.2.3",
+            "1.-2",
         ] {
             let expected = if text.contains(['.', 'e', 'E']) {
-                text.parse::<f64>().ok().map(|v| format!("f64 {v}"))
+                text.parse::<f64>()
+                    .ok()
+                    .map(|v| format!("f64 {:#x}", v.to_bits()))
             } else if text.starts_with('-') {
                 text.parse::<i64>().ok().map(|v| format!("i64 {v}"))
             } else {
@@ -400,6 +512,38 @@ mod tests {
             }
             .unwrap_or_else(|| "error".into());
             assert_eq!(read(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn decimals_read_as_the_float_parser_reads_them() {
+        // A fixed pseudo-random walk over digit counts and digits.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            state >> 33
+        };
+        for _ in 0..20_000 {
+            let whole = next() % 12 + 1;
+            let fraction = next() % 20 + 1;
+            let mut text = String::new();
+            if next() % 2 == 0 {
+                text.push('-');
+            }
+            for i in 0..whole + fraction {
+                if i == whole {
+                    text.push('.');
+                }
+                text.push(char::from(b'0' + (next() % 10) as u8));
+            }
+            let expected = text.parse::<f64>().map(f64::to_bits).ok();
+            let read = match parse_json(text.as_bytes()) {
+                Ok(Json::F64(v)) => Some(v.to_bits()),
+                _ => None,
+            };
+            assert_eq!(read, expected, "{text}");
         }
     }
 }
