@@ -22,8 +22,9 @@ pub(crate) struct Child {
     /// Its fields, in the array's field list.
     pub(crate) fields: Range<usize>,
     /// For a composite key, what its encoder sees: every field, as
-    /// `serde_json` values. Empty otherwise.
-    pub(crate) values: Map<String, Value>,
+    /// `serde_json` values. `None` otherwise (an empty map costs a walk
+    /// to drop).
+    pub(crate) values: Option<Map<String, Value>>,
     /// The primary-key field's text and kind.
     pub(crate) pk: Option<(Range<usize>, Kind)>,
     /// Its qualifier's own part, set when the array is written.
@@ -86,7 +87,7 @@ pub(crate) struct ChildSerializer<'a, 's, 'm> {
     first_field: usize,
     pk_field: &'m str,
     composite: bool,
-    values: Map<String, Value>,
+    values: Option<Map<String, Value>>,
     pk: Option<(Range<usize>, Kind)>,
 }
 
@@ -105,7 +106,7 @@ impl<'a, 's, 'm> ChildSerializer<'a, 's, 'm> {
             first_field,
             pk_field: primary_key.field_name(),
             composite: primary_key.is_composite(),
-            values: Map::new(),
+            values: None,
             pk: None,
         })
     }
@@ -156,6 +157,7 @@ impl<'a, 's, 'm> ChildSerializer<'a, 's, 'm> {
                 message: err.to_string(),
             })?;
             self.values
+                .get_or_insert_with(Map::new)
                 .insert(String::from_utf8_lossy(name_bytes).into_owned(), json);
         }
         fields.push(Field {

@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use std::ops::Range;
 
 use serde::Serialize;
+use serde_json::Map;
 use serde::ser::{Impossible, SerializeSeq, SerializeTuple, SerializeTupleStruct, Serializer};
 
 use super::child::{Child, ChildSerializer};
@@ -234,7 +235,8 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
     // encoder makes of it.
     for child in children.iter_mut() {
         if composite {
-            let (qualifier, pk) = child_qualifier(primary_key, key, child.index, &child.values)?;
+            let values = child.values.get_or_insert_with(Map::new);
+            let (qualifier, pk) = child_qualifier(primary_key, key, child.index, values)?;
             let pk = pk.clone();
             let bytes = cells.bytes_mut();
             let start = bytes.len();
