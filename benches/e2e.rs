@@ -519,6 +519,10 @@ fn main() {
         count_child(&args[2..]);
         return;
     }
+    if args.get(1).map(String::as_str) == Some("--scan-profile") {
+        scan_profile(&args[2..]);
+        return;
+    }
     // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this
     // binary without it, and a 20-minute benchmark is no test.
     if !args.iter().any(|arg| arg == "--bench") {
@@ -1027,6 +1031,61 @@ fn scan_ceiling(raw: &mut RawClient, table: &str, batch: i32) -> (usize, f64) {
     }
     raw.scanner_close(id).unwrap();
     (rows, t.elapsed().as_secs_f64())
+}
+
+/// `--scan-profile capjure|ceiling ADDR ROWS`: one full scan of a table of
+/// ROWS sessions (loaded on first use) in `scan_hot`, for callgrind to count
+/// the client's instructions per row:
+///
+/// ```text
+/// valgrind --tool=callgrind --toggle-collect='e2e::scan_hot' \
+///     target/release/deps/e2e-* --scan-profile capjure 127.0.0.1:9090 20000
+/// ```
+///
+/// capjure runs with a pool of one connection, so no batch is fetched ahead
+/// on another thread and everything it does is counted.
+fn scan_profile(args: &[String]) {
+    let [client, addr, rows] = args else {
+        panic!("--scan-profile CLIENT ADDR ROWS");
+    };
+    let rows: usize = rows.parse().expect("ROWS");
+    let table = format!("e2e_profile_{rows}");
+    let config = ThriftConfig::new(addr.clone())
+        .pool_size(1)
+        .call_timeout(Duration::from_secs(300));
+    let store = ThriftStore::new(config).expect("connect to the HBase Thrift gateway");
+    let mut raw = raw_client(addr);
+    if !store.list_tables().expect("list tables").contains(&table) {
+        let data = generate(rows);
+        store
+            .create_table(&table, &data.families)
+            .expect("create table");
+        for batch in raw_batches(&mapper(), &data.keys, &data.objects, 1000) {
+            raw.mutate_rows(table.clone().into(), batch, Default::default())
+                .expect("load");
+        }
+    }
+    let scanned = scan_hot(client, &store, &mut raw, &table);
+    assert_eq!(scanned, rows, "{client} scanned {scanned} rows");
+    eprintln!("scan-profile: {client} scanned {scanned} rows");
+}
+
+/// The counted part of `--scan-profile`.
+#[inline(never)]
+fn scan_hot(client: &str, store: &ThriftStore, raw: &mut RawClient, table: &str) -> usize {
+    match client {
+        CAPJURE => {
+            let capjure = Table::new(store, table, mapper());
+            let mut rows = 0;
+            for entry in capjure.scan(Scan::all().batch(1000)).unwrap() {
+                std::hint::black_box(entry.unwrap());
+                rows += 1;
+            }
+            rows
+        }
+        CEILING => scan_ceiling(raw, table, 1000).0,
+        other => panic!("--scan-profile {other}: capjure or ceiling"),
+    }
 }
 
 /// CPU seconds this thread has run (from the scheduler's nanosecond
