@@ -8,8 +8,8 @@ use std::cmp::Ordering;
 use std::ops::Range;
 
 use serde::Serialize;
-use serde_json::Map;
 use serde::ser::{Impossible, SerializeSeq, SerializeTuple, SerializeTupleStruct, Serializer};
+use serde_json::Map;
 
 use super::child::{Child, ChildSerializer};
 use super::scalar::{self, Form, Kind, ScalarSerializer};

@@ -18,6 +18,7 @@ use crate::error::{ErrorKind, Result};
 
 mod errors;
 mod pool;
+mod wire;
 
 use pool::{Client, Conn, Pool};
 pub use pool::{ThriftConfig, TransportKind, WireProtocol};

@@ -8,13 +8,14 @@ use std::time::{Duration, Instant};
 
 use hbase_thrift::hbase::{HbaseSyncClient, THbaseSyncClient, TThriftServerType};
 use thrift::protocol::{
-    TBinaryInputProtocol, TBinaryOutputProtocol, TCompactInputProtocol, TCompactOutputProtocol,
-    TInputProtocol, TOutputProtocol,
+    TBinaryOutputProtocol, TCompactInputProtocol, TCompactOutputProtocol, TInputProtocol,
+    TOutputProtocol,
 };
 use thrift::transport::{
     TBufferedReadTransport, TBufferedWriteTransport, TFramedReadTransport, TFramedWriteTransport,
 };
 
+use super::wire::BinaryInput;
 use crate::error::{ErrorKind, Result};
 
 /// How Thrift messages are delimited on the socket; must match the
@@ -280,9 +281,13 @@ impl Pool {
             Ok((stream.try_clone()?, stream.try_clone()?))
         };
         let (reader, writer) = setup().map_err(|e| self.transport_error("connect", e))?;
-        let input: Box<dyn Read + Send> = match config.transport {
-            TransportKind::Buffered => Box::new(TBufferedReadTransport::new(reader)),
-            TransportKind::Framed => Box::new(TFramedReadTransport::new(reader)),
+        let input: Box<dyn Read + Send> = match (config.transport, config.protocol) {
+            // Our binary reader buffers the socket itself.
+            (TransportKind::Buffered, WireProtocol::Binary) => Box::new(reader),
+            (TransportKind::Buffered, WireProtocol::Compact) => {
+                Box::new(TBufferedReadTransport::new(reader))
+            }
+            (TransportKind::Framed, _) => Box::new(TFramedReadTransport::new(reader)),
         };
         let output: Box<dyn Write + Send> = match config.transport {
             TransportKind::Buffered => Box::new(TBufferedWriteTransport::new(writer)),
@@ -293,7 +298,7 @@ impl Pool {
             Box<dyn TOutputProtocol + Send>,
         ) = match config.protocol {
             WireProtocol::Binary => (
-                Box::new(TBinaryInputProtocol::new(input, true)),
+                Box::new(BinaryInput::new(input, true)),
                 Box::new(TBinaryOutputProtocol::new(output, true)),
             ),
             WireProtocol::Compact => (
