@@ -277,15 +277,17 @@ impl<'a> Scanner<'a> {
                 (row.key, value)
             }
             Source::Thrift(scanner) => {
-                let (key, result) = match scanner.next_result()? {
-                    Ok(next) => next,
+                let row = match scanner.next_row()? {
+                    Ok(row) => row,
                     Err(err) => {
                         self.failed = true;
                         return Some(Err(err));
                     }
                 };
-                let value = read(&key, RowCells::Thrift(ThriftCells::new(&result)));
-                (key, value)
+                let batch = scanner.batch();
+                let key = batch.key(row);
+                let value = read(key, RowCells::Thrift(ThriftCells::new(batch, row)));
+                (key.to_vec(), value)
             }
         };
         Some(value.map(|value| (key, value)))

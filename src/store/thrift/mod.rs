@@ -1,11 +1,10 @@
 //! [`ThriftStore`]: a real HBase through its Thrift1 gateway.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque, btree_map};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use hbase_thrift::hbase::{
-    BatchMutation, ColumnDescriptor, Mutation as TMutation, TCell, TColumn, THbaseSyncClient,
-    TRowResult, TScan,
+    BatchMutation, ColumnDescriptor, Mutation as TMutation, THbaseSyncClient, TRowResult, TScan,
 };
 
 use super::{
@@ -16,6 +15,9 @@ use super::{
 use crate::cell::{Cell, CellRef, split_column};
 use crate::error::{ErrorKind, Result};
 
+mod batch;
+
+use batch::{Batch, BatchCells};
 mod errors;
 mod pool;
 mod wire;
@@ -123,6 +125,18 @@ impl ThriftStore {
         retry: Retry,
         mut call: impl FnMut(&mut Client) -> thrift::Result<T>,
     ) -> Result<T> {
+        self.call_conn(table, operation, retry, |conn| call(&mut conn.client))
+    }
+
+    /// [`call`](Self::call), for calls that use the connection itself
+    /// (see `batch`).
+    fn call_conn<T>(
+        &self,
+        table: &str,
+        operation: &'static str,
+        retry: Retry,
+        mut call: impl FnMut(&mut Conn) -> thrift::Result<T>,
+    ) -> Result<T> {
         let config = &self.pool.config;
         let mut attempt: u32 = 0;
         loop {
@@ -139,7 +153,7 @@ impl ThriftStore {
                     return Err(name_table(err, table, operation));
                 }
             };
-            match call(&mut conn.client) {
+            match call(&mut conn) {
                 Ok(value) => {
                     self.pool.checkin(conn);
                     return Ok(value);
@@ -523,7 +537,8 @@ impl Store for ThriftStore {
             table: table.to_string(),
             scan,
             id: Some(id),
-            buffer: VecDeque::new(),
+            batch: Batch::default(),
+            next: 0,
             last: None,
             restarts: 0,
             batches: 0,
@@ -733,9 +748,10 @@ pub(crate) struct ThriftScanner<'a> {
     table: String,
     scan: Scan,
     id: Option<i32>,
-    /// The results of the last batch not yet handed out, kept as the
-    /// gateway sent them: only rows with a key and at least one cell.
-    buffer: VecDeque<TRowResult>,
+    /// The last batch: only rows with a key and at least one cell.
+    batch: Batch,
+    /// Its next row to hand out.
+    next: usize,
     /// The last key of the batches fetched so far (all handed out before
     /// the next fetch): where a reopened scanner resumes.
     last: Option<Vec<u8>>,
@@ -748,7 +764,7 @@ pub(crate) struct ThriftScanner<'a> {
 }
 
 /// A `scannerGetList` running on its own thread and connection.
-type Prefetch = std::thread::JoinHandle<(Conn, thrift::Result<Vec<TRowResult>>)>;
+type Prefetch = std::thread::JoinHandle<(Conn, thrift::Result<Batch>)>;
 
 impl ThriftScanner<'_> {
     fn fetch(&mut self) -> Result<()> {
@@ -756,21 +772,23 @@ impl ThriftScanner<'_> {
             return Ok(());
         };
         let rows = i32::try_from(self.scan.batch).unwrap_or(i32::MAX);
+        // The next batch is usually about as large as this one.
+        let capacity = self.batch.byte_len();
         // Never retried as is: a lost reply may have moved the server's
         // cursor. Reopening after the last row seen is safe instead.
         let result = match self.pending.take() {
             Some(pending) => self.settle(pending),
             None => self
                 .store
-                .call(&self.table, "scan", Retry::Never, |client| {
-                    client.scanner_get_list(id, rows)
+                .call_conn(&self.table, "scan", Retry::Never, |conn| {
+                    batch::scanner_get_list(conn, id, rows, capacity)
                 }),
         };
         match result {
-            Ok(results) => {
+            Ok(mut batch) => {
                 self.restarts = 0;
                 self.batches = self.batches.saturating_add(1);
-                if results.is_empty() {
+                if batch.is_empty() {
                     self.close();
                 } else if self.batches >= 2 && self.store.config().pool_size >= 2 {
                     // A caller past its first batch is reading the scan
@@ -778,21 +796,19 @@ impl ThriftScanner<'_> {
                     // server works while the caller reads this one (on
                     // a second connection, so only with room for it in
                     // the pool).
-                    self.prefetch(id, rows);
+                    self.prefetch(id, rows, batch.byte_len());
                 }
-                for result in results {
-                    let Some(key) = &result.row else {
-                        continue;
-                    };
-                    // A reopened scanner may repeat rows at the boundary.
-                    if !has_cells(&result) || self.last.as_ref().is_some_and(|last| key <= last) {
-                        continue;
-                    }
-                    self.buffer.push_back(result);
-                }
-                if let Some(key) = self.buffer.back().and_then(|result| result.row.as_ref()) {
-                    self.last = Some(key.clone());
-                }
+                // A reopened scanner may repeat rows at the boundary.
+                let last = self.last.take();
+                batch.retain(|key, cells| {
+                    cells > 0 && last.as_deref().is_none_or(|last| key > last)
+                });
+                self.last = match batch.len().checked_sub(1) {
+                    Some(end) => Some(batch.key(end).to_vec()),
+                    None => last,
+                };
+                self.batch = batch;
+                self.next = 0;
                 Ok(())
             }
             Err(err)
@@ -825,7 +841,7 @@ impl ThriftScanner<'_> {
     /// Sends the next `scannerGetList` on another pooled connection and
     /// thread. Without a connection or a thread the next fetch simply asks
     /// itself.
-    fn prefetch(&mut self, id: i32, rows: i32) {
+    fn prefetch(&mut self, id: i32, rows: i32, capacity: usize) {
         let Ok(mut conn) = self.store.pool.checkout() else {
             return;
         };
@@ -833,7 +849,7 @@ impl ThriftScanner<'_> {
         self.pending = std::thread::Builder::new()
             .name("capjure-scan".into())
             .spawn(move || {
-                let result = conn.client.scanner_get_list(id, rows);
+                let result = batch::scanner_get_list(&mut conn, id, rows, capacity);
                 (conn, result)
             })
             .ok();
@@ -842,7 +858,7 @@ impl ThriftScanner<'_> {
     /// The prefetched batch, with the connection checked back in (or
     /// dropped when broken) and errors named as [`ThriftStore::call`]
     /// names them.
-    fn settle(&self, pending: Prefetch) -> Result<Vec<TRowResult>> {
+    fn settle(&self, pending: Prefetch) -> Result<Batch> {
         let (conn, result) = match pending.join() {
             Ok(done) => done,
             // The call panicked on that thread: as it would have here.
@@ -869,20 +885,25 @@ impl ThriftScanner<'_> {
 }
 
 impl ThriftScanner<'_> {
-    /// The next row with cells as the gateway sent it, its key taken out.
-    pub(crate) fn next_result(&mut self) -> Option<Result<(Vec<u8>, TRowResult)>> {
+    /// The index of the next row in [`batch`](Self::batch), fetching a
+    /// batch when the last one is used up.
+    pub(crate) fn next_row(&mut self) -> Option<Result<usize>> {
         loop {
-            while self.buffer.is_empty() && self.id.is_some() {
-                if let Err(err) = self.fetch() {
-                    self.close();
-                    return Some(Err(err));
-                }
+            if self.next < self.batch.len() {
+                self.next += 1;
+                return Some(Ok(self.next - 1));
             }
-            let mut result = self.buffer.pop_front()?;
-            if let Some(key) = result.row.take() {
-                return Some(Ok((key, result)));
+            self.id?;
+            if let Err(err) = self.fetch() {
+                self.close();
+                return Some(Err(err));
             }
         }
+    }
+
+    /// The batch the rows [`next_row`](Self::next_row) gives are in.
+    pub(crate) fn batch(&self) -> &Batch {
+        &self.batch
     }
 }
 
@@ -891,74 +912,43 @@ impl Iterator for ThriftScanner<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let (key, mut result) = match self.next_result()? {
-                Ok(next) => next,
+            let row = match self.next_row()? {
+                Ok(row) => row,
                 Err(err) => return Some(Err(err)),
             };
-            result.row = Some(key);
-            if let Some(row) = row_from_thrift(result) {
+            if let Some(row) = self.batch.row(row) {
                 return Some(Ok(row));
             }
         }
     }
 }
 
-/// Whether a gateway result holds any cell ([`row_from_thrift`] drops
-/// the rows that do not).
-fn has_cells(result: &TRowResult) -> bool {
-    result
-        .columns
-        .as_ref()
-        .is_some_and(|columns| !columns.is_empty())
-        || result.sorted_columns.as_ref().is_some_and(|columns| {
-            columns
-                .iter()
-                .any(|c| c.column_name.is_some() && c.cell.is_some())
-        })
-}
-
-/// One column of a gateway result: its `family:qualifier` name and cell.
-type ColumnCell<'c> = (&'c Vec<u8>, &'c TCell);
-
-/// Every column of a gateway result, from whichever field holds them.
-type Columns<'c> = std::iter::Chain<
-    btree_map::Iter<'c, Vec<u8>, TCell>,
-    std::iter::FilterMap<std::slice::Iter<'c, TColumn>, fn(&'c TColumn) -> Option<ColumnCell<'c>>>,
->;
-
-/// A gateway result's cells as [`CellRef`]s borrowed from it, in the
-/// order and with the versions [`row_from_thrift`] and then
-/// [`Row::latest`] would give: sorted by family, then qualifier, the
-/// first cell of each column. Results come sorted by column name, which
-/// is that order unless one family name is a prefix of another, so the
+/// A batch row's cells as [`CellRef`]s borrowed from the batch, in the
+/// order and with the versions [`Batch::row`] and then [`Row::latest`]
+/// would give: sorted by family, then qualifier, the first cell of each
+/// column. The gateway sends a row's cells sorted by column name, which
+/// is that order unless one family name is a prefix of another (or a
+/// name has bytes above 0x7f, which Java orders as negative), so the
 /// cells are only gathered and sorted when the order does not hold.
 pub(crate) enum ThriftCells<'c> {
-    InOrder(Columns<'c>),
+    InOrder(BatchCells<'c>),
     Sorted(std::vec::IntoIter<CellRef<'c>>),
 }
 
 impl<'c> ThriftCells<'c> {
-    pub(crate) fn new(result: &'c TRowResult) -> Self {
-        let columns = || -> Columns<'c> {
-            let sorted: fn(&'c TColumn) -> Option<ColumnCell<'c>> =
-                |c| Some((c.column_name.as_ref()?, c.cell.as_ref()?));
-            let columns = result.columns.as_ref().map(BTreeMap::iter);
-            let sorted_columns = result.sorted_columns.as_deref().unwrap_or_default();
-            columns
-                .unwrap_or_default()
-                .chain(sorted_columns.iter().filter_map(sorted))
-        };
+    pub(crate) fn new(batch: &'c Batch, row: usize) -> Self {
+        let columns = batch.cells(row);
         let mut previous: Option<(&[u8], &[u8])> = None;
-        let in_order = columns().all(|(column, _)| {
+        let in_order = columns.clone().all(|(column, _, _)| {
             let split = split_column(column);
             let increasing = previous.is_none_or(|previous| previous < split);
             previous = Some(split);
             increasing
         });
         if in_order {
-            return ThriftCells::InOrder(columns());
+            return ThriftCells::InOrder(columns);
         }
-        let mut cells: Vec<CellRef<'c>> = columns().map(cell_ref).collect();
+        let mut cells: Vec<CellRef<'c>> = columns.map(cell_ref).collect();
         cells.sort_by(|a, b| {
             (a.family, a.qualifier)
                 .cmp(&(b.family, b.qualifier))
@@ -971,13 +961,13 @@ impl<'c> ThriftCells<'c> {
     }
 }
 
-fn cell_ref<'c>((column, cell): ColumnCell<'c>) -> CellRef<'c> {
+fn cell_ref<'c>((column, value, timestamp): (&'c [u8], &'c [u8], Option<i64>)) -> CellRef<'c> {
     let (family, qualifier) = split_column(column);
     CellRef {
         family,
         qualifier,
-        value: cell.value.as_deref().unwrap_or_default(),
-        timestamp: cell.timestamp,
+        value,
+        timestamp,
     }
 }
 
@@ -1002,6 +992,7 @@ impl Drop for ThriftScanner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hbase_thrift::hbase::{TCell, TColumn};
 
     fn tcell(value: &str, timestamp: i64) -> TCell {
         TCell {
@@ -1018,7 +1009,8 @@ mod tests {
     }
 
     fn in_place(result: &TRowResult) -> Vec<Cell> {
-        ThriftCells::new(result)
+        let batch = Batch::from_results(vec![result.clone()]);
+        ThriftCells::new(&batch, 0)
             .map(|cell| Cell {
                 family: cell.family.to_vec(),
                 qualifier: cell.qualifier.to_vec(),
@@ -1089,7 +1081,8 @@ mod tests {
         ];
         for result in &results {
             assert_eq!(in_place(result), via_row(result), "{result:?}");
-            assert_eq!(has_cells(result), !via_row(result).is_empty());
+            let batch = Batch::from_results(vec![result.clone()]);
+            assert_eq!(batch.row(0), row_from_thrift(result.clone()), "{result:?}");
         }
     }
 }

@@ -208,6 +208,11 @@ pub(crate) type Client =
 /// One connection: the generated client and the socket under it.
 pub(crate) struct Conn {
     pub(crate) client: Client,
+    /// A second reader on the same socket for replies decoded without the
+    /// generated client (see `batch`): only with the buffered transport
+    /// and binary protocol. One call is in flight at a time and each reads
+    /// its whole reply, so between calls neither reader holds bytes.
+    pub(crate) raw: Option<BinaryInput<TcpStream>>,
     stream: TcpStream,
     idle_since: Instant,
 }
@@ -216,6 +221,11 @@ impl Conn {
     /// Whether the server has closed the socket (or sent something nobody
     /// asked for) while it sat in the pool.
     fn looks_alive(&self) -> bool {
+        // Bytes left in the direct reader would be the start of a reply
+        // nobody is waiting for.
+        if self.raw.as_ref().is_some_and(|raw| !raw.is_drained()) {
+            return false;
+        }
         if self.stream.set_nonblocking(true).is_err() {
             return false;
         }
@@ -274,13 +284,20 @@ impl Pool {
     pub(crate) fn connect(&self) -> Result<Conn> {
         let config = &self.config;
         let stream = self.open_socket()?;
-        let setup = || -> std::io::Result<(TcpStream, TcpStream)> {
+        let direct =
+            config.transport == TransportKind::Buffered && config.protocol == WireProtocol::Binary;
+        let setup = || -> std::io::Result<(TcpStream, TcpStream, Option<TcpStream>)> {
             stream.set_read_timeout(Some(config.call_timeout))?;
             stream.set_write_timeout(Some(config.call_timeout))?;
             stream.set_nodelay(true)?;
-            Ok((stream.try_clone()?, stream.try_clone()?))
+            let raw = if direct {
+                Some(stream.try_clone()?)
+            } else {
+                None
+            };
+            Ok((stream.try_clone()?, stream.try_clone()?, raw))
         };
-        let (reader, writer) = setup().map_err(|e| self.transport_error("connect", e))?;
+        let (reader, writer, raw) = setup().map_err(|e| self.transport_error("connect", e))?;
         let input: Box<dyn Read + Send> = match (config.transport, config.protocol) {
             // Our binary reader buffers the socket itself.
             (TransportKind::Buffered, WireProtocol::Binary) => Box::new(reader),
@@ -310,6 +327,7 @@ impl Pool {
         match client.get_thrift_server_type() {
             Ok(TThriftServerType::ONE) => Ok(Conn {
                 client,
+                raw: raw.map(|raw| BinaryInput::new(raw, true)),
                 stream,
                 idle_since: Instant::now(),
             }),

@@ -10,6 +10,7 @@
 //! with the same errors, and the generated client uses it unchanged.
 
 use std::io::Read;
+use std::ops::Range;
 
 use thrift::protocol::{
     TFieldIdentifier, TInputProtocol, TListIdentifier, TMapIdentifier, TMessageIdentifier,
@@ -111,6 +112,40 @@ impl<R: Read> BinaryInput<R> {
             self.start += available;
         }
         Ok(out)
+    }
+
+    /// Appends the next byte string to `arena` and says where it lies:
+    /// a scan batch keeps every cell in one buffer this way, without a
+    /// vector per name and value.
+    pub(crate) fn read_bytes_into(&mut self, arena: &mut Vec<u8>) -> thrift::Result<Range<usize>> {
+        let len = self.read_size()?;
+        let start = arena.len();
+        if self.end - self.start >= len {
+            arena.extend_from_slice(&self.buffer[self.start..self.start + len]);
+            self.start += len;
+            return Ok(start..arena.len());
+        }
+        arena.reserve(len.min(MAX_RESERVE));
+        let mut left = len;
+        while left > 0 {
+            if self.start == self.end {
+                if let Err(err) = self.refill() {
+                    arena.truncate(start);
+                    return Err(err);
+                }
+            }
+            let available = (self.end - self.start).min(left);
+            arena.extend_from_slice(&self.buffer[self.start..self.start + available]);
+            self.start += available;
+            left -= available;
+        }
+        Ok(start..arena.len())
+    }
+
+    /// Whether every byte read from the socket has been consumed: true
+    /// between replies, when nothing is in flight.
+    pub(crate) fn is_drained(&self) -> bool {
+        self.start == self.end
     }
 
     fn read_size(&mut self) -> thrift::Result<usize> {
