@@ -250,12 +250,13 @@ fn sorted_without_duplicates(entries: &mut [Entry<'_>]) -> Result<bool, ErrorKin
     let mut sorted = true;
     for i in 1..entries.len() {
         let (previous, entry) = (&entries[i - 1], &entries[i]);
-        let order = compare(previous.group, entry.group);
-        let same_group = order == Ordering::Equal;
+        // Most cells share their predecessor's group: equality is the
+        // cheaper question to ask first.
+        let same_group = equal(previous.group, entry.group);
         let order = if same_group {
             compare(previous.qualifier, entry.qualifier)
         } else {
-            order
+            compare(previous.group, entry.group)
         };
         match order {
             Ordering::Less => {}
@@ -287,6 +288,18 @@ fn compare(a: &[u8], b: &[u8]) -> Ordering {
         }
         _ => a.cmp(b),
     }
+}
+
+/// Whether two names are the same bytes: for names up to 16 bytes, their
+/// [`halves`] compared, without a call to `bcmp`.
+fn equal(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 16 {
+        return a == b;
+    }
+    halves(a) == halves(b)
 }
 
 /// Two numbers that order names of one length, up to 16 bytes, as their
@@ -600,6 +613,7 @@ mod tests {
         for a in &names {
             for b in &names {
                 assert_eq!(compare(a, b), a.cmp(b), "{a:?} {b:?}");
+                assert_eq!(equal(a, b), a == b, "{a:?} {b:?}");
             }
         }
     }
