@@ -275,7 +275,7 @@ fn sorted_without_duplicates(entries: &mut [Entry<'_>]) -> Result<bool, ErrorKin
 /// The byte order of two names, as `<[u8]>::cmp` gives it. Groups and
 /// qualifiers are short, and for them a call to `memcmp` costs more than
 /// the comparison: up to 16 bytes are compared here as two numbers each.
-fn compare(a: &[u8], b: &[u8]) -> Ordering {
+pub(crate) fn compare(a: &[u8], b: &[u8]) -> Ordering {
     let shorter = a.len().min(b.len());
     match (a.get(..shorter), b.get(..shorter)) {
         (Some(a_prefix), Some(b_prefix)) if shorter <= 16 => {
@@ -292,7 +292,7 @@ fn compare(a: &[u8], b: &[u8]) -> Ordering {
 
 /// Whether two names are the same bytes: for names up to 16 bytes, their
 /// [`halves`] compared, without a call to `bcmp`.
-fn equal(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn equal(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -12,7 +12,7 @@ use super::scalar::ScalarDeserializer;
 use super::{At, Path};
 use crate::codec::{self, Codec, JsonCell};
 use crate::error::{Error, ErrorKind, Result, column_name};
-use crate::hydrate::{Entry, KeyCells};
+use crate::hydrate::{Entry, KeyCells, compare, equal};
 use crate::java;
 use crate::mapper::Mapper;
 use crate::ser::Form;
@@ -146,7 +146,7 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
         let dense = parts.fields.iter().all(|(_, entries)| {
             entries.len() == children.len()
                 && (entries.iter().enumerate())
-                    .all(|(slot, entry)| known(slot) == Some(entry.qualifier))
+                    .all(|(slot, entry)| known(slot).is_some_and(|q| equal(q, entry.qualifier)))
         });
         if !dense {
             place_fields(key, &parts.fields, known, &mut children)?;
@@ -188,7 +188,7 @@ fn place_fields<'k, 'a>(
         let mut at = 0;
         for entry in *entries {
             let found = loop {
-                match known(at).map(|known| known.cmp(entry.qualifier)) {
+                match known(at).map(|known| compare(known, entry.qualifier)) {
                     Some(Ordering::Less) => at += 1,
                     Some(Ordering::Equal) => break Some(at),
                     Some(Ordering::Greater) | None => break None,
