@@ -215,24 +215,27 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
         let index = self.next;
         self.next += 1;
         let key = self.key;
-        seed.deserialize(ChildDeserializer {
-            access: ChildAccess {
-                key,
-                index,
-                codec: self.codec,
-                pk_field: self.pk_field,
-                pk: Some(child.pk),
-                family: child.family,
-                qualifier: child.qualifier,
-                fields: match self.dense {
-                    Some(groups) => ChildFields::Dense {
-                        groups: groups.iter(),
-                        slot: child.slot,
-                    },
-                    None => ChildFields::Sparse(child.fields.into_iter()),
+        // The child is read through a reference: the access is not moved
+        // into the visitor.
+        let mut access = ChildAccess {
+            key,
+            index,
+            codec: self.codec,
+            pk_field: self.pk_field,
+            pk: Some(child.pk),
+            family: child.family,
+            qualifier: child.qualifier,
+            fields: match self.dense {
+                Some(groups) => ChildFields::Dense {
+                    groups: groups.iter(),
+                    slot: child.slot,
                 },
-                current: None,
+                None => ChildFields::Sparse(child.fields.into_iter()),
             },
+            current: None,
+        };
+        seed.deserialize(ChildDeserializer {
+            access: &mut access,
         })
         .map(Some)
         .map_err(|err| {
@@ -249,11 +252,11 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
 }
 
 /// One child, offered as a map.
-struct ChildDeserializer<'k, 'a> {
-    access: ChildAccess<'k, 'a>,
+struct ChildDeserializer<'c, 'k, 'a> {
+    access: &'c mut ChildAccess<'k, 'a>,
 }
 
-impl<'de> Deserializer<'de> for ChildDeserializer<'_, '_> {
+impl<'de> Deserializer<'de> for ChildDeserializer<'_, '_, '_> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
