@@ -12,7 +12,7 @@ use super::scalar::ScalarDeserializer;
 use super::{At, Path};
 use crate::codec::{self, Codec, JsonCell};
 use crate::error::{Error, ErrorKind, Result, column_name};
-use crate::hydrate::{Entry, KeyCells};
+use crate::hydrate::{Entry, KeyCells, compare, equal};
 use crate::java;
 use crate::mapper::Mapper;
 use crate::ser::Form;
@@ -146,7 +146,7 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
         let dense = parts.fields.iter().all(|(_, entries)| {
             entries.len() == children.len()
                 && (entries.iter().enumerate())
-                    .all(|(slot, entry)| known(slot) == Some(entry.qualifier))
+                    .all(|(slot, entry)| known(slot).is_some_and(|q| equal(q, entry.qualifier)))
         });
         if !dense {
             place_fields(key, &parts.fields, known, &mut children)?;
@@ -188,7 +188,7 @@ fn place_fields<'k, 'a>(
         let mut at = 0;
         for entry in *entries {
             let found = loop {
-                match known(at).map(|known| known.cmp(entry.qualifier)) {
+                match known(at).map(|known| compare(known, entry.qualifier)) {
                     Some(Ordering::Less) => at += 1,
                     Some(Ordering::Equal) => break Some(at),
                     Some(Ordering::Greater) | None => break None,
@@ -215,24 +215,27 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
         let index = self.next;
         self.next += 1;
         let key = self.key;
-        seed.deserialize(ChildDeserializer {
-            access: ChildAccess {
-                key,
-                index,
-                codec: self.codec,
-                pk_field: self.pk_field,
-                pk: Some(child.pk),
-                family: child.family,
-                qualifier: child.qualifier,
-                fields: match self.dense {
-                    Some(groups) => ChildFields::Dense {
-                        groups: groups.iter(),
-                        slot: child.slot,
-                    },
-                    None => ChildFields::Sparse(child.fields.into_iter()),
+        // The child is read through a reference: the access is not moved
+        // into the visitor.
+        let mut access = ChildAccess {
+            key,
+            index,
+            codec: self.codec,
+            pk_field: self.pk_field,
+            pk: Some(child.pk),
+            family: child.family,
+            qualifier: child.qualifier,
+            fields: match self.dense {
+                Some(groups) => ChildFields::Dense {
+                    groups: groups.iter(),
+                    slot: child.slot,
                 },
-                current: None,
+                None => ChildFields::Sparse(child.fields.into_iter()),
             },
+            current: None,
+        };
+        seed.deserialize(ChildDeserializer {
+            access: &mut access,
         })
         .map(Some)
         .map_err(|err| {
@@ -249,11 +252,11 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
 }
 
 /// One child, offered as a map.
-struct ChildDeserializer<'k, 'a> {
-    access: ChildAccess<'k, 'a>,
+struct ChildDeserializer<'c, 'k, 'a> {
+    access: &'c mut ChildAccess<'k, 'a>,
 }
 
-impl<'de> Deserializer<'de> for ChildDeserializer<'_, '_> {
+impl<'de> Deserializer<'de> for ChildDeserializer<'_, '_, '_> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {

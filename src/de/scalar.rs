@@ -214,6 +214,51 @@ impl<'b> ScalarDeserializer<'b> {
         self.visited(result)
     }
 
+    /// Under JSON, for a visitor that asks for a number: [`Self::json`],
+    /// with the usual values (plain integers and decimals) read in line
+    /// rather than through [`parse_json`] and its general result.
+    fn json_number<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if self.bare_string {
+            return self.json(visitor);
+        }
+        let result = match parse_integer(self.bytes) {
+            Some(Json::U64(v)) => visitor.visit_u64(v),
+            Some(Json::I64(v)) => visitor.visit_i64(v),
+            _ => match parse_decimal(self.bytes) {
+                Some(v) => visitor.visit_f64(v),
+                None => return self.json(visitor),
+            },
+        };
+        self.visited(result)
+    }
+
+    /// Under JSON, for a visitor that asks for a bool: [`Self::json`], with
+    /// `true` and `false` read in line.
+    fn json_bool<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let result = match self.bytes {
+            b"true" if !self.bare_string => visitor.visit_bool(true),
+            b"false" if !self.bare_string => visitor.visit_bool(false),
+            _ => return self.json(visitor),
+        };
+        self.visited(result)
+    }
+
+    /// Under JSON, for a visitor that asks for a string: [`Self::json`],
+    /// with a string that needs no unescaping (and an element's bare text)
+    /// read in line.
+    fn json_str<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let text = match self.bytes {
+            _ if self.bare_string => self.bytes,
+            [b'"', inner @ .., b'"'] if !needs_unescaping(inner) => inner,
+            _ => return self.json(visitor),
+        };
+        let Ok(text) = std::str::from_utf8(text) else {
+            return self.json(visitor);
+        };
+        let result = visitor.visit_str(text);
+        self.visited(result)
+    }
+
     /// Under text: the text parsed as `P`, then given to the visitor.
     fn parse<'de, P, V>(
         self,
@@ -248,7 +293,7 @@ impl<'b> ScalarDeserializer<'b> {
 
     fn string<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.form {
-            Form::Json => self.json(visitor),
+            Form::Json => self.json_str(visitor),
             Form::Text | Form::Java => {
                 let text = self.text::<V::Value>()?;
                 let result = visitor.visit_str(text);
@@ -262,7 +307,7 @@ macro_rules! integer {
     ($method:ident, $ty:ty, $visit:ident, $java:ty, $java_visit:ident) => {
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
             match self.form {
-                Form::Json => self.json(visitor),
+                Form::Json => self.json_number(visitor),
                 Form::Text => self.parse::<$ty, V>(visitor, |v, n| v.$visit(n)),
                 Form::Java => {
                     let bytes = self.java::<{ std::mem::size_of::<$java>() }, V::Value>()?;
@@ -291,7 +336,7 @@ impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.form {
-            Form::Json => self.json(visitor),
+            Form::Json => self.json_bool(visitor),
             Form::Text => self.parse::<bool, V>(visitor, |v, b| v.visit_bool(b)),
             Form::Java => {
                 let [byte] = self.java::<1, V::Value>()?;
@@ -544,6 +589,107 @@ mod tests {
                 _ => None,
             };
             assert_eq!(read, expected, "{text}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod in_line_tests {
+    use serde::de::DeserializeOwned;
+
+    use super::*;
+    use crate::de::Path;
+
+    /// A scalar read only through `deserialize_any`, which under JSON is
+    /// [`ScalarDeserializer::json`]: what the typed methods read in line.
+    struct General<'b>(ScalarDeserializer<'b>);
+
+    impl<'de> Deserializer<'de> for General<'_> {
+        type Error = Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+            self.0.deserialize_any(visitor)
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map struct enum identifier ignored_any
+        }
+    }
+
+    fn scalar(bytes: &[u8], bare_string: bool) -> ScalarDeserializer<'_> {
+        ScalarDeserializer {
+            bytes,
+            form: Form::Json,
+            at: At {
+                family: b"f",
+                qualifier: b"q",
+                path: Path::Key("k"),
+            },
+            empty_is_none: false,
+            bare_string,
+        }
+    }
+
+    fn agree<T: DeserializeOwned + std::fmt::Debug>(bytes: &[u8]) {
+        for bare_string in [false, true] {
+            let typed = T::deserialize(scalar(bytes, bare_string));
+            let general = T::deserialize(General(scalar(bytes, bare_string)));
+            assert_eq!(
+                format!("{typed:?}"),
+                format!("{general:?}"),
+                "{} {bytes:?} bare: {bare_string}",
+                std::any::type_name::<T>()
+            );
+        }
+    }
+
+    #[test]
+    fn typed_json_scalars_read_as_the_general_path_reads_them() {
+        let values: [&[u8]; 30] = [
+            b"0",
+            b"7",
+            b"-7",
+            b"300",
+            b"-129",
+            b"4294967296",
+            b"18446744073709551615",
+            b"18446744073709551616",
+            b"-9223372036854775809",
+            b"19.99",
+            b"-0.5",
+            b"1e3",
+            b"1.",
+            b"-",
+            b"007",
+            b"true",
+            b"false",
+            b"null",
+            b"\"\"",
+            b"\"text\"",
+            b"\"x\"",
+            b"\"esc\\\"aped\"",
+            b"\"bad\xff\"",
+            b"\"caf\xc3\xa9\"",
+            b"\"",
+            b"text",
+            b"\xff",
+            b"",
+            b"[1]",
+            b"tru",
+        ];
+        for bytes in values {
+            agree::<u8>(bytes);
+            agree::<u32>(bytes);
+            agree::<i8>(bytes);
+            agree::<i64>(bytes);
+            agree::<u64>(bytes);
+            agree::<f32>(bytes);
+            agree::<f64>(bytes);
+            agree::<bool>(bytes);
+            agree::<String>(bytes);
+            agree::<char>(bytes);
         }
     }
 }

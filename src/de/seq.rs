@@ -25,24 +25,43 @@ struct Item<'k> {
 }
 
 /// The elements of the array under `key`, in order.
-pub(crate) struct ElementsAccess<'k> {
+pub(crate) struct ElementsAccess<'k, 'a> {
     key: &'k str,
     form: Form,
-    items: std::vec::IntoIter<Item<'k>>,
+    order: Order<'k, 'a>,
     next: usize,
 }
 
-impl<'k> ElementsAccess<'k> {
+/// Up to this many cells, a row of one element per cell is put in order
+/// through a table on the stack.
+const TABLE: usize = 64;
+
+/// Where the elements come from, in order.
+enum Order<'k, 'a> {
+    /// One element per cell (no element repeats, as is usual): element `i`
+    /// is the qualifier of `entries[cells[i]]`. No list of elements is
+    /// built or sorted.
+    Cells {
+        entries: &'k [Entry<'a>],
+        cells: [u8; TABLE],
+        /// Under JSON: the qualifier is a string's unquoted text.
+        bare_string: bool,
+    },
+    /// Any other row: its elements, sorted by position.
+    Items(std::vec::IntoIter<Item<'k>>),
+}
+
+impl<'k, 'a> ElementsAccess<'k, 'a> {
     pub(crate) fn empty() -> Self {
         ElementsAccess {
             key: "",
             form: Form::Json,
-            items: Vec::new().into_iter(),
+            order: Order::Items(Vec::new().into_iter()),
             next: 0,
         }
     }
 
-    pub(crate) fn new(codec: Codec, key: &'k str, parts: &'k KeyCells<'_, '_>) -> Result<Self> {
+    pub(crate) fn new(codec: Codec, key: &'k str, parts: &'k KeyCells<'_, 'a>) -> Result<Self> {
         if let Some((_, entries)) = parts.fields.first() {
             if let Some(entry) = entries.first() {
                 return Err(entry
@@ -52,7 +71,24 @@ impl<'k> ElementsAccess<'k> {
                     .into());
             }
         }
-        let mut items = Vec::with_capacity(parts.plain.len());
+        match one_per_cell(codec, parts.plain) {
+            Some(cells) => Ok(ElementsAccess {
+                key,
+                form: form(codec),
+                order: Order::Cells {
+                    entries: parts.plain,
+                    cells,
+                    bare_string: codec == Codec::Json,
+                },
+                next: 0,
+            }),
+            None => Self::sorted(codec, key, parts.plain),
+        }
+    }
+
+    /// Any row: every element listed, then sorted by position.
+    fn sorted(codec: Codec, key: &'k str, entries: &'k [Entry<'a>]) -> Result<Self> {
+        let mut items = Vec::with_capacity(entries.len());
         let item = |entry: &'k Entry<'_>, position, bytes: Option<&'k [u8]>| Item {
             position,
             bytes: bytes.unwrap_or(entry.qualifier),
@@ -62,7 +98,7 @@ impl<'k> ElementsAccess<'k> {
         };
         match codec {
             Codec::Json => {
-                for entry in parts.plain {
+                for entry in entries {
                     if JsonCell::of(entry.cell.value) != JsonCell::Elements {
                         return Err(entry
                             .malformed(format!(
@@ -77,7 +113,7 @@ impl<'k> ElementsAccess<'k> {
                 }
             }
             Codec::Text => {
-                for (n, entry) in parts.plain.iter().enumerate() {
+                for (n, entry) in entries.iter().enumerate() {
                     if entry.cell.value != ARRAY_MARKER {
                         return Err(entry
                             .malformed(format!("stands in the array of scalars under key `{key}`"))
@@ -87,7 +123,7 @@ impl<'k> ElementsAccess<'k> {
                 }
             }
             Codec::Java => {
-                for entry in parts.plain {
+                for entry in entries {
                     let value = entry.cell.value;
                     if value.is_empty() || value.len() % 4 != 0 {
                         return Err(entry
@@ -118,43 +154,111 @@ impl<'k> ElementsAccess<'k> {
         }
         Ok(ElementsAccess {
             key,
-            // Text and Java elements are the qualifiers' text.
-            form: if codec == Codec::Json {
-                Form::Json
-            } else {
-                Form::Text
-            },
-            items: items.into_iter(),
+            form: form(codec),
+            order: Order::Items(items.into_iter()),
             next: 0,
         })
     }
 }
 
-impl<'de> SeqAccess<'de> for ElementsAccess<'_> {
+/// Text and Java elements are the qualifiers' text.
+fn form(codec: Codec) -> Form {
+    if codec == Codec::Json {
+        Form::Json
+    } else {
+        Form::Text
+    }
+}
+
+/// For a row whose every cell holds one element, the cell of each
+/// position, in position order: a permutation of the cells. `None` for any
+/// other row (an element at several positions, a bad cell, a position out
+/// of range or given twice), which the general path then reads, and
+/// reports errors on, itself.
+fn one_per_cell(codec: Codec, entries: &[Entry<'_>]) -> Option<[u8; TABLE]> {
+    if entries.len() > TABLE {
+        return None;
+    }
+    const UNSET: u8 = u8::MAX;
+    let mut cells = [UNSET; TABLE];
+    for (n, entry) in entries.iter().enumerate() {
+        let value = entry.cell.value;
+        let position = match codec {
+            Codec::Json => bare_position(value)?,
+            Codec::Text => (value == ARRAY_MARKER).then_some(n)?,
+            Codec::Java if value.len() == 4 => usize::try_from(java::read_position(value)?).ok()?,
+            Codec::Java => return None,
+        };
+        let cell = cells.get_mut(..entries.len())?.get_mut(position)?;
+        if *cell != UNSET {
+            return None;
+        }
+        *cell = u8::try_from(n).ok()?;
+    }
+    Some(cells)
+}
+
+/// The position of a JSON element cell that holds one bare position,
+/// `[7]`: the element is the qualifier.
+fn bare_position(value: &[u8]) -> Option<usize> {
+    let digits = value.strip_prefix(b"[")?.strip_suffix(b"]")?;
+    // More digits than this cannot be a position in the table.
+    if digits.is_empty() || digits.len() > 3 {
+        return None;
+    }
+    digits.iter().try_fold(0, |position: usize, &digit| {
+        let digit = digit.wrapping_sub(b'0');
+        (digit <= 9).then(|| position * 10 + usize::from(digit))
+    })
+}
+
+impl<'de> SeqAccess<'de> for ElementsAccess<'_, '_> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
-        let Some(item) = self.items.next() else {
-            return Ok(None);
-        };
         let index = self.next;
+        let (bytes, bare_string, family, qualifier) = match &mut self.order {
+            Order::Cells {
+                entries,
+                cells,
+                bare_string,
+            } => {
+                let cell = cells
+                    .get(..entries.len())
+                    .and_then(|cells| cells.get(index));
+                let Some(entry) = cell.and_then(|&cell| entries.get(usize::from(cell))) else {
+                    return Ok(None);
+                };
+                let cell = &entry.cell;
+                (entry.qualifier, *bare_string, cell.family, cell.qualifier)
+            }
+            Order::Items(items) => {
+                let Some(item) = items.next() else {
+                    return Ok(None);
+                };
+                (item.bytes, item.bare_string, item.family, item.qualifier)
+            }
+        };
         self.next += 1;
         seed.deserialize(ScalarDeserializer {
-            bytes: item.bytes,
+            bytes,
             form: self.form,
             at: At {
-                family: item.family,
-                qualifier: item.qualifier,
+                family,
+                qualifier,
                 path: Path::Element(self.key, index),
             },
             empty_is_none: true,
-            bare_string: item.bare_string,
+            bare_string,
         })
         .map(Some)
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.items.len())
+        Some(match &self.order {
+            Order::Cells { entries, .. } => entries.len().saturating_sub(self.next),
+            Order::Items(items) => items.len(),
+        })
     }
 }
 
@@ -267,5 +371,82 @@ mod tests {
         ] {
             assert!(scan(bad).is_err(), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use serde::Deserialize;
+    use serde::de::value::SeqAccessDeserializer;
+    use serde_json::Value;
+
+    use super::*;
+    use crate::{Cell, KeyConfig, Mapper};
+
+    /// Every row of up to three cells under `a`, with values from
+    /// `values`, read through the table (where it applies) and through the
+    /// general path: both give the same elements, or the same error.
+    fn agree(codec: Codec, values: &[&[u8]]) {
+        let mapper = Mapper::new(KeyConfig::new()).with_codec(codec);
+        let qualifiers: [&[u8]; 3] = [b"x", b"y\xff", b""];
+        let mut tables = 0;
+        for len in 1..=3 {
+            for pick in 0..values.len().pow(len) {
+                let cells: Vec<Cell> = (0..len as usize)
+                    .map(|n| {
+                        let value = values[pick / values.len().pow(n as u32) % values.len()];
+                        Cell::new("a", qualifiers[n], value)
+                    })
+                    .collect();
+                let (table, general) =
+                    crate::hydrate::with_keys(&mapper, cells.iter().map(Cell::view), |keys| {
+                        let (key, parts) = &keys[0];
+                        let read = |access: Result<ElementsAccess<'_, '_>>| {
+                            let elements = access.and_then(|access| {
+                                Vec::<Option<Value>>::deserialize(SeqAccessDeserializer::new(
+                                    access,
+                                ))
+                            });
+                            format!("{elements:?}")
+                        };
+                        let table = one_per_cell(codec, parts.plain).is_some();
+                        Ok((
+                            table.then(|| read(ElementsAccess::new(codec, key, parts))),
+                            read(ElementsAccess::sorted(codec, key, parts.plain)),
+                        ))
+                    })
+                    .unwrap();
+                if let Some(table) = table {
+                    tables += 1;
+                    assert_eq!(table, general, "{codec:?} {cells:?}");
+                }
+            }
+        }
+        assert!(tables >= 3, "{codec:?}: only {tables} rows took the table");
+    }
+
+    #[test]
+    fn the_table_reads_as_the_general_path() {
+        agree(
+            Codec::Json,
+            &[
+                b"[0]", b"[1]", b"[2]", b"[3]", b"[01]", b"[0,1]", b"[[0,5]]", b"[]", b"[1",
+                b"[x]", b"\"s\"",
+            ],
+        );
+        agree(Codec::Text, &[ARRAY_MARKER, b"", b"1"]);
+        agree(
+            Codec::Java,
+            &[
+                &[0, 0, 0, 0],
+                &[0, 0, 0, 1],
+                &[0, 0, 0, 2],
+                &[0, 0, 0, 3],
+                &[0xff, 0xff, 0xff, 0xff],
+                &[0, 0, 0, 0, 0, 0, 0, 1],
+                &[0, 0, 1],
+                b"",
+            ],
+        );
     }
 }
