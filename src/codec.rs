@@ -242,9 +242,55 @@ const ESCAPE: [u8; 256] = {
 
 /// Appends a JSON string literal.
 pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
-    out.reserve(text.len() + 2);
-    out.push(b'"');
     let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // Almost every string has nothing to escape: find that out eight bytes
+    // at a time and copy it whole, instead of a table lookup per byte.
+    if !has_escape(bytes) {
+        out.extend_from_slice(bytes);
+    } else {
+        write_escaped(bytes, out);
+    }
+    out.push(b'"');
+}
+
+/// Whether any byte of `bytes` needs escaping in a JSON string. Exact:
+/// words with no such byte give no false alarm (a borrow only starts at a
+/// byte that is one).
+#[inline]
+fn has_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        if let Ok(word) = <[u8; 8]>::try_from(word) {
+            if word_has_escape(u64::from_le_bytes(word)) {
+                return true;
+            }
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&byte| ESCAPE[usize::from(byte)] != 0)
+}
+
+/// Whether one of eight bytes is a control character, `"` or a backslash: the
+/// high bit of a byte survives the subtractions only where the byte was
+/// below 0x20 or equal to the byte compared with; bytes of 0x80 and above
+/// (UTF-8 beyond ASCII) never need escaping and are masked out.
+#[inline]
+fn word_has_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let control = word.wrapping_sub(ONES * 0x20);
+    let quote = (word ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES);
+    let backslash = (word ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES);
+    (control | quote | backslash) & !word & HIGH != 0
+}
+
+/// Appends the bytes of a string that has something to escape.
+#[cold]
+fn write_escaped(bytes: &[u8], out: &mut Vec<u8>) {
     let mut plain_from = 0;
     for (i, &byte) in bytes.iter().enumerate() {
         let escape = ESCAPE[usize::from(byte)];
@@ -267,7 +313,6 @@ pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
         plain_from = i + 1;
     }
     out.extend_from_slice(&bytes[plain_from..]);
-    out.push(b'"');
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -592,6 +637,24 @@ mod tests {
             write_json_str(text, &mut ours);
             assert_eq!(ours, serde_json::to_vec(text).unwrap(), "{text:?}");
             assert_eq!(read_json(b"f", b"q", &ours).unwrap(), json!(text));
+        }
+    }
+
+    #[test]
+    fn escape_scan_agrees_with_byte_table() {
+        // Every byte at every place of a word and of the tail, next to
+        // bytes that need no escape (ASCII and beyond).
+        for len in 1..=19 {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    for filler in [b'a', 0xc3, 0x7f, 0x80, 0xff] {
+                        let mut bytes = vec![filler; len];
+                        bytes[at] = byte;
+                        let expected = bytes.iter().any(|&b| ESCAPE[usize::from(b)] != 0);
+                        assert_eq!(has_escape(&bytes), expected, "{bytes:?}");
+                    }
+                }
+            }
         }
     }
 
