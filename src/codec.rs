@@ -197,27 +197,55 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
     8081828384858687888990919293949596979899";
 
 /// Kept out of line so that [`write_decimal`]'s fast paths inline into
-/// their callers.
+/// their callers. Eight digits at a time, each group written as one word:
+/// no division per digit pair, and no variable-length copy.
 #[inline(never)]
 fn write_long_decimal(value: u64, out: &mut Vec<u8>) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = value;
-    while rest >= 100 {
-        let pair = (rest % 100) as usize * 2;
-        rest /= 100;
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    }
-    if rest >= 10 {
-        let pair = rest as usize * 2;
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    const EIGHT: u64 = 100_000_000;
+    if value < EIGHT {
+        write_leading_digits(value as u32, out);
+    } else if value < EIGHT * EIGHT {
+        write_leading_digits((value / EIGHT) as u32, out);
+        write_eight_digits((value % EIGHT) as u32, out);
     } else {
-        at -= 1;
-        digits[at] = b'0' + rest as u8;
+        let rest = value % (EIGHT * EIGHT);
+        write_leading_digits((value / (EIGHT * EIGHT)) as u32, out);
+        write_eight_digits((rest / EIGHT) as u32, out);
+        write_eight_digits((rest % EIGHT) as u32, out);
     }
-    out.extend_from_slice(&digits[at..]);
+}
+
+/// The eight decimal digits of `value` (below 10^8), most significant in
+/// the lowest byte, as numbers 0 to 9: each step splits every lane of the
+/// word in two at once (4+4 digits, then 2+2, then 1+1), dividing by 100
+/// and by 10 with multiplications that are exact in these ranges.
+#[inline]
+fn eight_digits(value: u32) -> u64 {
+    let quads = u64::from(value / 10_000) | (u64::from(value % 10_000) << 32);
+    let high = ((quads * 10_486) >> 20) & 0x0000_007f_0000_007f;
+    let pairs = high | ((quads - high * 100) << 16);
+    let high = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
+    high | ((pairs - high * 10) << 8)
+}
+
+const ASCII_ZEROS: u64 = 0x3030_3030_3030_3030;
+
+/// Appends all eight digits of `value` (below 10^8), leading zeros too.
+#[inline]
+fn write_eight_digits(value: u32, out: &mut Vec<u8>) {
+    out.extend_from_slice(&(eight_digits(value) | ASCII_ZEROS).to_le_bytes());
+}
+
+/// Appends `value` (1 to 10^8 - 1) without leading zeros: the word is
+/// shifted past them, written whole, and the bytes beyond cut off.
+#[inline]
+fn write_leading_digits(value: u32, out: &mut Vec<u8>) {
+    let digits = eight_digits(value);
+    // The leading zero digits are the low zero bytes; `value` is not zero.
+    let zeros = (digits.trailing_zeros() / 8).min(7);
+    let len = out.len();
+    out.extend_from_slice(&((digits | ASCII_ZEROS) >> (8 * zeros)).to_le_bytes());
+    out.truncate(len + 8 - zeros as usize);
 }
 
 /// For each byte, the character after `\\` that escapes it in a JSON
@@ -764,6 +792,29 @@ mod tests {
             let mut out = Vec::new();
             write_position(position, &mut out);
             assert_eq!(out, position.to_string().as_bytes());
+        }
+        // Every length, every group boundary and digit, on both sides of
+        // each power of ten.
+        let mut values = vec![u64::MAX, u64::MAX - 1, 1_700_000_000_000];
+        for power in 0..20 {
+            let ten = 10u64.pow(power);
+            values.extend([ten - 1, ten, ten + 1]);
+            values
+                .extend((1..10).filter_map(|digit: u64| {
+                    digit.checked_mul(ten)?.checked_add(12_345_678 % ten)
+                }));
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..10_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            values.push(state >> (state % 64));
+        }
+        for value in values {
+            let mut out = b"x".to_vec();
+            write_decimal(value, &mut out);
+            assert_eq!(out, format!("x{value}").as_bytes());
         }
     }
 
