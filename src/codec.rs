@@ -585,6 +585,20 @@ pub(crate) fn write_elements<'v>(
     Ok(())
 }
 
+/// Appends the value of an [`JsonCell::Elements`] cell whose one element
+/// is the qualifier itself, a string: `[position]`, what [`write_elements`]
+/// writes for it.
+#[inline]
+pub(crate) fn write_lone_position(position: usize, out: &mut Vec<u8>) {
+    if position < 10 {
+        out.extend_from_slice(&[b'[', b'0' + position as u8, b']']);
+    } else {
+        out.push(b'[');
+        write_position(position, out);
+        out.push(b']');
+    }
+}
+
 /// Appends the value of one child's index cell: `{"at":pos}` when the
 /// primary key is the qualifier as a string, else `{"at":pos,"pk":value}`.
 pub(crate) fn write_child(
@@ -815,6 +829,18 @@ mod tests {
             let mut out = b"x".to_vec();
             write_decimal(value, &mut out);
             assert_eq!(out, format!("x{value}").as_bytes());
+        }
+    }
+
+    #[test]
+    fn lone_positions_are_element_cells() {
+        for position in [0, 1, 9, 10, 99, 100, 12_345] {
+            let element = json!("q");
+            let mut general = Vec::new();
+            write_elements("q", [(position, &element)].into_iter(), &mut general).unwrap();
+            let mut lone = Vec::new();
+            write_lone_position(position, &mut lone);
+            assert_eq!(lone, general, "{position}");
         }
     }
 

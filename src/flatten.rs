@@ -171,6 +171,23 @@ impl Flattener<'_> {
         key: &str,
         items: &[Value],
     ) -> Result<(), ErrorKind> {
+        // Elements are most often distinct strings in order (ids, SKUs):
+        // then each is its own cell, named by its own text, with no list
+        // to build and nothing to sort.
+        if sorted_distinct_strings(items) {
+            return self.sorted_strings(group, key, items);
+        }
+        self.named_elements(group, key, items)
+    }
+
+    /// The cells of any array of scalars: its elements named by their
+    /// text, sorted, and one cell per run of equal texts.
+    fn named_elements(
+        &mut self,
+        group: &GroupAt,
+        key: &str,
+        items: &[Value],
+    ) -> Result<(), ErrorKind> {
         let mut named: Vec<(Cow<'_, str>, usize)> = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             let text = match item {
@@ -208,47 +225,91 @@ impl Flattener<'_> {
             &mut named.chunk_by(|a, b| a.0 == b.0)
         };
         for run in runs {
-            let qualifier = run[0].0.as_bytes();
+            self.element_cell(group, key, run, items)?;
+        }
+        Ok(())
+    }
+
+    /// The cells of an array whose elements [`sorted_distinct_strings`]
+    /// accepts: what the general path writes for it, one run per element.
+    fn sorted_strings(
+        &mut self,
+        group: &GroupAt,
+        key: &str,
+        items: &[Value],
+    ) -> Result<(), ErrorKind> {
+        for (index, item) in items.iter().enumerate() {
+            let Value::String(text) = item else {
+                // Not reached: every element was checked to be a string.
+                continue;
+            };
             match self.codec() {
+                // The element is the qualifier itself: its cell holds its
+                // position alone, as `write_elements` would write it.
                 Codec::Json => {
-                    let text = &run[0].0;
                     self.mapper
                         .naming
-                        .push(&mut self.cells, group, qualifier, |out| {
-                            let elements = run.iter().map(|&(_, index)| (index, &items[index]));
-                            codec::write_elements(text, elements, out)
+                        .push(&mut self.cells, group, text.as_bytes(), |out| {
+                            codec::write_lone_position(index, out);
+                            Ok(())
                         })?
                 }
-                Codec::Text => {
-                    if let [(_, first), (_, second), ..] = run {
-                        return Err(ErrorKind::Unrepresentable {
-                            path: format!("{key}[{second}]"),
-                            codec: "text",
-                            reason: format!(
-                                "it repeats `{key}[{first}]`, and the text codec stores arrays of scalars as sets"
-                            ),
-                        });
-                    }
-                    self.mapper
-                        .naming
-                        .push(&mut self.cells, group, qualifier, |out| {
-                            out.extend_from_slice(ARRAY_MARKER);
-                            Ok(())
-                        })?;
-                }
-                Codec::Java => {
-                    self.mapper
-                        .naming
-                        .push(&mut self.cells, group, qualifier, |out| {
-                            for &(_, index) in run {
-                                java::write_position(index, out, || format!("{key}[{index}]"))?;
-                            }
-                            Ok(())
-                        })?;
+                Codec::Text | Codec::Java => {
+                    self.element_cell(group, key, &[(Cow::Borrowed(text), index)], items)?
                 }
             }
         }
         Ok(())
+    }
+
+    /// The cell of the elements of an array of scalars that share one
+    /// qualifier, the text of the first; `run` holds them, in array order.
+    fn element_cell(
+        &mut self,
+        group: &GroupAt,
+        key: &str,
+        run: &[(Cow<'_, str>, usize)],
+        items: &[Value],
+    ) -> Result<(), ErrorKind> {
+        let Some((text, _)) = run.first() else {
+            return Ok(());
+        };
+        let qualifier = text.as_bytes();
+        match self.codec() {
+            Codec::Json => self
+                .mapper
+                .naming
+                .push(&mut self.cells, group, qualifier, |out| {
+                    let elements = run.iter().map(|&(_, index)| (index, &items[index]));
+                    codec::write_elements(text, elements, out)
+                }),
+            Codec::Text => {
+                if let [(_, first), (_, second), ..] = run {
+                    return Err(ErrorKind::Unrepresentable {
+                        path: format!("{key}[{second}]"),
+                        codec: "text",
+                        reason: format!(
+                            "it repeats `{key}[{first}]`, and the text codec stores arrays of scalars as sets"
+                        ),
+                    });
+                }
+                self.mapper
+                    .naming
+                    .push(&mut self.cells, group, qualifier, |out| {
+                        out.extend_from_slice(ARRAY_MARKER);
+                        Ok(())
+                    })
+            }
+            Codec::Java => self
+                .mapper
+                .naming
+                .push(&mut self.cells, group, qualifier, |out| {
+                    for &(_, index) in run {
+                        java::write_position(index, out, || format!("{key}[{index}]"))?;
+                    }
+                    Ok(())
+                }),
+        }
     }
 
     fn array_of_maps(
@@ -480,6 +541,23 @@ pub(crate) fn check_unique(key: &str, children: &mut [Child<'_>]) -> Result<(), 
     Ok(())
 }
 
+/// Whether every element is a string and each sorts strictly after the one
+/// before it: then every element has a cell of its own, in array order.
+fn sorted_distinct_strings(items: &[Value]) -> bool {
+    let mut previous: Option<&[u8]> = None;
+    for item in items {
+        let Value::String(text) = item else {
+            return false;
+        };
+        let text = text.as_bytes();
+        if previous.is_some_and(|previous| compare_bytes(previous, text) != Ordering::Less) {
+            return false;
+        }
+        previous = Some(text);
+    }
+    true
+}
+
 /// What a value is, when it is too deep to be a field's value.
 fn nested(value: &Value) -> Option<&'static str> {
     match value {
@@ -550,7 +628,93 @@ pub(crate) fn compare_bytes(a: &[u8], b: &[u8]) -> Ordering {
 
 #[cfg(test)]
 mod tests {
-    use super::{compare_bytes, same_name};
+    use super::{Flattener, compare_bytes, same_name, sorted_distinct_strings};
+    use crate::cell::Cells;
+    use crate::codec::Codec;
+    use crate::keys::KeyConfig;
+    use crate::layout::{Layout, Naming};
+    use crate::mapper::Mapper;
+    use serde_json::{Value, json};
+
+    /// Every codec under every layout, with one array of maps configured.
+    fn mappers() -> Vec<Mapper> {
+        let mut mappers = Vec::new();
+        for codec in [Codec::Json, Codec::Text, Codec::Java] {
+            for layout in [Layout::MultiFamily, Layout::single_family("meta")] {
+                let keys = KeyConfig::new().field("cart", "sku");
+                mappers.push(Mapper::new(keys).with_layout(layout).with_codec(codec));
+            }
+        }
+        mappers
+    }
+
+    /// The cells one method of a fresh flattener writes for `key`, after
+    /// opening the key's group, or its error.
+    fn cells_of(
+        mapper: &Mapper,
+        key: &str,
+        write: impl FnOnce(
+            &mut Flattener<'_>,
+            &crate::layout::GroupAt,
+        ) -> Result<(), crate::error::ErrorKind>,
+    ) -> Result<Cells, String> {
+        let mut flattener = Flattener {
+            mapper,
+            cells: Cells::new(),
+        };
+        let group = mapper
+            .naming
+            .open_group_with(&mut flattener.cells, |naming: &Naming, out| {
+                naming.key_group(key, out)
+            });
+        write(&mut flattener, &group)
+            .map(|()| flattener.cells)
+            .map_err(|err| format!("{err:?}"))
+    }
+
+    #[test]
+    fn sorted_strings_write_what_the_general_path_writes() {
+        let arrays = [
+            json!(["a"]),
+            json!(["SKU-00001-1", "SKU-00008-2", "SKU-00015-0", "x:y", "z__"]),
+            json!(["", "_", "a", "b%", "ünï"]),
+            json!((0..120).map(|i| format!("e{i:04}")).collect::<Vec<_>>()),
+            json!(["1c8fd7d", "2"]),
+        ];
+        for mapper in mappers() {
+            for array in &arrays {
+                let Value::Array(items) = array else {
+                    unreachable!()
+                };
+                assert!(sorted_distinct_strings(items), "{array}");
+                let fast = cells_of(&mapper, "viewed", |f, g| {
+                    f.sorted_strings(g, "viewed", items)
+                });
+                let general = cells_of(&mapper, "viewed", |f, g| {
+                    f.named_elements(g, "viewed", items)
+                });
+                assert_eq!(fast, general, "{array} {:?}", mapper.codec);
+            }
+        }
+    }
+
+    #[test]
+    fn only_sorted_distinct_strings_take_the_fast_path() {
+        for array in [
+            json!(["b", "a"]),
+            json!(["a", "a"]),
+            json!(["a", 1]),
+            json!([1, 2]),
+            json!(["a", null]),
+            json!(["a", {"b": 1}]),
+            json!(["a", ["b"]]),
+        ] {
+            let Value::Array(items) = &array else {
+                unreachable!()
+            };
+            assert!(!sorted_distinct_strings(items), "{array}");
+        }
+    }
 
     #[test]
     fn compare_bytes_is_slice_order() {
