@@ -323,6 +323,94 @@ impl Flattener<'_> {
                 key: key.to_string(),
             });
         };
+        // Children usually come with distinct keys, in order: then they
+        // are written as they come, each map walked once. Anything else
+        // (and any error) undoes that, and the general path writes the
+        // array or finds the error it reports.
+        if !primary_key.is_composite() {
+            let mark = self.cells.mark();
+            if self
+                .children_in_order(group, key, primary_key.field_name(), items)
+                .is_some()
+            {
+                return Ok(());
+            }
+            self.cells.rollback(mark);
+        }
+        self.children_sorted(group, key, primary_key, items)
+    }
+
+    /// The cells of an array of maps whose children are maps of at most
+    /// [`MAX_FIELDS`] fields with distinct scalar keys in ascending order,
+    /// and that write without error; `None` for any other, with some of
+    /// its cells written. What [`children_sorted`](Self::children_sorted)
+    /// writes for such an array, without gathering and sorting children.
+    fn children_in_order(
+        &mut self,
+        group: &GroupAt,
+        key: &str,
+        field: &str,
+        items: &[Value],
+    ) -> Option<()> {
+        let mut field_groups = Vec::with_capacity(8);
+        // A child's other fields, gathered on the way to its key.
+        let mut fields: [(&str, &Value); MAX_FIELDS] = [("", &Value::Null); MAX_FIELDS];
+        let mut previous: Option<Cow<'_, str>> = None;
+        for (index, item) in items.iter().enumerate() {
+            let Value::Object(child) = item else {
+                return None;
+            };
+            if child.len() > MAX_FIELDS {
+                return None;
+            }
+            let mut pk = None;
+            let mut count = 0;
+            for (name, value) in child {
+                if same_name(name, field) {
+                    pk = Some(value);
+                } else {
+                    *fields.get_mut(count)? = (name, value);
+                    count += 1;
+                }
+            }
+            let pk = pk?;
+            let qualifier = match pk {
+                Value::String(text) => Cow::Borrowed(text.as_str()),
+                Value::Number(_) | Value::Bool(_) => Cow::Owned(scalar_text(pk)?),
+                Value::Null | Value::Array(_) | Value::Object(_) => return None,
+            };
+            if previous.as_ref().is_some_and(|previous| {
+                compare_bytes(previous.as_bytes(), qualifier.as_bytes()) != Ordering::Less
+            }) {
+                return None;
+            }
+            let child_fields = fields.get(..count)?.iter().copied();
+            self.child_cells(
+                group,
+                key,
+                field,
+                qualifier.as_bytes(),
+                index,
+                child.len(),
+                pk,
+                child_fields,
+                &mut field_groups,
+            )
+            .ok()?;
+            previous = Some(qualifier);
+        }
+        Some(())
+    }
+
+    /// The cells of any array of maps: its children gathered with their
+    /// qualifiers, checked, and written sorted by qualifier.
+    fn children_sorted(
+        &mut self,
+        group: &GroupAt,
+        key: &str,
+        primary_key: &PrimaryKey,
+        items: &[Value],
+    ) -> Result<(), ErrorKind> {
         let field = primary_key.field_name();
         let mut children = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
@@ -343,97 +431,143 @@ impl Flattener<'_> {
         check_unique(key, &mut children)?;
         // Each field's group, named, checked and written once for all
         // children.
-        let mut field_groups: Vec<(&str, GroupAt)> = Vec::with_capacity(8);
-        (|| {
-            for &Child {
-                ref qualifier,
+        let mut field_groups = Vec::with_capacity(8);
+        for &Child {
+            ref qualifier,
+            index,
+            child,
+            pk,
+        } in &children
+        {
+            let child_fields = child.iter().filter(|(name, _)| name.as_str() != field);
+            let child_fields = child_fields.map(|(name, value)| (name.as_str(), value));
+            self.child_cells(
+                group,
+                key,
+                field,
+                qualifier.as_bytes(),
                 index,
-                child,
+                child.len(),
                 pk,
-            } in &children
-            {
-                let qualifier = qualifier.as_bytes();
-                match self.codec() {
-                    Codec::Json => {
-                        self.mapper
-                            .naming
-                            .push(&mut self.cells, group, qualifier, |out| {
-                                codec::write_child(qualifier, index, pk, out)
-                            })?
-                    }
-                    Codec::Java => {
-                        self.mapper
-                            .naming
-                            .push(&mut self.cells, group, qualifier, |out| {
-                                let path = || format!("{key}[{index}].{field}");
-                                java::write_position(index, out, path)?;
-                                java::write_value(pk, out, path)
-                            })?
-                    }
-                    Codec::Text if child.len() == 1 => {
-                        return Err(ErrorKind::Unrepresentable {
-                            path: format!("{key}[{index}]"),
-                            codec: "text",
-                            reason: "it holds only its primary key and would leave no cell".into(),
-                        });
-                    }
-                    Codec::Text => {}
-                }
-                // Children usually share their fields, in the same order:
-                // try this field's place among the groups first.
-                let mut hint = 0;
-                for (name, value) in child.iter() {
-                    if name == field {
-                        continue;
-                    }
-                    let path = || format!("{key}[{index}].{name}");
-                    if let Some(found) = nested(value) {
-                        return Err(ErrorKind::TooDeep {
-                            path: path(),
-                            found,
-                        });
-                    }
-                    let known = match field_groups.get(hint) {
-                        Some((known, _)) if same_name(known, name) => Some(hint),
-                        _ => field_groups
-                            .iter()
-                            .position(|(known, _)| same_name(known, name)),
-                    };
-                    let at = match known {
-                        Some(at) => at,
-                        None => {
-                            if name.is_empty() {
-                                return Err(ErrorKind::EmptyName {
-                                    parent: Some(format!("{key}[{index}]")),
-                                });
-                            }
-                            let field_group = self
-                                .mapper
-                                .naming
-                                .open_group_with(&mut self.cells, |naming, out| {
-                                    naming.field_group(key, name, out)
-                                });
-                            if let Err(err) = check_group(
-                                &self.mapper.naming,
-                                Naming::group_name(&self.cells, &field_group),
-                                path,
-                                |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
-                            ) {
-                                Naming::close_group(&mut self.cells, &field_group);
-                                return Err(err);
-                            }
-                            field_groups.push((name, field_group));
-                            field_groups.len() - 1
-                        }
-                    };
-                    hint = at + 1;
-                    self.scalar_cell(&field_groups[at].1, qualifier, value, path)?;
-                }
+                child_fields,
+                &mut field_groups,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The cells of one child: its index cell under the array's group,
+    /// then one cell per field other than the key, under the field's
+    /// group. `field_groups` holds the groups the array's children opened
+    /// so far, in the order they were opened.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn child_cells<'v>(
+        &mut self,
+        group: &GroupAt,
+        key: &str,
+        field: &str,
+        qualifier: &[u8],
+        index: usize,
+        len: usize,
+        pk: &Value,
+        fields: impl Iterator<Item = (&'v str, &'v Value)>,
+        field_groups: &mut Vec<(&'v str, GroupAt)>,
+    ) -> Result<(), ErrorKind> {
+        match self.codec() {
+            Codec::Json => self
+                .mapper
+                .naming
+                .push(&mut self.cells, group, qualifier, |out| {
+                    codec::write_child(qualifier, index, pk, out)
+                })?,
+            Codec::Java => self
+                .mapper
+                .naming
+                .push(&mut self.cells, group, qualifier, |out| {
+                    let path = || format!("{key}[{index}].{field}");
+                    java::write_position(index, out, path)?;
+                    java::write_value(pk, out, path)
+                })?,
+            Codec::Text if len == 1 => {
+                return Err(ErrorKind::Unrepresentable {
+                    path: format!("{key}[{index}]"),
+                    codec: "text",
+                    reason: "it holds only its primary key and would leave no cell".into(),
+                });
             }
-            Ok(())
-        })()
+            Codec::Text => {}
+        }
+        // Children usually share their fields, in the same order: try this
+        // field's place among the groups first.
+        let mut hint = 0;
+        for (name, value) in fields {
+            let path = || format!("{key}[{index}].{name}");
+            if let Some(found) = nested(value) {
+                return Err(ErrorKind::TooDeep {
+                    path: path(),
+                    found,
+                });
+            }
+            let known = match field_groups.get(hint) {
+                Some((known, _)) if same_name(known, name) => Some(hint),
+                _ => field_groups
+                    .iter()
+                    .position(|(known, _)| same_name(known, name)),
+            };
+            let at = match known {
+                Some(at) => at,
+                None => {
+                    if name.is_empty() {
+                        return Err(ErrorKind::EmptyName {
+                            parent: Some(format!("{key}[{index}]")),
+                        });
+                    }
+                    let field_group = self.open_field_group(group, key, name, path)?;
+                    field_groups.push((name, field_group));
+                    field_groups.len() - 1
+                }
+            };
+            hint = at + 1;
+            let Some((_, field_group)) = field_groups.get(at) else {
+                continue;
+            };
+            self.scalar_cell(field_group, qualifier, value, path)?;
+        }
+        Ok(())
+    }
+
+    /// Opens the group of the field `name` of the array `key`, checked.
+    fn open_field_group(
+        &mut self,
+        group: &GroupAt,
+        key: &str,
+        name: &str,
+        path: impl Fn() -> String,
+    ) -> Result<GroupAt, ErrorKind> {
+        let field_group = self
+            .mapper
+            .naming
+            .open_group_with(&mut self.cells, |naming, out| {
+                naming.field_group_in(group, key, name, out)
+            });
+        if let Err(err) = check_group(
+            &self.mapper.naming,
+            Naming::group_name(&self.cells, &field_group),
+            path,
+            |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
+        ) {
+            Naming::close_group(&mut self.cells, &field_group);
+            return Err(err);
+        }
+        Ok(field_group)
     }
 }
+
+/// The most fields a child of an array of maps may have for the fast path
+/// ([`Flattener::children_in_order`]); larger children take the general
+/// path.
+const MAX_FIELDS: usize = 16;
 
 /// Fails unless `group` reads back as what `expected` accepts: the check
 /// that keeps capjure's prefix collisions (flaw 5) from corrupting a read.
@@ -631,8 +765,9 @@ mod tests {
     use super::{Flattener, compare_bytes, same_name, sorted_distinct_strings};
     use crate::cell::Cells;
     use crate::codec::Codec;
+    use crate::error::ErrorKind;
     use crate::keys::KeyConfig;
-    use crate::layout::{Layout, Naming};
+    use crate::layout::{GroupAt, Layout, Naming};
     use crate::mapper::Mapper;
     use serde_json::{Value, json};
 
@@ -653,10 +788,7 @@ mod tests {
     fn cells_of(
         mapper: &Mapper,
         key: &str,
-        write: impl FnOnce(
-            &mut Flattener<'_>,
-            &crate::layout::GroupAt,
-        ) -> Result<(), crate::error::ErrorKind>,
+        write: impl FnOnce(&mut Flattener<'_>, &GroupAt) -> Result<(), ErrorKind>,
     ) -> Result<Cells, String> {
         let mut flattener = Flattener {
             mapper,
@@ -695,6 +827,66 @@ mod tests {
                 });
                 assert_eq!(fast, general, "{array} {:?}", mapper.codec);
             }
+        }
+    }
+
+    /// Arrays of maps keyed by `sku`: some take the in-order path, some
+    /// leave it part way (out of order, repeated, bad keys or fields).
+    fn arrays_of_maps() -> Vec<Value> {
+        let wide: serde_json::Map<String, Value> =
+            (0..20).map(|i| (format!("f{i:02}"), json!(i))).collect();
+        let mut wide_child = wide.clone();
+        wide_child.insert("sku".into(), json!("w"));
+        vec![
+            json!([{"sku": "a", "qty": 1, "price": 1.5}, {"sku": "b", "qty": 2, "price": 2.5}]),
+            json!([{"sku": "a", "qty": 1}, {"sku": "b", "note": "x", "qty": 2}, {"sku": "c"}]),
+            json!([{"sku": 1, "on": true}, {"sku": 2, "on": false}, {"sku": 10, "on": null}]),
+            json!([{"sku": false, "n": 1}, {"sku": true, "n": 2}]),
+            json!([{"sku": "a", "x:y": 1, "_u_": 2, "50%": "p"}]),
+            json!([{"sku": "a", "v": "1c8fd7d"}]),
+            json!([{"sku": "b", "n": 1}, {"sku": "a", "n": 2}]),
+            json!([{"sku": "a", "n": 1}, {"sku": "a", "n": 2}]),
+            json!([{"sku": "a", "n": 1}, {"sku": "b", "n": [2]}]),
+            json!([{"sku": "a", "n": 1}, {"sku": "b", "n": {"m": 2}}]),
+            json!([{"sku": "a", "n": 1}, {"sku": "b", "": 2}]),
+            json!([{"sku": "a", "n": 1}, {"n": 2}]),
+            json!([{"sku": "a", "n": 1}, {"sku": null, "n": 2}]),
+            json!([{"sku": "a", "n": 1}, {"sku": ["b"], "n": 2}]),
+            json!([{"sku": "a", "n": 1}, "b"]),
+            json!([{"sku": "a"}]),
+            json!([{"sku": "a", "n": 1}, {"sku": "b", "n": 1e300}]),
+            json!([{"sku": "a", "n": 1}, Value::Object(wide_child)]),
+        ]
+    }
+
+    #[test]
+    fn children_in_order_write_what_the_general_path_writes() {
+        for mapper in mappers() {
+            let Some(primary_key) = mapper.keys.get("cart") else {
+                unreachable!()
+            };
+            let mut fast_paths = 0;
+            for array in arrays_of_maps() {
+                let Value::Array(items) = &array else {
+                    unreachable!()
+                };
+                let general = cells_of(&mapper, "cart", |f, g| {
+                    f.children_sorted(g, "cart", primary_key, items)
+                });
+                let chosen = cells_of(&mapper, "cart", |f, g| f.array_of_maps(g, "cart", items));
+                assert_eq!(chosen, general, "{array} {:?}", mapper.codec);
+                let fast = cells_of(&mapper, "cart", |f, g| {
+                    f.children_in_order(g, "cart", "sku", items)
+                        .ok_or(ErrorKind::EmptyName { parent: None })
+                });
+                if let Ok(fast) = fast {
+                    assert_eq!(Ok(fast), general, "{array} {:?}", mapper.codec);
+                    fast_paths += 1;
+                }
+            }
+            // The text codec refuses a child of only its key, and a value
+            // equal to its array marker.
+            assert!(fast_paths >= 4, "{:?}: {fast_paths}", mapper.codec);
         }
     }
 

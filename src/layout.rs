@@ -225,6 +225,26 @@ impl Naming {
         self.escape(field, false, out);
     }
 
+    /// Appends the group of the field `field` of the array `key`, whose own
+    /// group was opened at `key_group` in `out`: what
+    /// [`field_group`](Self::field_group) appends, with the key's escaped
+    /// name copied from where it lies instead of escaped again.
+    pub(crate) fn field_group_in(
+        &self,
+        key_group: &GroupAt,
+        key: &str,
+        field: &str,
+        out: &mut Vec<u8>,
+    ) {
+        if key_group.group.end <= out.len() {
+            out.extend_from_within(key_group.group.clone());
+        } else {
+            self.escape(key, true, out);
+        }
+        out.push(b'_');
+        self.escape(field, false, out);
+    }
+
     /// Which configured array, if any, a group belongs to. A group that is
     /// exactly a configured key is that key; one that starts with
     /// `configured_` is a field of the longest such configured key; anything
@@ -561,6 +581,33 @@ mod tests {
         }
         assert_eq!(escaped(&multi, "a:b"), "a%3Ab");
         assert_eq!(escaped(&single, "my__key"), "my%5F%5Fkey");
+    }
+
+    #[test]
+    fn field_groups_copy_the_key_group_as_escaped() {
+        for layout in [Layout::MultiFamily, Layout::single_family("meta")] {
+            let naming = naming(layout, &[]);
+            for (key, field) in [
+                ("cart", "sku"),
+                (".a:b", "x__y"),
+                ("k_", "_f"),
+                ("50%", "ü"),
+            ] {
+                let mut cells = Cells::new();
+                let group =
+                    naming.open_group_with(&mut cells, |naming, out| naming.key_group(key, out));
+                let mut copied = cells.bytes().to_vec();
+                let start = copied.len();
+                naming.field_group_in(&group, key, field, &mut copied);
+                let mut escaped = Vec::new();
+                naming.field_group(key, field, &mut escaped);
+                assert_eq!(copied[start..], escaped[..], "{key} {field}");
+                // A group that does not lie in the buffer is escaped anew.
+                let mut fresh = Vec::new();
+                naming.field_group_in(&group, key, field, &mut fresh);
+                assert_eq!(fresh, escaped, "{key} {field}");
+            }
+        }
     }
 
     #[test]
