@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::ops::Range;
 
 use serde_json::{Map, Value};
 
@@ -135,18 +136,7 @@ impl Flattener<'_> {
                 .mapper
                 .naming
                 .push(&mut self.cells, group, qualifier, |out| {
-                    let start = out.len();
-                    codec::write_text(value, out);
-                    if &out[start..] == ARRAY_MARKER {
-                        return Err(ErrorKind::Unrepresentable {
-                            path: path(),
-                            codec: "text",
-                            reason:
-                                "the value equals the array marker and would read back as an array"
-                                    .into(),
-                        });
-                    }
-                    Ok(())
+                    write_text_value(value, out, path)
                 }),
             Codec::Java => self
                 .mapper
@@ -154,6 +144,29 @@ impl Flattener<'_> {
                 .push(&mut self.cells, group, qualifier, |out| {
                     java::write_value(value, out, path)
                 }),
+        }
+    }
+
+    /// Writes one scalar under `group`, its qualifier's own part being the
+    /// bytes at `part` (see [`Naming::push_at`]).
+    fn scalar_cell_at(
+        &mut self,
+        group: &GroupAt,
+        part: Range<usize>,
+        value: &Value,
+        path: impl Fn() -> String,
+    ) -> Result<(), ErrorKind> {
+        let naming = &self.mapper.naming;
+        match self.codec() {
+            Codec::Json => naming.push_at(&mut self.cells, group, part, |out| {
+                codec::write_json(value, out)
+            }),
+            Codec::Text => naming.push_at(&mut self.cells, group, part, |out| {
+                write_text_value(value, out, path)
+            }),
+            Codec::Java => naming.push_at(&mut self.cells, group, part, |out| {
+                java::write_value(value, out, path)
+            }),
         }
     }
 
@@ -474,21 +487,19 @@ impl Flattener<'_> {
         fields: impl Iterator<Item = (&'v str, &'v Value)>,
         field_groups: &mut Vec<(&'v str, GroupAt)>,
     ) -> Result<(), ErrorKind> {
+        // The qualifier's own part, written once for every cell of the
+        // child to share.
+        let part = self.cells.push_family(qualifier);
+        let naming = &self.mapper.naming;
         match self.codec() {
-            Codec::Json => self
-                .mapper
-                .naming
-                .push(&mut self.cells, group, qualifier, |out| {
-                    codec::write_child(qualifier, index, pk, out)
-                })?,
-            Codec::Java => self
-                .mapper
-                .naming
-                .push(&mut self.cells, group, qualifier, |out| {
-                    let path = || format!("{key}[{index}].{field}");
-                    java::write_position(index, out, path)?;
-                    java::write_value(pk, out, path)
-                })?,
+            Codec::Json => naming.push_at(&mut self.cells, group, part.clone(), |out| {
+                codec::write_child(qualifier, index, pk, out)
+            })?,
+            Codec::Java => naming.push_at(&mut self.cells, group, part.clone(), |out| {
+                let path = || format!("{key}[{index}].{field}");
+                java::write_position(index, out, path)?;
+                java::write_value(pk, out, path)
+            })?,
             Codec::Text if len == 1 => {
                 return Err(ErrorKind::Unrepresentable {
                     path: format!("{key}[{index}]"),
@@ -532,7 +543,7 @@ impl Flattener<'_> {
             let Some((_, field_group)) = field_groups.get(at) else {
                 continue;
             };
-            self.scalar_cell(field_group, qualifier, value, path)?;
+            self.scalar_cell_at(field_group, part.clone(), value, path)?;
         }
         Ok(())
     }
@@ -568,6 +579,25 @@ impl Flattener<'_> {
 /// ([`Flattener::children_in_order`]); larger children take the general
 /// path.
 const MAX_FIELDS: usize = 16;
+
+/// Appends a scalar's value under the text codec, which cannot store the
+/// array marker as a value.
+fn write_text_value(
+    value: &Value,
+    out: &mut Vec<u8>,
+    path: impl Fn() -> String,
+) -> Result<(), ErrorKind> {
+    let start = out.len();
+    codec::write_text(value, out);
+    if out.get(start..) == Some(ARRAY_MARKER) {
+        return Err(ErrorKind::Unrepresentable {
+            path: path(),
+            codec: "text",
+            reason: "the value equals the array marker and would read back as an array".into(),
+        });
+    }
+    Ok(())
+}
 
 /// Fails unless `group` reads back as what `expected` accepts: the check
 /// that keeps capjure's prefix collisions (flaw 5) from corrupting a read.

@@ -380,6 +380,36 @@ impl Naming {
         }
     }
 
+    /// Like [`push`](Self::push), but the qualifier's own part is the bytes
+    /// at `part`, already in the buffer: shared under the multi-family
+    /// layout (see [`qualifier_at`](Self::qualifier_at)).
+    #[inline]
+    pub(crate) fn push_at<F>(
+        &self,
+        cells: &mut Cells,
+        group: &GroupAt,
+        part: Range<usize>,
+        value: F,
+    ) -> Result<(), ErrorKind>
+    where
+        F: FnOnce(&mut Vec<u8>) -> Result<(), ErrorKind>,
+    {
+        let start = cells.bytes().len();
+        let qualifier = self.qualifier_at(cells, group, part);
+        let value_start = cells.bytes().len();
+        match value(cells.bytes_mut()) {
+            Ok(()) => {
+                let value_end = cells.bytes().len();
+                cells.commit_parts(group.family.clone(), qualifier, value_start..value_end);
+                Ok(())
+            }
+            Err(err) => {
+                cells.bytes_mut().truncate(start);
+                Err(err)
+            }
+        }
+    }
+
     /// Starts a qualifier under `group` at the end of the buffer: under the
     /// single-family layout, writes the group and the separator that prefix
     /// it. Returns where the qualifier starts.
