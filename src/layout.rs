@@ -166,10 +166,22 @@ impl Naming {
 
     /// Appends `name`, escaped for this layout. `leading` says the name
     /// starts a group (where a `.` must be escaped in a family name).
+    #[inline]
     pub(crate) fn escape(&self, name: &str, leading: bool, out: &mut Vec<u8>) {
         let bytes = name.as_bytes();
-        // Almost every name is plain: copy it whole.
-        let plain = match self.single {
+        // Almost every name is plain: copy it whole. The check is inlined
+        // into the callers; the escaping itself is not.
+        if self.is_plain(bytes, leading) {
+            out.extend_from_slice(bytes);
+        } else {
+            self.escape_bytes(bytes, leading, out);
+        }
+    }
+
+    /// Whether `escape` leaves `bytes` as they are.
+    #[inline]
+    fn is_plain(&self, bytes: &[u8], leading: bool) -> bool {
+        match self.single {
             None => {
                 (!leading || bytes.first() != Some(&b'.'))
                     && !bytes.iter().any(|&b| FAMILY_SPECIAL[usize::from(b)])
@@ -180,11 +192,13 @@ impl Naming {
                     && bytes.last() != Some(&b'_')
                     && !bytes.windows(2).any(|pair| pair == b"__")
             }
-        };
-        if plain {
-            out.extend_from_slice(bytes);
-            return;
         }
+    }
+
+    /// Appends a name that has something to escape, byte by byte.
+    #[cold]
+    #[inline(never)]
+    fn escape_bytes(&self, bytes: &[u8], leading: bool, out: &mut Vec<u8>) {
         for (i, &byte) in bytes.iter().enumerate() {
             let escape = match self.single {
                 None => {
