@@ -609,7 +609,11 @@ pub(crate) fn write_child(
 ) -> Result<(), ErrorKind> {
     out.extend_from_slice(b"{\"at\":");
     write_position(position, out);
-    if !matches!(primary_key, Value::String(text) if text.as_bytes() == qualifier) {
+    // The caller usually passes the key's own text as the qualifier: then
+    // the pointers match and no bytes are compared.
+    let own_text =
+        |text: &str| std::ptr::eq(text.as_bytes(), qualifier) || text.as_bytes() == qualifier;
+    if !matches!(primary_key, Value::String(text) if own_text(text)) {
         out.extend_from_slice(b",\"pk\":");
         write_json(primary_key, out)?;
     }

@@ -571,7 +571,7 @@ impl Flattener<'_> {
             &self.mapper.naming,
             Naming::group_name(&self.cells, &field_group),
             path,
-            |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
+            |owner| matches!(owner, Owner::FieldOf(owner, _) if same_name(owner, key)),
         ) {
             Naming::close_group(&mut self.cells, &field_group);
             return Err(err);
