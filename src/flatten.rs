@@ -776,6 +776,18 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// for the short texts of qualifiers this beats a call to `memcmp`.
 #[inline]
 pub(crate) fn compare_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    // Ids and keys often share a length of 8 to 16 bytes: when their first
+    // words are equal, their last words (which overlap the first) decide.
+    if let (Some(a_head), Some(b_head)) = (a.first_chunk::<8>(), b.first_chunk::<8>()) {
+        if a_head != b_head {
+            return u64::from_be_bytes(*a_head).cmp(&u64::from_be_bytes(*b_head));
+        }
+        if a.len() == b.len() && a.len() <= 16 {
+            if let (Some(a_tail), Some(b_tail)) = (a.last_chunk::<8>(), b.last_chunk::<8>()) {
+                return u64::from_be_bytes(*a_tail).cmp(&u64::from_be_bytes(*b_tail));
+            }
+        }
+    }
     let (mut a, mut b) = (a, b);
     while let (Some((a_word, a_rest)), Some((b_word, b_rest))) =
         (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
@@ -945,7 +957,15 @@ mod tests {
 
     #[test]
     fn compare_bytes_is_slice_order() {
-        let texts: [&[u8]; 12] = [
+        let texts: [&[u8]; 20] = [
+            b"SKU-00031-2",
+            b"SKU-00032-0",
+            b"SKU-00031-2x",
+            b"SKU-00031-2y",
+            b"0123456789abcdeg",
+            b"0123456789abcdff",
+            b"01234567",
+            b"01234568",
             b"",
             b"a",
             b"ab",
@@ -961,6 +981,29 @@ mod tests {
         ];
         for a in texts {
             for b in texts {
+                assert_eq!(compare_bytes(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn compare_bytes_is_slice_order_for_near_texts() {
+        // Texts of every length up to 20 that differ in few places, from a
+        // small alphabet, so that heads, tails and lengths often tie.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            state >> 33
+        };
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for _ in 0..400 {
+            let len = (next() % 21) as usize;
+            texts.push((0..len).map(|_| b"a\xff"[(next() % 2) as usize]).collect());
+        }
+        for a in &texts {
+            for b in &texts {
                 assert_eq!(compare_bytes(a, b), a.cmp(b), "{a:?} {b:?}");
             }
         }
