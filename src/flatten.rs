@@ -58,7 +58,9 @@ impl Flattener<'_> {
             &self.mapper.naming,
             Naming::group_name(&self.cells, &group),
             || key.to_string(),
-            |owner| owner == Owner::Plain || keys.get(key).is_some(),
+            // A group equal to a configured key's escaped name is that key
+            // (escaping is one-to-one): it needs no lookup.
+            |owner| matches!(owner, Owner::Plain | Owner::Configured(_)) || keys.get(key).is_some(),
         ) {
             Naming::close_group(&mut self.cells, &group);
             return Err(err);
