@@ -154,10 +154,21 @@ pub(crate) fn write_json_number(number: &serde_json::Number, out: &mut Vec<u8>) 
         write_integer(integer < 0, integer.unsigned_abs(), out);
     } else if let Some(integer) = number.as_u64() {
         write_decimal(integer, out);
+    } else if let Some(float) = number.as_f64().filter(|float| float.is_finite()) {
+        write_f64(float, out);
     } else {
         // Serialising a number into a Vec cannot fail.
         let _ = serde_json::to_writer(out, number);
     }
+}
+
+/// Appends a finite float as serde_json writes it, straight from its
+/// formatter: the serializer around it costs more than the digits.
+#[inline]
+pub(crate) fn write_f64(value: f64, out: &mut Vec<u8>) {
+    use serde_json::ser::{CompactFormatter, Formatter};
+    // Writing into a Vec cannot fail.
+    let _ = CompactFormatter.write_f64(out, value);
 }
 
 /// Appends a position in decimal; `write!` costs more than the cell itself.
