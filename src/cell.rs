@@ -240,6 +240,13 @@ struct Span {
     value_end: usize,
 }
 
+/// How far a [`Cells`] buffer was written, to go back to.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CellsMark {
+    bytes: usize,
+    cells: usize,
+}
+
 /// A row's cells in one buffer: what flattening produces.
 ///
 /// Flattening writes every family, qualifier and value into a single byte
@@ -420,6 +427,21 @@ impl Cells {
             value_start: value.start,
             value_end: value.end,
         });
+    }
+
+    /// Where the buffer ends now, for [`rollback`](Self::rollback).
+    #[inline]
+    pub(crate) fn mark(&self) -> CellsMark {
+        CellsMark {
+            bytes: self.bytes.len(),
+            cells: self.spans.len(),
+        }
+    }
+
+    /// Drops every cell and byte written since `mark`.
+    pub(crate) fn rollback(&mut self, mark: CellsMark) {
+        self.bytes.truncate(mark.bytes);
+        self.spans.truncate(mark.cells);
     }
 
     fn view(&self, span: &Span) -> CellRef<'_> {

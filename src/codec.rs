@@ -126,7 +126,9 @@ impl JsonCell {
     }
 }
 
-/// Appends a scalar's JSON text.
+/// Appends a scalar's JSON text. Inlined: for a literal or a short number
+/// the call cost as much as the writing.
+#[inline]
 pub(crate) fn write_json(value: &Value, out: &mut Vec<u8>) -> Result<(), ErrorKind> {
     match value {
         Value::String(text) => write_json_str(text, out),
@@ -151,13 +153,34 @@ pub(crate) fn write_json(value: &Value, out: &mut Vec<u8>) -> Result<(), ErrorKi
 /// writer costs more than the digits); floats go through serde_json.
 pub(crate) fn write_json_number(number: &serde_json::Number, out: &mut Vec<u8>) {
     if let Some(integer) = number.as_i64() {
-        write_integer(integer < 0, integer.unsigned_abs(), out);
+        if integer < 0 {
+            out.push(b'-');
+        }
+        // Values' integers are often long (timestamps): their digits
+        // inline here, sparing two calls.
+        let magnitude = integer.unsigned_abs();
+        if magnitude < 100 {
+            write_decimal(magnitude, out);
+        } else {
+            long_decimal(magnitude, out);
+        }
     } else if let Some(integer) = number.as_u64() {
         write_decimal(integer, out);
+    } else if let Some(float) = number.as_f64().filter(|float| float.is_finite()) {
+        write_f64(float, out);
     } else {
         // Serialising a number into a Vec cannot fail.
         let _ = serde_json::to_writer(out, number);
     }
+}
+
+/// Appends a finite float as serde_json writes it, straight from its
+/// formatter: the serializer around it costs more than the digits.
+#[inline]
+pub(crate) fn write_f64(value: f64, out: &mut Vec<u8>) {
+    use serde_json::ser::{CompactFormatter, Formatter};
+    // Writing into a Vec cannot fail.
+    let _ = CompactFormatter.write_f64(out, value);
 }
 
 /// Appends a position in decimal; `write!` costs more than the cell itself.
@@ -197,27 +220,61 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
     8081828384858687888990919293949596979899";
 
 /// Kept out of line so that [`write_decimal`]'s fast paths inline into
-/// their callers.
+/// their callers. Eight digits at a time, each group written as one word:
+/// no division per digit pair, and no variable-length copy.
 #[inline(never)]
 fn write_long_decimal(value: u64, out: &mut Vec<u8>) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = value;
-    while rest >= 100 {
-        let pair = (rest % 100) as usize * 2;
-        rest /= 100;
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    }
-    if rest >= 10 {
-        let pair = rest as usize * 2;
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    long_decimal(value, out);
+}
+
+/// The body of [`write_long_decimal`], for callers that inline it.
+#[inline(always)]
+fn long_decimal(value: u64, out: &mut Vec<u8>) {
+    const EIGHT: u64 = 100_000_000;
+    if value < EIGHT {
+        write_leading_digits(value as u32, out);
+    } else if value < EIGHT * EIGHT {
+        write_leading_digits((value / EIGHT) as u32, out);
+        write_eight_digits((value % EIGHT) as u32, out);
     } else {
-        at -= 1;
-        digits[at] = b'0' + rest as u8;
+        let rest = value % (EIGHT * EIGHT);
+        write_leading_digits((value / (EIGHT * EIGHT)) as u32, out);
+        write_eight_digits((rest / EIGHT) as u32, out);
+        write_eight_digits((rest % EIGHT) as u32, out);
     }
-    out.extend_from_slice(&digits[at..]);
+}
+
+/// The eight decimal digits of `value` (below 10^8), most significant in
+/// the lowest byte, as numbers 0 to 9: each step splits every lane of the
+/// word in two at once (4+4 digits, then 2+2, then 1+1), dividing by 100
+/// and by 10 with multiplications that are exact in these ranges.
+#[inline]
+fn eight_digits(value: u32) -> u64 {
+    let quads = u64::from(value / 10_000) | (u64::from(value % 10_000) << 32);
+    let high = ((quads * 10_486) >> 20) & 0x0000_007f_0000_007f;
+    let pairs = high | ((quads - high * 100) << 16);
+    let high = ((pairs * 103) >> 10) & 0x000f_000f_000f_000f;
+    high | ((pairs - high * 10) << 8)
+}
+
+const ASCII_ZEROS: u64 = 0x3030_3030_3030_3030;
+
+/// Appends all eight digits of `value` (below 10^8), leading zeros too.
+#[inline]
+fn write_eight_digits(value: u32, out: &mut Vec<u8>) {
+    out.extend_from_slice(&(eight_digits(value) | ASCII_ZEROS).to_le_bytes());
+}
+
+/// Appends `value` (1 to 10^8 - 1) without leading zeros: the word is
+/// shifted past them, written whole, and the bytes beyond cut off.
+#[inline]
+fn write_leading_digits(value: u32, out: &mut Vec<u8>) {
+    let digits = eight_digits(value);
+    // The leading zero digits are the low zero bytes; `value` is not zero.
+    let zeros = (digits.trailing_zeros() / 8).min(7);
+    let len = out.len();
+    out.extend_from_slice(&((digits | ASCII_ZEROS) >> (8 * zeros)).to_le_bytes());
+    out.truncate(len + 8 - zeros as usize);
 }
 
 /// For each byte, the character after `\\` that escapes it in a JSON
@@ -242,9 +299,62 @@ const ESCAPE: [u8; 256] = {
 
 /// Appends a JSON string literal.
 pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
-    out.reserve(text.len() + 2);
-    out.push(b'"');
     let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // Almost every string has nothing to escape: find that out eight bytes
+    // at a time and copy it whole, instead of a table lookup per byte.
+    if !has_escape(bytes) {
+        out.extend_from_slice(bytes);
+    } else {
+        write_escaped(bytes, out);
+    }
+    out.push(b'"');
+}
+
+/// Whether any byte of `bytes` needs escaping in a JSON string. Exact:
+/// words with no such byte give no false alarm (a borrow only starts at a
+/// byte that is one). The bytes past the last whole word, and strings of
+/// 4 to 7 bytes, are checked as words that overlap bytes already checked,
+/// instead of one at a time.
+#[inline]
+fn has_escape(bytes: &[u8]) -> bool {
+    if let Some(last) = bytes.last_chunk::<8>() {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            if let Ok(word) = <[u8; 8]>::try_from(word) {
+                if word_has_escape(u64::from_le_bytes(word)) {
+                    return true;
+                }
+            }
+        }
+        return !words.remainder().is_empty() && word_has_escape(u64::from_le_bytes(*last));
+    }
+    if let (Some(head), Some(tail)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        let head = u64::from(u32::from_le_bytes(*head));
+        let tail = u64::from(u32::from_le_bytes(*tail));
+        return word_has_escape(head | (tail << 32));
+    }
+    bytes.iter().any(|&byte| ESCAPE[usize::from(byte)] != 0)
+}
+
+/// Whether one of eight bytes is a control character, `"` or a backslash: the
+/// high bit of a byte survives the subtractions only where the byte was
+/// below 0x20 or equal to the byte compared with; bytes of 0x80 and above
+/// (UTF-8 beyond ASCII) never need escaping and are masked out.
+#[inline]
+fn word_has_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let control = word.wrapping_sub(ONES * 0x20);
+    let quote = (word ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES);
+    let backslash = (word ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES);
+    (control | quote | backslash) & !word & HIGH != 0
+}
+
+/// Appends the bytes of a string that has something to escape.
+#[cold]
+fn write_escaped(bytes: &[u8], out: &mut Vec<u8>) {
     let mut plain_from = 0;
     for (i, &byte) in bytes.iter().enumerate() {
         let escape = ESCAPE[usize::from(byte)];
@@ -267,7 +377,6 @@ pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
         plain_from = i + 1;
     }
     out.extend_from_slice(&bytes[plain_from..]);
-    out.push(b'"');
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -512,6 +621,20 @@ pub(crate) fn write_elements<'v>(
     Ok(())
 }
 
+/// Appends the value of an [`JsonCell::Elements`] cell whose one element
+/// is the qualifier itself, a string: `[position]`, what [`write_elements`]
+/// writes for it.
+#[inline]
+pub(crate) fn write_lone_position(position: usize, out: &mut Vec<u8>) {
+    if position < 10 {
+        out.extend_from_slice(&[b'[', b'0' + position as u8, b']']);
+    } else {
+        out.push(b'[');
+        write_position(position, out);
+        out.push(b']');
+    }
+}
+
 /// Appends the value of one child's index cell: `{"at":pos}` when the
 /// primary key is the qualifier as a string, else `{"at":pos,"pk":value}`.
 pub(crate) fn write_child(
@@ -522,7 +645,11 @@ pub(crate) fn write_child(
 ) -> Result<(), ErrorKind> {
     out.extend_from_slice(b"{\"at\":");
     write_position(position, out);
-    if !matches!(primary_key, Value::String(text) if text.as_bytes() == qualifier) {
+    // The caller usually passes the key's own text as the qualifier: then
+    // the pointers match and no bytes are compared.
+    let own_text =
+        |text: &str| std::ptr::eq(text.as_bytes(), qualifier) || text.as_bytes() == qualifier;
+    if !matches!(primary_key, Value::String(text) if own_text(text)) {
         out.extend_from_slice(b",\"pk\":");
         write_json(primary_key, out)?;
     }
@@ -592,6 +719,25 @@ mod tests {
             write_json_str(text, &mut ours);
             assert_eq!(ours, serde_json::to_vec(text).unwrap(), "{text:?}");
             assert_eq!(read_json(b"f", b"q", &ours).unwrap(), json!(text));
+        }
+    }
+
+    #[test]
+    fn escape_scan_agrees_with_byte_table() {
+        // Every byte at every place of a word and of the tail, next to
+        // bytes that need no escape (ASCII and beyond).
+        assert!(!has_escape(b""));
+        for len in 1..=19 {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    for filler in [b'a', 0xc3, 0x7f, 0x80, 0xff] {
+                        let mut bytes = vec![filler; len];
+                        bytes[at] = byte;
+                        let expected = bytes.iter().any(|&b| ESCAPE[usize::from(b)] != 0);
+                        assert_eq!(has_escape(&bytes), expected, "{bytes:?}");
+                    }
+                }
+            }
         }
     }
 
@@ -680,6 +826,13 @@ mod tests {
         let numbers = [
             json!(0),
             json!(-1),
+            json!(99),
+            json!(100),
+            json!(-99),
+            json!(-100),
+            json!(1_700_000_000_000_i64),
+            json!(-1_700_000_000_000_i64),
+            json!(i64::MAX as u64 + 1),
             json!(i64::MIN),
             json!(i64::MAX),
             json!(u64::MAX),
@@ -701,6 +854,41 @@ mod tests {
             let mut out = Vec::new();
             write_position(position, &mut out);
             assert_eq!(out, position.to_string().as_bytes());
+        }
+        // Every length, every group boundary and digit, on both sides of
+        // each power of ten.
+        let mut values = vec![u64::MAX, u64::MAX - 1, 1_700_000_000_000];
+        for power in 0..20 {
+            let ten = 10u64.pow(power);
+            values.extend([ten - 1, ten, ten + 1]);
+            values
+                .extend((1..10).filter_map(|digit: u64| {
+                    digit.checked_mul(ten)?.checked_add(12_345_678 % ten)
+                }));
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..10_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            values.push(state >> (state % 64));
+        }
+        for value in values {
+            let mut out = b"x".to_vec();
+            write_decimal(value, &mut out);
+            assert_eq!(out, format!("x{value}").as_bytes());
+        }
+    }
+
+    #[test]
+    fn lone_positions_are_element_cells() {
+        for position in [0, 1, 9, 10, 99, 100, 12_345] {
+            let element = json!("q");
+            let mut general = Vec::new();
+            write_elements("q", [(position, &element)].into_iter(), &mut general).unwrap();
+            let mut lone = Vec::new();
+            write_lone_position(position, &mut lone);
+            assert_eq!(lone, general, "{position}");
         }
     }
 

@@ -166,10 +166,23 @@ impl Naming {
 
     /// Appends `name`, escaped for this layout. `leading` says the name
     /// starts a group (where a `.` must be escaped in a family name).
+    #[inline(always)]
     pub(crate) fn escape(&self, name: &str, leading: bool, out: &mut Vec<u8>) {
         let bytes = name.as_bytes();
-        // Almost every name is plain: copy it whole.
-        let plain = match self.single {
+        // Almost every name is plain: copy it whole. The check is inlined
+        // into the callers (always: left to itself, the compiler kept it a
+        // call from the flatteners' loops); the escaping itself is not.
+        if self.is_plain(bytes, leading) {
+            out.extend_from_slice(bytes);
+        } else {
+            self.escape_bytes(bytes, leading, out);
+        }
+    }
+
+    /// Whether `escape` leaves `bytes` as they are.
+    #[inline]
+    fn is_plain(&self, bytes: &[u8], leading: bool) -> bool {
+        match self.single {
             None => {
                 (!leading || bytes.first() != Some(&b'.'))
                     && !bytes.iter().any(|&b| FAMILY_SPECIAL[usize::from(b)])
@@ -180,11 +193,13 @@ impl Naming {
                     && bytes.last() != Some(&b'_')
                     && !bytes.windows(2).any(|pair| pair == b"__")
             }
-        };
-        if plain {
-            out.extend_from_slice(bytes);
-            return;
         }
+    }
+
+    /// Appends a name that has something to escape, byte by byte.
+    #[cold]
+    #[inline(never)]
+    fn escape_bytes(&self, bytes: &[u8], leading: bool, out: &mut Vec<u8>) {
         for (i, &byte) in bytes.iter().enumerate() {
             let escape = match self.single {
                 None => {
@@ -221,6 +236,26 @@ impl Naming {
     /// Appends the group of a field of an array of maps: `key_field`.
     pub(crate) fn field_group(&self, key: &str, field: &str, out: &mut Vec<u8>) {
         self.escape(key, true, out);
+        out.push(b'_');
+        self.escape(field, false, out);
+    }
+
+    /// Appends the group of the field `field` of the array `key`, whose own
+    /// group was opened at `key_group` in `out`: what
+    /// [`field_group`](Self::field_group) appends, with the key's escaped
+    /// name copied from where it lies instead of escaped again.
+    pub(crate) fn field_group_in(
+        &self,
+        key_group: &GroupAt,
+        key: &str,
+        field: &str,
+        out: &mut Vec<u8>,
+    ) {
+        if key_group.group.end <= out.len() {
+            out.extend_from_within(key_group.group.clone());
+        } else {
+            self.escape(key, true, out);
+        }
         out.push(b'_');
         self.escape(field, false, out);
     }
@@ -352,6 +387,36 @@ impl Naming {
             Ok(false) => {
                 cells.bytes_mut().truncate(start);
                 Ok(false)
+            }
+            Err(err) => {
+                cells.bytes_mut().truncate(start);
+                Err(err)
+            }
+        }
+    }
+
+    /// Like [`push`](Self::push), but the qualifier's own part is the bytes
+    /// at `part`, already in the buffer: shared under the multi-family
+    /// layout (see [`qualifier_at`](Self::qualifier_at)).
+    #[inline]
+    pub(crate) fn push_at<F>(
+        &self,
+        cells: &mut Cells,
+        group: &GroupAt,
+        part: Range<usize>,
+        value: F,
+    ) -> Result<(), ErrorKind>
+    where
+        F: FnOnce(&mut Vec<u8>) -> Result<(), ErrorKind>,
+    {
+        let start = cells.bytes().len();
+        let qualifier = self.qualifier_at(cells, group, part);
+        let value_start = cells.bytes().len();
+        match value(cells.bytes_mut()) {
+            Ok(()) => {
+                let value_end = cells.bytes().len();
+                cells.commit_parts(group.family.clone(), qualifier, value_start..value_end);
+                Ok(())
             }
             Err(err) => {
                 cells.bytes_mut().truncate(start);
@@ -561,6 +626,33 @@ mod tests {
         }
         assert_eq!(escaped(&multi, "a:b"), "a%3Ab");
         assert_eq!(escaped(&single, "my__key"), "my%5F%5Fkey");
+    }
+
+    #[test]
+    fn field_groups_copy_the_key_group_as_escaped() {
+        for layout in [Layout::MultiFamily, Layout::single_family("meta")] {
+            let naming = naming(layout, &[]);
+            for (key, field) in [
+                ("cart", "sku"),
+                (".a:b", "x__y"),
+                ("k_", "_f"),
+                ("50%", "ü"),
+            ] {
+                let mut cells = Cells::new();
+                let group =
+                    naming.open_group_with(&mut cells, |naming, out| naming.key_group(key, out));
+                let mut copied = cells.bytes().to_vec();
+                let start = copied.len();
+                naming.field_group_in(&group, key, field, &mut copied);
+                let mut escaped = Vec::new();
+                naming.field_group(key, field, &mut escaped);
+                assert_eq!(copied[start..], escaped[..], "{key} {field}");
+                // A group that does not lie in the buffer is escaped anew.
+                let mut fresh = Vec::new();
+                naming.field_group_in(&group, key, field, &mut fresh);
+                assert_eq!(fresh, escaped, "{key} {field}");
+            }
+        }
     }
 
     #[test]
