@@ -129,35 +129,52 @@ pub(crate) fn with_keys<'a, R>(
     cells: impl Iterator<Item = CellRef<'a>>,
     read: impl for<'e> FnOnce(Keys<'e, 'a>) -> Result<R>,
 ) -> Result<R> {
-    // A row of up to INLINE cells is gathered on the stack: a heap buffer
-    // this size would take malloc's slow path on every call.
-    const INLINE: usize = 64;
-    let mut inline = [Entry::EMPTY; INLINE];
-    let mut spilled = Vec::new();
-    let mut count = 0;
+    // The row's entries go into the list the thread's last row left: a
+    // new one would take malloc's slow path at this size, or the stack's
+    // whole array be filled in first, on every call.
+    let mut entries: Vec<Entry<'a>> = SPARE.take();
     for cell in cells {
         let (group, qualifier) = mapper.naming.split(&cell)?;
-        let entry = Entry {
+        entries.push(Entry {
             group,
             qualifier,
             cell,
             same_group: false,
-        };
-        if count < INLINE {
-            inline[count] = entry;
-        } else {
-            if spilled.is_empty() {
-                spilled.extend_from_slice(&inline);
-            }
-            spilled.push(entry);
-        }
-        count += 1;
+        });
     }
-    let entries: &mut [Entry<'_>] = if count <= INLINE {
-        &mut inline[..count]
-    } else {
-        &mut spilled
-    };
+    let result = read_entries(mapper, &mut entries, read);
+    keep_spare(entries);
+    result
+}
+
+/// The most entries a thread keeps between rows (about 100 KB).
+const MAX_SPARE: usize = 1024;
+
+thread_local! {
+    /// The entries list of this thread's last row, empty, for the next.
+    static SPARE: std::cell::Cell<Vec<Entry<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Keeps a row's list for the thread's next row, unless it grew so large
+/// that holding on to it would hoard memory.
+fn keep_spare(mut entries: Vec<Entry<'_>>) {
+    if entries.capacity() > MAX_SPARE {
+        return;
+    }
+    entries.clear();
+    // The entries borrowed the row's cells; the empty list borrows nothing
+    // and is given the static lifetime by collecting it anew, which reuses
+    // its allocation (the element type's size is the same).
+    let spare: Vec<Entry<'static>> = entries.into_iter().map(|_| Entry::EMPTY).collect();
+    SPARE.set(spare);
+}
+
+/// [`with_keys`] for gathered entries.
+fn read_entries<'a, R>(
+    mapper: &Mapper,
+    entries: &mut [Entry<'a>],
+    read: impl for<'e> FnOnce(Keys<'e, 'a>) -> Result<R>,
+) -> Result<R> {
     // Stores hand cells over sorted by column; check that in one pass and
     // sort only when it does not hold.
     if !sorted_without_duplicates(entries)? {
@@ -591,6 +608,17 @@ mod tests {
             err.contains("no child of `cart` has this primary key"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_rows_entries_list_is_kept_for_the_next_row() {
+        let cells = [
+            crate::Cell::new("a", "", "1"),
+            crate::Cell::new("b", "", "2"),
+        ];
+        Mapper::default().hydrate(&cells).unwrap();
+        // Collecting the emptied list anew kept its allocation.
+        assert!(SPARE.take().capacity() >= 2);
     }
 
     #[test]
