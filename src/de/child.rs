@@ -223,6 +223,7 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
             codec: self.codec,
             pk_field: self.pk_field,
             pk: Some(child.pk),
+            pk_offered: false,
             family: child.family,
             qualifier: child.qualifier,
             fields: match self.dense {
@@ -276,7 +277,10 @@ struct ChildAccess<'k, 'a> {
     index: usize,
     codec: Codec,
     pk_field: &'k str,
+    /// The primary key's value, until it is read.
     pk: Option<Pk<'k>>,
+    /// Whether the primary key's name was given out.
+    pk_offered: bool,
     family: &'k [u8],
     qualifier: &'k [u8],
     fields: ChildFields<'k, 'a>,
@@ -308,8 +312,10 @@ impl<'k, 'a> Iterator for ChildFields<'k, 'a> {
     }
 }
 
+/// Whose value is asked for next. Small (the primary key's value stays in
+/// [`ChildAccess::pk`]), as it is written and read back for every field.
 enum Current<'k, 'a> {
-    Pk(Pk<'k>),
+    Pk,
     Field(&'k str, &'k Entry<'a>),
 }
 
@@ -317,12 +323,14 @@ impl<'de> MapAccess<'de> for ChildAccess<'_, '_> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        let (name, current) = match self.pk.take() {
-            Some(pk) => (self.pk_field, Current::Pk(pk)),
-            None => match self.fields.next() {
+        let (name, current) = if !self.pk_offered {
+            self.pk_offered = true;
+            (self.pk_field, Current::Pk)
+        } else {
+            match self.fields.next() {
                 Some((name, entry)) => (name, Current::Field(name, entry)),
                 None => return Ok(None),
-            },
+            }
         };
         self.current = Some(current);
         seed.deserialize(super::NameDeserializer {
@@ -339,25 +347,6 @@ impl<'de> MapAccess<'de> for ChildAccess<'_, '_> {
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
         let (key, index) = (self.key, self.index);
         match self.current.take() {
-            Some(Current::Pk(Pk::Value(value))) => seed.deserialize(value).map_err(|err| {
-                At {
-                    family: self.family,
-                    qualifier: self.qualifier,
-                    path: Path::ChildField(key, index, self.pk_field),
-                }
-                .mismatch(std::any::type_name::<V::Value>(), err.to_string())
-            }),
-            Some(Current::Pk(Pk::Bytes(bytes, form))) => seed.deserialize(ScalarDeserializer {
-                bytes,
-                form,
-                at: At {
-                    family: self.family,
-                    qualifier: self.qualifier,
-                    path: Path::ChildField(key, index, self.pk_field),
-                },
-                empty_is_none: false,
-                bare_string: false,
-            }),
             Some(Current::Field(name, entry)) => seed.deserialize(ScalarDeserializer {
                 bytes: entry.cell.value,
                 form: Form::of(self.codec),
@@ -369,6 +358,30 @@ impl<'de> MapAccess<'de> for ChildAccess<'_, '_> {
                 empty_is_none: false,
                 bare_string: false,
             }),
+            Some(Current::Pk) => match self.pk.take() {
+                Some(Pk::Value(value)) => seed.deserialize(value).map_err(|err| {
+                    At {
+                        family: self.family,
+                        qualifier: self.qualifier,
+                        path: Path::ChildField(key, index, self.pk_field),
+                    }
+                    .mismatch(std::any::type_name::<V::Value>(), err.to_string())
+                }),
+                Some(Pk::Bytes(bytes, form)) => seed.deserialize(ScalarDeserializer {
+                    bytes,
+                    form,
+                    at: At {
+                        family: self.family,
+                        qualifier: self.qualifier,
+                        path: Path::ChildField(key, index, self.pk_field),
+                    },
+                    empty_is_none: false,
+                    bare_string: false,
+                }),
+                None => Err(<Error as serde::de::Error>::custom(
+                    "a value was asked for before its key",
+                )),
+            },
             None => Err(<Error as serde::de::Error>::custom(
                 "a value was asked for before its key",
             )),
