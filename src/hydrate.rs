@@ -296,19 +296,21 @@ pub(crate) fn compare(a: &[u8], b: &[u8]) -> Ordering {
     let shorter = a.len().min(b.len());
     match (a.get(..shorter), b.get(..shorter)) {
         (Some(a_prefix), Some(b_prefix)) if shorter <= 16 => {
-            let (a_first, a_last) = halves(a_prefix);
-            let (b_first, b_last) = halves(b_prefix);
-            a_first
-                .cmp(&b_first)
-                .then(a_last.cmp(&b_last))
-                .then(a.len().cmp(&b.len()))
+            let (a_first, a_last) = halves::<true>(a_prefix);
+            let (b_first, b_last) = halves::<true>(b_prefix);
+            // The last bytes only when the first are the same.
+            match a_first.cmp(&b_first) {
+                Ordering::Equal => a_last.cmp(&b_last).then(a.len().cmp(&b.len())),
+                order => order,
+            }
         }
         _ => a.cmp(b),
     }
 }
 
 /// Whether two names are the same bytes: for names up to 16 bytes, their
-/// [`halves`] compared, without a call to `bcmp`.
+/// [`halves`] compared, without a call to `bcmp`, and in the machine's
+/// byte order, which equality does not need swapped.
 pub(crate) fn equal(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
@@ -316,21 +318,33 @@ pub(crate) fn equal(a: &[u8], b: &[u8]) -> bool {
     if a.len() > 16 {
         return a == b;
     }
-    halves(a) == halves(b)
+    halves::<false>(a) == halves::<false>(b)
 }
 
-/// Two numbers that order names of one length, up to 16 bytes, as their
-/// bytes do: the first and the last bytes, big-endian, which overlap (or
-/// repeat) for names shorter than 16 bytes.
-fn halves(name: &[u8]) -> (u64, u64) {
+/// Two numbers that tell names of one length, up to 16 bytes, apart: the
+/// first and the last bytes, which overlap (or repeat) for names shorter
+/// than 16 bytes. Read big-endian (`ORDERED`), they order the names as
+/// their bytes do.
+fn halves<const ORDERED: bool>(name: &[u8]) -> (u64, u64) {
     let len = name.len();
+    let u64_of = |bytes: [u8; 8]| {
+        if ORDERED {
+            u64::from_be_bytes(bytes)
+        } else {
+            u64::from_ne_bytes(bytes)
+        }
+    };
+    let u32_of = |bytes: [u8; 4]| {
+        if ORDERED {
+            u32::from_be_bytes(bytes)
+        } else {
+            u32::from_ne_bytes(bytes)
+        }
+    };
     if let (Some(first), Some(last)) = (name.first_chunk::<8>(), name.last_chunk::<8>()) {
-        (u64::from_be_bytes(*first), u64::from_be_bytes(*last))
+        (u64_of(*first), u64_of(*last))
     } else if let (Some(first), Some(last)) = (name.first_chunk::<4>(), name.last_chunk::<4>()) {
-        (
-            u64::from(u32::from_be_bytes(*first)),
-            u64::from(u32::from_be_bytes(*last)),
-        )
+        (u64::from(u32_of(*first)), u64::from(u32_of(*last)))
     } else if let (Some(&first), Some(&last)) = (name.first(), name.last()) {
         (
             u64::from(first),
