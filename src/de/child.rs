@@ -32,7 +32,8 @@ struct ChildCells<'k, 'a> {
     /// The child's rank among the qualifiers: which cell of each field
     /// group is its own when the groups are dense.
     slot: usize,
-    pk: Pk<'k>,
+    /// Taken when the child is read.
+    pk: Option<Pk<'k>>,
     /// The cell the primary key came from, for errors.
     family: &'k [u8],
     qualifier: &'k [u8],
@@ -53,7 +54,8 @@ pub(crate) struct ChildrenAccess<'k, 'a> {
     /// Each child then reads its cells straight from them, and no list of
     /// fields is built per child.
     dense: Option<FieldGroups<'k, 'a>>,
-    children: std::vec::IntoIter<ChildCells<'k, 'a>>,
+    /// Read in place, from [`Self::next`] on: each is 14 words to move.
+    children: Vec<ChildCells<'k, 'a>>,
     next: usize,
 }
 
@@ -94,7 +96,7 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
                     children.push(ChildCells {
                         position,
                         slot: children.len(),
-                        pk,
+                        pk: Some(pk),
                         family,
                         qualifier,
                         fields: Vec::new(),
@@ -131,7 +133,7 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
                     children.push(ChildCells {
                         position: position as u64,
                         slot: position,
-                        pk,
+                        pk: Some(pk),
                         family: key.as_bytes(),
                         qualifier,
                         fields: Vec::new(),
@@ -169,7 +171,7 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
             codec: mapper.codec,
             pk_field: primary_key.field_name(),
             dense: dense.then_some(&parts.fields[..]),
-            children: children.into_iter(),
+            children,
             next: 0,
         })
     }
@@ -209,10 +211,10 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
-        let Some(child) = self.children.next() else {
+        let index = self.next;
+        let Some(child) = self.children.get_mut(index) else {
             return Ok(None);
         };
-        let index = self.next;
         self.next += 1;
         let key = self.key;
         // The child is read through a reference: the access is not moved
@@ -222,7 +224,7 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
             index,
             codec: self.codec,
             pk_field: self.pk_field,
-            pk: Some(child.pk),
+            pk: child.pk.take(),
             pk_offered: false,
             family: child.family,
             qualifier: child.qualifier,
@@ -231,7 +233,7 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
                     groups: groups.iter(),
                     slot: child.slot,
                 },
-                None => ChildFields::Sparse(child.fields.into_iter()),
+                None => ChildFields::Sparse(std::mem::take(&mut child.fields).into_iter()),
             },
             current: None,
         };
@@ -248,7 +250,7 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.children.len())
+        Some(self.children.len().saturating_sub(self.next))
     }
 }
 
