@@ -91,7 +91,7 @@ impl<'e, 'a> KeyCells<'e, 'a> {
 
 /// A row's top-level keys (not unescaped twice: configured keys borrow the
 /// configuration's names) and their cells, in group order.
-pub(crate) type Keys<'e, 'a> = Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>;
+pub(crate) type Keys<'e, 'a> = [(Cow<'e, str>, KeyCells<'e, 'a>)];
 
 pub(crate) fn hydrate<'a>(
     mapper: &Mapper,
@@ -101,11 +101,11 @@ pub(crate) fn hydrate<'a>(
         let mut object = Map::new();
         for (key, parts) in keys {
             let value = match mapper.codec {
-                Codec::Json => json_value(mapper, &key, &parts)?,
-                Codec::Text => text_value(mapper, &key, &parts)?,
-                Codec::Java => return Err(untyped(&parts).into()),
+                Codec::Json => json_value(mapper, key, parts)?,
+                Codec::Text => text_value(mapper, key, parts)?,
+                Codec::Java => return Err(untyped(parts).into()),
             };
-            if object.insert(key.into_owned(), value).is_some() {
+            if object.insert(String::from(key.as_ref()), value).is_some() {
                 let reason = "two column families name the same key";
                 return Err(match parts.first() {
                     Some(entry) => entry.malformed(reason),
@@ -127,12 +127,13 @@ pub(crate) fn hydrate<'a>(
 pub(crate) fn with_keys<'a, R>(
     mapper: &Mapper,
     cells: impl Iterator<Item = CellRef<'a>>,
-    read: impl for<'e> FnOnce(Keys<'e, 'a>) -> Result<R>,
+    read: impl for<'e> FnOnce(&'e Keys<'e, 'a>) -> Result<R>,
 ) -> Result<R> {
-    // The row's entries go into the list the thread's last row left: a
-    // new one would take malloc's slow path at this size, or the stack's
-    // whole array be filled in first, on every call.
-    let mut entries: Vec<Entry<'a>> = SPARE.take();
+    // The row's lists are the ones the thread's last row left: a new
+    // entries list would take malloc's slow path at this size, or an array
+    // on the stack be filled in first, on every call.
+    let Spare { entries, keys } = SPARE.take();
+    let mut entries: Vec<Entry<'a>> = entries;
     for cell in cells {
         let (group, qualifier) = mapper.naming.split(&cell)?;
         entries.push(Entry {
@@ -142,39 +143,66 @@ pub(crate) fn with_keys<'a, R>(
             same_group: false,
         });
     }
-    let result = read_entries(mapper, &mut entries, read);
-    keep_spare(entries);
+    let (result, keys) = read_entries(mapper, &mut entries, keys, read);
+    if entries.capacity() <= MAX_SPARE && keys.capacity() <= MAX_SPARE {
+        SPARE.set(Spare {
+            entries: recycle(entries, || Entry::EMPTY),
+            keys,
+        });
+    }
     result
 }
 
-/// The most entries a thread keeps between rows (about 100 KB).
+/// The most entries, or keys, a thread keeps between rows (about 100 KB
+/// and 64 KB).
 const MAX_SPARE: usize = 1024;
 
+/// A row's working lists, empty, kept for the thread's next row.
+#[derive(Default)]
+struct Spare {
+    entries: Vec<Entry<'static>>,
+    keys: Vec<(Cow<'static, str>, KeyCells<'static, 'static>)>,
+}
+
 thread_local! {
-    /// The entries list of this thread's last row, empty, for the next.
-    static SPARE: std::cell::Cell<Vec<Entry<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+    static SPARE: std::cell::Cell<Spare> = const {
+        std::cell::Cell::new(Spare { entries: Vec::new(), keys: Vec::new() })
+    };
 }
 
-/// Keeps a row's list for the thread's next row, unless it grew so large
-/// that holding on to it would hoard memory.
-fn keep_spare(mut entries: Vec<Entry<'_>>) {
-    if entries.capacity() > MAX_SPARE {
-        return;
-    }
-    entries.clear();
-    // The entries borrowed the row's cells; the empty list borrows nothing
-    // and is given the static lifetime by collecting it anew, which reuses
-    // its allocation (the element type's size is the same).
-    let spare: Vec<Entry<'static>> = entries.into_iter().map(|_| Entry::EMPTY).collect();
-    SPARE.set(spare);
+/// A row's list emptied, for the next row: its items borrowed the row,
+/// the empty list borrows nothing and is given the static lifetime by
+/// collecting it anew, which keeps its allocation (the item's size is the
+/// same). `empty` is never called.
+fn recycle<T, U>(mut list: Vec<T>, empty: impl Fn() -> U) -> Vec<U> {
+    list.clear();
+    list.into_iter().map(|_| empty()).collect()
 }
 
-/// [`with_keys`] for gathered entries.
-fn read_entries<'a, R>(
-    mapper: &Mapper,
-    entries: &mut [Entry<'a>],
-    read: impl for<'e> FnOnce(Keys<'e, 'a>) -> Result<R>,
-) -> Result<R> {
+/// [`with_keys`] for gathered entries, with the list to gather the keys
+/// in, which is given back emptied.
+fn read_entries<'e, 'a, R>(
+    mapper: &'e Mapper,
+    entries: &'e mut [Entry<'a>],
+    mut keys: Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>,
+    read: impl for<'k> FnOnce(&'k Keys<'k, 'a>) -> Result<R>,
+) -> (
+    Result<R>,
+    Vec<(Cow<'static, str>, KeyCells<'static, 'static>)>,
+) {
+    let result = gather_keys(mapper, entries, &mut keys).and_then(|()| read(&keys));
+    (
+        result,
+        recycle(keys, || (Cow::Borrowed(""), KeyCells::new(&[]))),
+    )
+}
+
+/// Splits the entries into the keys they belong to, in `keys`.
+fn gather_keys<'e, 'a>(
+    mapper: &'e Mapper,
+    entries: &'e mut [Entry<'a>],
+    keys: &mut Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>,
+) -> Result<()> {
     // Stores hand cells over sorted by column; check that in one pass and
     // sort only when it does not hold.
     if !sorted_without_duplicates(entries)? {
@@ -192,7 +220,6 @@ fn read_entries<'a, R>(
     // every run of it, so it is found among the keys by address, newest
     // first: no list of configured keys (an allocation per row), and no
     // plain key of the same text can match.
-    let mut keys: Vec<(Cow<'_, str>, KeyCells<'_, 'a>)> = Vec::with_capacity(entries.len().min(16));
     for run in entries.chunk_by(|_, b| b.same_group) {
         let (key, parts) = match classify(&mapper.naming, run[0].group)? {
             Group::Key(key) => (key, KeyCells::new(run)),
@@ -212,7 +239,7 @@ fn read_entries<'a, R>(
         };
         keys.push((key, parts));
     }
-    read(keys)
+    Ok(())
 }
 
 /// What a group reads back as: [`Naming::classify`], with its common case
@@ -625,14 +652,15 @@ mod tests {
     }
 
     #[test]
-    fn a_rows_entries_list_is_kept_for_the_next_row() {
+    fn a_rows_lists_are_kept_for_the_next_row() {
         let cells = [
             crate::Cell::new("a", "", "1"),
             crate::Cell::new("b", "", "2"),
         ];
         Mapper::default().hydrate(&cells).unwrap();
-        // Collecting the emptied list anew kept its allocation.
-        assert!(SPARE.take().capacity() >= 2);
+        // Collecting the emptied lists anew kept their allocations.
+        let spare = SPARE.take();
+        assert!(spare.entries.capacity() >= 2 && spare.keys.capacity() >= 2);
     }
 
     #[test]

@@ -11,12 +11,12 @@ use crate::hydrate::{KeyCells, Keys};
 use crate::mapper::Mapper;
 
 /// The whole row.
-pub(crate) struct TopDeserializer<'m, 'e, 'a> {
+pub(crate) struct TopDeserializer<'m, 'k, 'e, 'a> {
     pub(crate) mapper: &'m Mapper,
-    pub(crate) keys: Keys<'e, 'a>,
+    pub(crate) keys: &'k Keys<'e, 'a>,
 }
 
-impl<'de> Deserializer<'de> for TopDeserializer<'_, '_, '_> {
+impl<'de> Deserializer<'de> for TopDeserializer<'_, '_, '_, '_> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
