@@ -91,7 +91,7 @@ impl<'e, 'a> KeyCells<'e, 'a> {
 
 /// A row's top-level keys (not unescaped twice: configured keys borrow the
 /// configuration's names) and their cells, in group order.
-pub(crate) type Keys<'e, 'a> = Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>;
+pub(crate) type Keys<'e, 'a> = [(Cow<'e, str>, KeyCells<'e, 'a>)];
 
 pub(crate) fn hydrate<'a>(
     mapper: &Mapper,
@@ -101,11 +101,11 @@ pub(crate) fn hydrate<'a>(
         let mut object = Map::new();
         for (key, parts) in keys {
             let value = match mapper.codec {
-                Codec::Json => json_value(mapper, &key, &parts)?,
-                Codec::Text => text_value(mapper, &key, &parts)?,
-                Codec::Java => return Err(untyped(&parts).into()),
+                Codec::Json => json_value(mapper, key, parts)?,
+                Codec::Text => text_value(mapper, key, parts)?,
+                Codec::Java => return Err(untyped(parts).into()),
             };
-            if object.insert(key.into_owned(), value).is_some() {
+            if object.insert(String::from(key.as_ref()), value).is_some() {
                 let reason = "two column families name the same key";
                 return Err(match parts.first() {
                     Some(entry) => entry.malformed(reason),
@@ -127,37 +127,82 @@ pub(crate) fn hydrate<'a>(
 pub(crate) fn with_keys<'a, R>(
     mapper: &Mapper,
     cells: impl Iterator<Item = CellRef<'a>>,
-    read: impl for<'e> FnOnce(Keys<'e, 'a>) -> Result<R>,
+    read: impl for<'e> FnOnce(&'e Keys<'e, 'a>) -> Result<R>,
 ) -> Result<R> {
-    // A row of up to INLINE cells is gathered on the stack: a heap buffer
-    // this size would take malloc's slow path on every call.
-    const INLINE: usize = 64;
-    let mut inline = [Entry::EMPTY; INLINE];
-    let mut spilled = Vec::new();
-    let mut count = 0;
+    // The row's lists are the ones the thread's last row left: a new
+    // entries list would take malloc's slow path at this size, or an array
+    // on the stack be filled in first, on every call.
+    let Spare { entries, keys } = SPARE.take();
+    let mut entries: Vec<Entry<'a>> = entries;
     for cell in cells {
         let (group, qualifier) = mapper.naming.split(&cell)?;
-        let entry = Entry {
+        entries.push(Entry {
             group,
             qualifier,
             cell,
             same_group: false,
-        };
-        if count < INLINE {
-            inline[count] = entry;
-        } else {
-            if spilled.is_empty() {
-                spilled.extend_from_slice(&inline);
-            }
-            spilled.push(entry);
-        }
-        count += 1;
+        });
     }
-    let entries: &mut [Entry<'_>] = if count <= INLINE {
-        &mut inline[..count]
-    } else {
-        &mut spilled
+    let (result, keys) = read_entries(mapper, &mut entries, keys, read);
+    if entries.capacity() <= MAX_SPARE && keys.capacity() <= MAX_SPARE {
+        SPARE.set(Spare {
+            entries: recycle(entries, || Entry::EMPTY),
+            keys,
+        });
+    }
+    result
+}
+
+/// The most entries, or keys, a thread keeps between rows (about 100 KB
+/// and 64 KB).
+const MAX_SPARE: usize = 1024;
+
+/// A row's working lists, empty, kept for the thread's next row.
+#[derive(Default)]
+struct Spare {
+    entries: Vec<Entry<'static>>,
+    keys: Vec<(Cow<'static, str>, KeyCells<'static, 'static>)>,
+}
+
+thread_local! {
+    static SPARE: std::cell::Cell<Spare> = const {
+        std::cell::Cell::new(Spare { entries: Vec::new(), keys: Vec::new() })
     };
+}
+
+/// A row's list emptied, for the next row: its items borrowed the row,
+/// the empty list borrows nothing and is given the static lifetime by
+/// collecting it anew, which keeps its allocation (the item's size is the
+/// same). `empty` is never called.
+fn recycle<T, U>(mut list: Vec<T>, empty: impl Fn() -> U) -> Vec<U> {
+    list.clear();
+    list.into_iter().map(|_| empty()).collect()
+}
+
+/// [`with_keys`] for gathered entries, with the list to gather the keys
+/// in, which is given back emptied.
+fn read_entries<'e, 'a, R>(
+    mapper: &'e Mapper,
+    entries: &'e mut [Entry<'a>],
+    mut keys: Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>,
+    read: impl for<'k> FnOnce(&'k Keys<'k, 'a>) -> Result<R>,
+) -> (
+    Result<R>,
+    Vec<(Cow<'static, str>, KeyCells<'static, 'static>)>,
+) {
+    let result = gather_keys(mapper, entries, &mut keys).and_then(|()| read(&keys));
+    (
+        result,
+        recycle(keys, || (Cow::Borrowed(""), KeyCells::new(&[]))),
+    )
+}
+
+/// Splits the entries into the keys they belong to, in `keys`.
+fn gather_keys<'e, 'a>(
+    mapper: &'e Mapper,
+    entries: &'e mut [Entry<'a>],
+    keys: &mut Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>,
+) -> Result<()> {
     // Stores hand cells over sorted by column; check that in one pass and
     // sort only when it does not hold.
     if !sorted_without_duplicates(entries)? {
@@ -175,7 +220,6 @@ pub(crate) fn with_keys<'a, R>(
     // every run of it, so it is found among the keys by address, newest
     // first: no list of configured keys (an allocation per row), and no
     // plain key of the same text can match.
-    let mut keys: Vec<(Cow<'_, str>, KeyCells<'_, 'a>)> = Vec::with_capacity(entries.len().min(16));
     for run in entries.chunk_by(|_, b| b.same_group) {
         let (key, parts) = match classify(&mapper.naming, run[0].group)? {
             Group::Key(key) => (key, KeyCells::new(run)),
@@ -195,7 +239,7 @@ pub(crate) fn with_keys<'a, R>(
         };
         keys.push((key, parts));
     }
-    read(keys)
+    Ok(())
 }
 
 /// What a group reads back as: [`Naming::classify`], with its common case
@@ -279,19 +323,21 @@ pub(crate) fn compare(a: &[u8], b: &[u8]) -> Ordering {
     let shorter = a.len().min(b.len());
     match (a.get(..shorter), b.get(..shorter)) {
         (Some(a_prefix), Some(b_prefix)) if shorter <= 16 => {
-            let (a_first, a_last) = halves(a_prefix);
-            let (b_first, b_last) = halves(b_prefix);
-            a_first
-                .cmp(&b_first)
-                .then(a_last.cmp(&b_last))
-                .then(a.len().cmp(&b.len()))
+            let (a_first, a_last) = halves::<true>(a_prefix);
+            let (b_first, b_last) = halves::<true>(b_prefix);
+            // The last bytes only when the first are the same.
+            match a_first.cmp(&b_first) {
+                Ordering::Equal => a_last.cmp(&b_last).then(a.len().cmp(&b.len())),
+                order => order,
+            }
         }
         _ => a.cmp(b),
     }
 }
 
 /// Whether two names are the same bytes: for names up to 16 bytes, their
-/// [`halves`] compared, without a call to `bcmp`.
+/// [`halves`] compared, without a call to `bcmp`, and in the machine's
+/// byte order, which equality does not need swapped.
 pub(crate) fn equal(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
@@ -299,21 +345,33 @@ pub(crate) fn equal(a: &[u8], b: &[u8]) -> bool {
     if a.len() > 16 {
         return a == b;
     }
-    halves(a) == halves(b)
+    halves::<false>(a) == halves::<false>(b)
 }
 
-/// Two numbers that order names of one length, up to 16 bytes, as their
-/// bytes do: the first and the last bytes, big-endian, which overlap (or
-/// repeat) for names shorter than 16 bytes.
-fn halves(name: &[u8]) -> (u64, u64) {
+/// Two numbers that tell names of one length, up to 16 bytes, apart: the
+/// first and the last bytes, which overlap (or repeat) for names shorter
+/// than 16 bytes. Read big-endian (`ORDERED`), they order the names as
+/// their bytes do.
+fn halves<const ORDERED: bool>(name: &[u8]) -> (u64, u64) {
     let len = name.len();
+    let u64_of = |bytes: [u8; 8]| {
+        if ORDERED {
+            u64::from_be_bytes(bytes)
+        } else {
+            u64::from_ne_bytes(bytes)
+        }
+    };
+    let u32_of = |bytes: [u8; 4]| {
+        if ORDERED {
+            u32::from_be_bytes(bytes)
+        } else {
+            u32::from_ne_bytes(bytes)
+        }
+    };
     if let (Some(first), Some(last)) = (name.first_chunk::<8>(), name.last_chunk::<8>()) {
-        (u64::from_be_bytes(*first), u64::from_be_bytes(*last))
+        (u64_of(*first), u64_of(*last))
     } else if let (Some(first), Some(last)) = (name.first_chunk::<4>(), name.last_chunk::<4>()) {
-        (
-            u64::from(u32::from_be_bytes(*first)),
-            u64::from(u32::from_be_bytes(*last)),
-        )
+        (u64::from(u32_of(*first)), u64::from(u32_of(*last)))
     } else if let (Some(&first), Some(&last)) = (name.first(), name.last()) {
         (
             u64::from(first),
@@ -591,6 +649,18 @@ mod tests {
             err.contains("no child of `cart` has this primary key"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_rows_lists_are_kept_for_the_next_row() {
+        let cells = [
+            crate::Cell::new("a", "", "1"),
+            crate::Cell::new("b", "", "2"),
+        ];
+        Mapper::default().hydrate(&cells).unwrap();
+        // Collecting the emptied lists anew kept their allocations.
+        let spare = SPARE.take();
+        assert!(spare.entries.capacity() >= 2 && spare.keys.capacity() >= 2);
     }
 
     #[test]

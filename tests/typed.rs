@@ -524,3 +524,119 @@ fn remembered_field_names_keep_each_mappers_verdict() {
         );
     }
 }
+
+/// Every place a typed read reads one value from (a key's cell, a map's
+/// field and key, an array's element, a child's field and primary key, a
+/// top-level key parsed as a number) names the same column, path and Rust
+/// type in its error, word for word.
+#[test]
+fn read_errors_name_every_kind_of_place() {
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)] // only read to provoke the error
+    struct Kid {
+        id: u8,
+        age: u8,
+    }
+    fn read<T: DeserializeOwned + std::fmt::Debug>(mapper: &Mapper, cells: &[Cell]) -> String {
+        mapper.from_cells::<T, _>(cells).unwrap_err().to_string()
+    }
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Speed {
+        speed: u8,
+    }
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Road {
+        road: Speed,
+    }
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Kids {
+        kids: Vec<Kid>,
+    }
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct One<T> {
+        v: T,
+    }
+    let json = Mapper::new(KeyConfig::new().field("kids", "id"));
+    let text = json.clone().with_codec(Codec::Text);
+    let java = json.clone().with_codec(Codec::Java);
+    let got = [
+        read::<One<u8>>(&json, &[Cell::new("v", "", "300")]),
+        read::<One<bool>>(&json, &[Cell::new("v", "", "\"x\"")]),
+        read::<One<String>>(&json, &[Cell::new("v", "", "\"\\u00\"")]),
+        read::<One<Option<char>>>(&json, &[Cell::new("v", "", "\"ab\"")]),
+        read::<One<Color>>(&json, &[Cell::new("v", "", "\"green\"")]),
+        read::<One<()>>(&json, &[Cell::new("v", "", "1")]),
+        read::<One<u8>>(&text, &[Cell::new("v", "", "x")]),
+        read::<One<String>>(&text, &[Cell::new("v", "", vec![0xffu8])]),
+        read::<One<i64>>(&java, &[Cell::new("v", "", vec![0u8; 4])]),
+        read::<One<Value>>(&java, &[Cell::new("v", "", vec![0u8; 4])]),
+        read::<Road>(&json, &[Cell::new("road", "speed", "-1")]),
+        read::<Road>(&text, &[Cell::new("road", "speed", "1.5")]),
+        read::<One<BTreeMap<u32, u8>>>(&json, &[Cell::new("v", "x", "1")]),
+        read::<One<BTreeMap<String, u8>>>(&json, &[Cell::new("v", "k", "null")]),
+        read::<One<Vec<u8>>>(&json, &[Cell::new("v", "1000", "[0]")]),
+        read::<One<Vec<u8>>>(&json, &[Cell::new("v", "a", "[0]")]),
+        read::<One<Vec<String>>>(&json, &[Cell::new("v", "a", "[[0,1]]")]),
+        read::<One<Vec<u8>>>(&text, &[Cell::new("v", "x", "1c8fd7d")]),
+        read::<One<Vec<u8>>>(&java, &[Cell::new("v", "x", vec![0u8, 0, 0, 0])]),
+        read::<Kids>(
+            &json,
+            &[
+                Cell::new("kids", "1", "{\"at\":0,\"pk\":1}"),
+                Cell::new("kids_age", "1", "\"old\""),
+            ],
+        ),
+        read::<Kids>(
+            &json,
+            &[
+                Cell::new("kids", "1", "{\"at\":0,\"pk\":1000}"),
+                Cell::new("kids_age", "1", "1"),
+            ],
+        ),
+        read::<Kids>(&text, &[Cell::new("kids_age", "x", "1")]),
+        read::<Kids>(&text, &[Cell::new("kids_age", "1", "x")]),
+        read::<Kids>(
+            &java,
+            &[
+                Cell::new("kids", "1", vec![0u8, 0, 0, 0, 1, 0]),
+                Cell::new("kids_age", "1", vec![0u8, 1]),
+            ],
+        ),
+        read::<BTreeMap<u8, u8>>(&json, &[Cell::new("300", "", "1")]),
+    ];
+    let want = [
+        r#"column "v:" (`v`) cannot be read as `u8`: invalid value: integer `300`, expected u8"#,
+        r#"column "v:" (`v`) cannot be read as `bool`: invalid type: string "x", expected a boolean"#,
+        r#"column "v:" (`v`) cannot be read as `alloc::string::String`: the value is not a JSON string (EOF while parsing a string at line 1 column 6)"#,
+        r#"column "v:" (`v`) cannot be read as `char`: invalid value: string "ab", expected a character"#,
+        r#"column "v:" (`v`) cannot be read as `typed::Color`: unknown variant `green`, expected `Red` or `dark-blue`"#,
+        r#"column "v:" (`v`) cannot be read as `()`: expected no value"#,
+        r#"column "v:" (`v`) cannot be read as `u8`: "x" is not a u8"#,
+        r#"column "v:" (`v`) cannot be read as `alloc::string::String`: the value is not valid UTF-8"#,
+        r#"column "v:" (`v`) cannot be read as `i64`: the java codec stores it in 8 bytes, the cell holds 4"#,
+        r#"column "v:": the java codec stores values without their types; read the row into a typed value with Mapper::from_cells"#,
+        r#"column "road:speed" (`road.speed`) cannot be read as `u8`: invalid value: integer `-1`, expected u8"#,
+        r#"column "road:speed" (`road.speed`) cannot be read as `u8`: "1.5" is not a u8"#,
+        r#"column "v:x" (`v.x`) cannot be read as `u32`: "x" is not a u32"#,
+        r#"column "v:k" (`v.k`) cannot be read as `u8`: invalid type: unit value, expected u8"#,
+        r#"column "v:1000" (`v[0]`) cannot be read as `u8`: invalid type: string "1000", expected u8"#,
+        r#"column "v:a" (`v[0]`) cannot be read as `u8`: invalid type: string "a", expected u8"#,
+        r#"column "v:a" (`v[0]`) cannot be read as `alloc::string::String`: invalid type: integer `1`, expected a string"#,
+        r#"column "v:x" (`v[0]`) cannot be read as `u8`: "x" is not a u8"#,
+        r#"column "v:x" (`v[0]`) cannot be read as `u8`: "x" is not a u8"#,
+        r#"column "kids_age:1" (`kids[0].age`) cannot be read as `u8`: invalid type: string "old", expected u8"#,
+        r#"column "kids:1" (`kids[0].id`) cannot be read as `u8`: invalid value: integer `1000`, expected u8"#,
+        r#"column "kids:x" (`kids[0].id`) cannot be read as `u8`: "x" is not a u8"#,
+        r#"column "kids_age:1" (`kids[0].age`) cannot be read as `u8`: "x" is not a u8"#,
+        r#"column "kids:1" (`kids[0].id`) cannot be read as `u8`: invalid value: integer `256`, expected u8"#,
+        r#"column "300:" (`300`) cannot be read as `u8`: "300" is not a u8"#,
+    ];
+    for (got, want) in got.iter().zip(want) {
+        assert_eq!(got, want);
+    }
+    assert_eq!(got.len(), want.len(), "{got:#?}");
+}

@@ -32,7 +32,8 @@ struct ChildCells<'k, 'a> {
     /// The child's rank among the qualifiers: which cell of each field
     /// group is its own when the groups are dense.
     slot: usize,
-    pk: Pk<'k>,
+    /// Taken when the child is read.
+    pk: Option<Pk<'k>>,
     /// The cell the primary key came from, for errors.
     family: &'k [u8],
     qualifier: &'k [u8],
@@ -53,7 +54,8 @@ pub(crate) struct ChildrenAccess<'k, 'a> {
     /// Each child then reads its cells straight from them, and no list of
     /// fields is built per child.
     dense: Option<FieldGroups<'k, 'a>>,
-    children: std::vec::IntoIter<ChildCells<'k, 'a>>,
+    /// Read in place, from [`Self::next`] on: each is 14 words to move.
+    children: Vec<ChildCells<'k, 'a>>,
     next: usize,
 }
 
@@ -94,7 +96,7 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
                     children.push(ChildCells {
                         position,
                         slot: children.len(),
-                        pk,
+                        pk: Some(pk),
                         family,
                         qualifier,
                         fields: Vec::new(),
@@ -131,7 +133,7 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
                     children.push(ChildCells {
                         position: position as u64,
                         slot: position,
-                        pk,
+                        pk: Some(pk),
                         family: key.as_bytes(),
                         qualifier,
                         fields: Vec::new(),
@@ -169,7 +171,7 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
             codec: mapper.codec,
             pk_field: primary_key.field_name(),
             dense: dense.then_some(&parts.fields[..]),
-            children: children.into_iter(),
+            children,
             next: 0,
         })
     }
@@ -209,10 +211,10 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
-        let Some(child) = self.children.next() else {
+        let index = self.next;
+        let Some(child) = self.children.get_mut(index) else {
             return Ok(None);
         };
-        let index = self.next;
         self.next += 1;
         let key = self.key;
         // The child is read through a reference: the access is not moved
@@ -222,7 +224,8 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
             index,
             codec: self.codec,
             pk_field: self.pk_field,
-            pk: Some(child.pk),
+            pk: child.pk.take(),
+            pk_offered: false,
             family: child.family,
             qualifier: child.qualifier,
             fields: match self.dense {
@@ -230,7 +233,7 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
                     groups: groups.iter(),
                     slot: child.slot,
                 },
-                None => ChildFields::Sparse(child.fields.into_iter()),
+                None => ChildFields::Sparse(std::mem::take(&mut child.fields).into_iter()),
             },
             current: None,
         };
@@ -247,7 +250,7 @@ impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.children.len())
+        Some(self.children.len().saturating_sub(self.next))
     }
 }
 
@@ -276,7 +279,10 @@ struct ChildAccess<'k, 'a> {
     index: usize,
     codec: Codec,
     pk_field: &'k str,
+    /// The primary key's value, until it is read.
     pk: Option<Pk<'k>>,
+    /// Whether the primary key's name was given out.
+    pk_offered: bool,
     family: &'k [u8],
     qualifier: &'k [u8],
     fields: ChildFields<'k, 'a>,
@@ -308,8 +314,10 @@ impl<'k, 'a> Iterator for ChildFields<'k, 'a> {
     }
 }
 
+/// Whose value is asked for next. Small (the primary key's value stays in
+/// [`ChildAccess::pk`]), as it is written and read back for every field.
 enum Current<'k, 'a> {
-    Pk(Pk<'k>),
+    Pk,
     Field(&'k str, &'k Entry<'a>),
 }
 
@@ -317,12 +325,14 @@ impl<'de> MapAccess<'de> for ChildAccess<'_, '_> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        let (name, current) = match self.pk.take() {
-            Some(pk) => (self.pk_field, Current::Pk(pk)),
-            None => match self.fields.next() {
+        let (name, current) = if !self.pk_offered {
+            self.pk_offered = true;
+            (self.pk_field, Current::Pk)
+        } else {
+            match self.fields.next() {
                 Some((name, entry)) => (name, Current::Field(name, entry)),
                 None => return Ok(None),
-            },
+            }
         };
         self.current = Some(current);
         seed.deserialize(super::NameDeserializer {
@@ -339,25 +349,6 @@ impl<'de> MapAccess<'de> for ChildAccess<'_, '_> {
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
         let (key, index) = (self.key, self.index);
         match self.current.take() {
-            Some(Current::Pk(Pk::Value(value))) => seed.deserialize(value).map_err(|err| {
-                At {
-                    family: self.family,
-                    qualifier: self.qualifier,
-                    path: Path::ChildField(key, index, self.pk_field),
-                }
-                .mismatch(std::any::type_name::<V::Value>(), err.to_string())
-            }),
-            Some(Current::Pk(Pk::Bytes(bytes, form))) => seed.deserialize(ScalarDeserializer {
-                bytes,
-                form,
-                at: At {
-                    family: self.family,
-                    qualifier: self.qualifier,
-                    path: Path::ChildField(key, index, self.pk_field),
-                },
-                empty_is_none: false,
-                bare_string: false,
-            }),
             Some(Current::Field(name, entry)) => seed.deserialize(ScalarDeserializer {
                 bytes: entry.cell.value,
                 form: Form::of(self.codec),
@@ -369,6 +360,30 @@ impl<'de> MapAccess<'de> for ChildAccess<'_, '_> {
                 empty_is_none: false,
                 bare_string: false,
             }),
+            Some(Current::Pk) => match self.pk.take() {
+                Some(Pk::Value(value)) => seed.deserialize(value).map_err(|err| {
+                    At {
+                        family: self.family,
+                        qualifier: self.qualifier,
+                        path: Path::ChildField(key, index, self.pk_field),
+                    }
+                    .mismatch(std::any::type_name::<V::Value>(), err.to_string())
+                }),
+                Some(Pk::Bytes(bytes, form)) => seed.deserialize(ScalarDeserializer {
+                    bytes,
+                    form,
+                    at: At {
+                        family: self.family,
+                        qualifier: self.qualifier,
+                        path: Path::ChildField(key, index, self.pk_field),
+                    },
+                    empty_is_none: false,
+                    bare_string: false,
+                }),
+                None => Err(<Error as serde::de::Error>::custom(
+                    "a value was asked for before its key",
+                )),
+            },
             None => Err(<Error as serde::de::Error>::custom(
                 "a value was asked for before its key",
             )),

@@ -11,18 +11,18 @@ use crate::hydrate::{KeyCells, Keys};
 use crate::mapper::Mapper;
 
 /// The whole row.
-pub(crate) struct TopDeserializer<'m, 'e, 'a> {
+pub(crate) struct TopDeserializer<'m, 'k, 'e, 'a> {
     pub(crate) mapper: &'m Mapper,
-    pub(crate) keys: Keys<'e, 'a>,
+    pub(crate) keys: &'k Keys<'e, 'a>,
 }
 
-impl<'de> Deserializer<'de> for TopDeserializer<'_, '_, '_> {
+impl<'de> Deserializer<'de> for TopDeserializer<'_, '_, '_, '_> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         visitor.visit_map(TopAccess {
             mapper: self.mapper,
-            keys: self.keys.into_iter(),
+            keys: self.keys.iter(),
             current: None,
         })
     }
@@ -50,33 +50,35 @@ impl<'de> Deserializer<'de> for TopDeserializer<'_, '_, '_> {
     }
 }
 
-/// The keys, in byte order of their names.
-struct TopAccess<'m, 'e, 'a> {
+/// The keys, in byte order of their names. They are lent, not moved out
+/// one by one: a key and its cells are eight words to copy, twice.
+struct TopAccess<'m, 'k, 'e, 'a> {
     mapper: &'m Mapper,
-    keys: std::vec::IntoIter<(Cow<'e, str>, KeyCells<'e, 'a>)>,
-    current: Option<(Cow<'e, str>, KeyCells<'e, 'a>)>,
+    keys: std::slice::Iter<'k, (Cow<'e, str>, KeyCells<'e, 'a>)>,
+    current: Option<&'k (Cow<'e, str>, KeyCells<'e, 'a>)>,
 }
 
-impl<'de> MapAccess<'de> for TopAccess<'_, '_, '_> {
+impl<'de> MapAccess<'de> for TopAccess<'_, '_, '_, '_> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        let Some((key, parts)) = self.keys.next() else {
+        let Some(current) = self.keys.next() else {
             return Ok(None);
         };
+        let (key, parts) = current;
         let (family, qualifier) = parts
             .first()
             .map(|entry| (entry.cell.family, entry.cell.qualifier))
             .unwrap_or_default();
         let value = seed.deserialize(super::NameDeserializer {
-            text: &key,
+            text: key,
             at: super::At {
                 family,
                 qualifier,
-                path: Path::Key(&key),
+                path: Path::Key(key),
             },
         })?;
-        self.current = Some((key, parts));
+        self.current = Some(current);
         Ok(Some(value))
     }
 
@@ -88,8 +90,8 @@ impl<'de> MapAccess<'de> for TopAccess<'_, '_, '_> {
         };
         seed.deserialize(KeyDeserializer {
             mapper: self.mapper,
-            key: &key,
-            parts: &parts,
+            key,
+            parts,
         })
         .map_err(|err| err.locate(|| key.to_string(), std::any::type_name::<V::Value>()))
     }
