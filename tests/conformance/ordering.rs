@@ -10,6 +10,7 @@ conformance!(
     columns_sort_by_family_then_qualifier,
     binary_row_keys,
     get_rows_answers_in_order_with_repeats,
+    large_get_rows_keep_order_missing_rows_and_repeats,
     qualifiers_keep_colons_and_may_be_empty
 );
 
@@ -93,6 +94,42 @@ fn binary_row_keys(env: &Env) {
     ok!(env, env.store.delete_rows(&t, &keys[..1], None));
     let rows = ok!(env, env.store.get_rows(&t, &keys, &Read::latest()));
     assert!(rows[0].is_none() && rows[1].is_some(), "{}", env.backend);
+}
+
+/// A multi-get large enough that `ThriftStore` splits it across pooled
+/// connections: answers still line up with the keys asked, missing rows
+/// and repeated keys included, wherever the pieces are cut.
+fn large_get_rows_keep_order_missing_rows_and_repeats(env: &Env) {
+    let t = env.simple("get_large", &["f"], 1);
+    let batch: Vec<RowMutations> = (0..150)
+        .filter(|i| i % 7 != 3)
+        .map(|i| RowMutations::new(format!("r{i:03}")).put(Cell::new("f", "q", format!("v{i}"))))
+        .collect();
+    ok!(env, env.store.mutate(&t, &batch));
+    // Descending, with every tenth key asked twice.
+    let mut asked: Vec<usize> = (0..150).rev().collect();
+    asked.extend((0..150).step_by(10));
+    let keys: Vec<Vec<u8>> = asked
+        .iter()
+        .map(|i| format!("r{i:03}").into_bytes())
+        .collect();
+    let rows = ok!(env, env.store.get_rows(&t, &keys, &Read::latest()));
+    assert_eq!(rows.len(), keys.len(), "{}", env.backend);
+    for (i, row) in asked.iter().zip(&rows) {
+        match row {
+            Some(row) => {
+                assert_ne!(i % 7, 3, "{}: row {i} was never written", env.backend);
+                assert_eq!(row.key, format!("r{i:03}").into_bytes(), "{}", env.backend);
+                assert_eq!(
+                    row.cells[0].value,
+                    format!("v{i}").into_bytes(),
+                    "{}",
+                    env.backend
+                );
+            }
+            None => assert_eq!(i % 7, 3, "{}: row {i} is missing", env.backend),
+        }
+    }
 }
 
 fn get_rows_answers_in_order_with_repeats(env: &Env) {

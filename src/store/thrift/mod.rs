@@ -83,6 +83,11 @@ impl std::fmt::Debug for ThriftStore {
     }
 }
 
+/// Rows per piece below which a multi-get is not split across connections:
+/// a smaller piece saves less server time than a thread and a connection
+/// cost.
+const SPLIT_ROWS: usize = 25;
+
 impl ThriftStore {
     /// Connects once to check the address, transport and protocol, and
     /// keeps that connection in the pool.
@@ -317,6 +322,64 @@ impl ThriftStore {
             let found = results.into_iter().find_map(row_from_thrift);
             return Ok(vec![found.filter(|found| found.key == *row)]);
         }
+        let parts = (rows.len() / SPLIT_ROWS).clamp(1, self.pool.config.pool_size.max(1));
+        if parts > 1 {
+            return self.get_latest_split(table, rows, &columns, before, parts);
+        }
+        self.get_latest_batch(table, rows, &columns, before)
+    }
+
+    /// A multi-get in `parts` pieces sent at the same time on separate
+    /// pooled connections: the gateway answers each with its own worker
+    /// and the region server reads them in parallel, where one call would
+    /// read its rows one after another. Answers keep the order asked.
+    fn get_latest_split(
+        &self,
+        table: &str,
+        rows: &[Vec<u8>],
+        columns: &[Vec<u8>],
+        before: Option<i64>,
+        parts: usize,
+    ) -> Result<Vec<Option<Row>>> {
+        let size = rows.len().div_ceil(parts);
+        std::thread::scope(|scope| {
+            let pieces: Vec<_> = rows
+                .chunks(size)
+                .skip(1)
+                .map(|piece| {
+                    let run = move || self.get_latest_batch(table, piece, columns, before);
+                    // Without a thread, the piece is read here instead.
+                    std::thread::Builder::new()
+                        .name("capjure-get".into())
+                        .spawn_scoped(scope, run)
+                        .map_err(|_| piece)
+                })
+                .collect();
+            let mut found =
+                self.get_latest_batch(table, &rows[..size.min(rows.len())], columns, before)?;
+            for piece in pieces {
+                let answer = match piece {
+                    Ok(thread) => match thread.join() {
+                        Ok(answer) => answer,
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    },
+                    Err(piece) => self.get_latest_batch(table, piece, columns, before),
+                };
+                found.extend(answer?);
+            }
+            Ok(found)
+        })
+    }
+
+    /// One `getRowsWithColumns` call for `rows`.
+    fn get_latest_batch(
+        &self,
+        table: &str,
+        rows: &[Vec<u8>],
+        columns: &[Vec<u8>],
+        before: Option<i64>,
+    ) -> Result<Vec<Option<Row>>> {
+        let columns = columns.to_vec();
         let results = self.call(table, "get_rows", Retry::Safe, |client| match before {
             Some(before) => client.get_rows_with_columns_ts(
                 table.into(),
