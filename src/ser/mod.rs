@@ -67,7 +67,6 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
         group_at: GroupAt::default(),
         scratch: spare.scratch,
         name: spare.name,
-        field_bytes: spare.field_bytes,
         elements: spare.elements,
         children: spare.children,
         fields: spare.fields,
@@ -78,7 +77,6 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
         cells,
         mut scratch,
         mut name,
-        mut field_bytes,
         mut elements,
         mut children,
         mut fields,
@@ -89,14 +87,12 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
     // so large that holding on to it would hoard memory.
     scratch.clear();
     name.clear();
-    field_bytes.clear();
     elements.clear();
     children.clear();
     fields.clear();
     field_groups.clear();
     let retained = scratch.capacity()
         + name.capacity()
-        + field_bytes.capacity()
         + elements.capacity() * size_of::<seq::Element>()
         + children.capacity() * size_of::<child::Child>()
         + fields.capacity() * size_of::<child::Field>()
@@ -106,7 +102,6 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
             spare.set(Some(Box::new(Spare {
                 scratch,
                 name,
-                field_bytes,
                 elements,
                 children,
                 fields,
@@ -132,7 +127,6 @@ thread_local! {
 struct Spare {
     scratch: Vec<u8>,
     name: Vec<u8>,
-    field_bytes: Vec<u8>,
     elements: Vec<seq::Element>,
     children: Vec<child::Child>,
     fields: Vec<child::Field>,
@@ -187,8 +181,6 @@ pub(crate) struct State<'m> {
     pub(crate) scratch: Vec<u8>,
     /// The current map key's text.
     pub(crate) name: Vec<u8>,
-    /// The group of a field of an array of maps, while it is checked.
-    pub(crate) field_bytes: Vec<u8>,
     /// The elements of the current array of scalars, before they are
     /// sorted. Kept here so that one row's arrays share the allocation.
     pub(crate) elements: Vec<seq::Element>,
