@@ -71,7 +71,10 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
         children: spare.children,
         fields: spare.fields,
         field_groups: spare.field_groups,
+        recent: spare.recent,
+        static_key: None,
     };
+    state.recent.rewind();
     let result = value.serialize(top::TopSerializer { state: &mut state });
     let State {
         cells,
@@ -81,6 +84,7 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
         mut children,
         mut fields,
         mut field_groups,
+        recent,
         ..
     } = state;
     // Keep the working lists for this thread's next row, unless one grew
@@ -96,7 +100,8 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
         + elements.capacity() * size_of::<seq::Element>()
         + children.capacity() * size_of::<child::Child>()
         + fields.capacity() * size_of::<child::Field>()
-        + field_groups.capacity() * size_of::<(child::FieldName, GroupAt)>();
+        + field_groups.capacity() * size_of::<(child::FieldName, GroupAt)>()
+        + recent.capacity();
     if retained <= MAX_SPARE {
         SPARE.with(|spare| {
             spare.set(Some(Box::new(Spare {
@@ -106,6 +111,7 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
                 children,
                 fields,
                 field_groups,
+                recent,
             })))
         });
     }
@@ -131,6 +137,7 @@ struct Spare {
     children: Vec<child::Child>,
     fields: Vec<child::Field>,
     field_groups: Vec<(child::FieldName, GroupAt)>,
+    recent: names::Recent,
 }
 
 impl Mapper {
@@ -190,6 +197,11 @@ pub(crate) struct State<'m> {
     pub(crate) fields: Vec<child::Field>,
     /// The groups of their fields, in the order they were first seen.
     pub(crate) field_groups: Vec<(child::FieldName, GroupAt)>,
+    /// The groups of the static names the thread's last rows met.
+    pub(crate) recent: names::Recent,
+    /// The current top-level key, when it is a struct field's name: the
+    /// parent its array's field groups are remembered under.
+    pub(crate) static_key: Option<&'static str>,
 }
 
 impl State<'_> {
@@ -217,10 +229,20 @@ impl State<'_> {
         }
         let naming = &self.mapper.naming;
         let mut recalled = false;
+        self.static_key = memo;
+        let recent = &mut self.recent;
         // The group's name goes straight into the buffer and is checked
         // there.
         let group = naming.open_group_with(&mut self.cells, |naming, out| {
-            recalled = memo.is_some_and(|name| names::recall(naming.id(), name, out));
+            if let Some(name) = memo {
+                let start = out.len();
+                recalled = recent.recall(naming.id(), None, name, out);
+                if !recalled && names::recall(naming.id(), name, out) {
+                    let group = out.get(start..).unwrap_or_default();
+                    recent.remember(naming.id(), None, name, group);
+                    recalled = true;
+                }
+            }
             if !recalled {
                 naming.key_group(key, out);
             }
@@ -239,6 +261,7 @@ impl State<'_> {
             }
             if let Some(memo) = memo {
                 names::remember(naming.id(), memo, name);
+                self.recent.remember(naming.id(), None, memo, name);
             }
         }
         self.group_at = group;

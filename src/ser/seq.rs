@@ -15,6 +15,7 @@ use serde::ser::{Impossible, SerializeSeq, SerializeTuple, SerializeTupleStruct,
 use serde_json::Map;
 
 use super::child::{Child, ChildSerializer, Field, FieldName};
+use super::names::Recent;
 use super::scalar::{self, Form, Kind, ScalarSerializer};
 use super::{State, check_marker, write_empty};
 use crate::cell::{Cells, CellsMark};
@@ -341,6 +342,8 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
         children,
         fields,
         field_groups,
+        recent,
+        static_key,
         ..
     } = state;
     let naming = &mapper.naming;
@@ -402,6 +405,8 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
         field_groups,
         form,
         key,
+        static_key: *static_key,
+        recent,
     };
     for child in children.iter() {
         let index = child.index;
@@ -456,6 +461,10 @@ pub(super) struct ChildWriter<'a> {
     pub(super) field_groups: &'a mut Vec<(FieldName, GroupAt)>,
     pub(super) form: Form,
     pub(super) key: &'a str,
+    /// The array's key when it is a struct field's name, for the groups of
+    /// its struct fields to be remembered under.
+    pub(super) static_key: Option<&'static str>,
+    pub(super) recent: &'a mut Recent,
 }
 
 impl ChildWriter<'_> {
@@ -578,9 +587,25 @@ impl ChildWriter<'_> {
             .into());
         };
         let cells = &mut *self.cells;
+        // A struct's fields under a struct field: the group this thread
+        // checked for an earlier row, if any.
+        let memo = match (self.static_key, name) {
+            (Some(parent), FieldName::Static(name)) => Some((parent, *name)),
+            _ => None,
+        };
+        let recent = &mut *self.recent;
+        let mut recalled = false;
         let field_group = naming.open_group_with(cells, |naming, out| {
-            naming.field_group_in(group, key, text, out)
+            if let Some((parent, name)) = memo {
+                recalled = recent.recall(naming.id(), Some(parent), name, out);
+            }
+            if !recalled {
+                naming.field_group_in(group, key, text, out);
+            }
         });
+        if recalled {
+            return Ok(field_group);
+        }
         if let Err(err) = check_group(
             naming,
             Naming::group_name(cells, &field_group),
@@ -589,6 +614,10 @@ impl ChildWriter<'_> {
         ) {
             Naming::close_group(cells, &field_group);
             return Err(err.into());
+        }
+        if let Some((parent, name)) = memo {
+            let group = Naming::group_name(cells, &field_group);
+            self.recent.remember(naming.id(), Some(parent), name, group);
         }
         Ok(field_group)
     }
