@@ -54,17 +54,17 @@ pub(crate) struct SeqSerializer<'s, 'm> {
     pub(super) in_order: InOrder,
 }
 
-/// The one-pass state of an array: whether every element or child so far
-/// came after the one before it in qualifier order, and so already has
-/// its cells, which are what the general path would write for them.
+/// The one-pass state of an array of scalars: whether every element so far
+/// came after the one before it in qualifier order, and so already has its
+/// cell, which is what the general path would write for it.
 pub(crate) struct InOrder {
-    /// Whether every element or child so far has its cells.
+    /// Whether every element so far has its cell (never, for children).
     pub(super) on: bool,
     /// The cells before the array's, to forget the one-pass cells when the
     /// array turns out not to be in order.
     mark: CellsMark,
-    /// The previous element's or child's qualifier (its own part).
-    pub(super) previous: Option<Range<usize>>,
+    /// The previous element's qualifier (its own part).
+    previous: Option<Range<usize>>,
     /// The text codec's value of every element, the array marker, written
     /// once.
     marker: Option<Range<usize>>,
@@ -90,7 +90,7 @@ impl InOrder {
     /// Whether `text` sorts after the previous qualifier, which lies in
     /// `bytes`.
     #[inline(always)]
-    pub(super) fn follows(&self, bytes: &[u8], text: &[u8]) -> bool {
+    fn follows(&self, bytes: &[u8], text: &[u8]) -> bool {
         match &self.previous {
             None => true,
             Some(previous) => {
@@ -451,20 +451,20 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
 }
 
 /// What writing a child's cells needs of the row's state.
-pub(super) struct ChildWriter<'a> {
-    pub(super) naming: &'a Naming,
-    pub(super) cells: &'a mut Cells,
+struct ChildWriter<'a> {
+    naming: &'a Naming,
+    cells: &'a mut Cells,
     /// The array's group.
-    pub(super) group: &'a GroupAt,
-    pub(super) scratch: &'a [u8],
+    group: &'a GroupAt,
+    scratch: &'a [u8],
     /// The groups of the array's fields, in the order they were opened.
-    pub(super) field_groups: &'a mut Vec<(FieldName, GroupAt)>,
-    pub(super) form: Form,
-    pub(super) key: &'a str,
+    field_groups: &'a mut Vec<(FieldName, GroupAt)>,
+    form: Form,
+    key: &'a str,
     /// The array's key when it is a struct field's name, for the groups of
     /// its struct fields to be remembered under.
-    pub(super) static_key: Option<&'static str>,
-    pub(super) recent: &'a mut Recent,
+    static_key: Option<&'static str>,
+    recent: &'a mut Recent,
 }
 
 impl ChildWriter<'_> {
@@ -474,7 +474,7 @@ impl ChildWriter<'_> {
     /// `codec::write_child` writes it; under Java the position and the
     /// key's value (`java_pk`, in the buffer). The text codec has none.
     #[inline]
-    pub(super) fn index_cell(
+    fn index_cell(
         &mut self,
         index: usize,
         qualifier: Range<usize>,
@@ -523,7 +523,7 @@ impl ChildWriter<'_> {
     /// opened and checked the first time the array meets the field.
     /// `hint` is where the child's next field's group likely is.
     #[inline]
-    pub(super) fn field_cell(
+    fn field_cell(
         &mut self,
         index: usize,
         hint: &mut usize,
