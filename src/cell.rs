@@ -444,6 +444,13 @@ impl Cells {
         self.spans.truncate(mark.cells);
     }
 
+    /// Drops every cell recorded since `mark` but keeps the bytes written
+    /// since: records outside the buffer (the typed path's array elements)
+    /// may still point into them.
+    pub(crate) fn forget(&mut self, mark: CellsMark) {
+        self.spans.truncate(mark.cells);
+    }
+
     fn view(&self, span: &Span) -> CellRef<'_> {
         CellRef {
             family: &self.bytes[span.family_start..span.family_end],

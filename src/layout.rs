@@ -98,7 +98,7 @@ pub(crate) enum Group<'c, 'g> {
     },
 }
 
-/// A group whose names [`Naming::open_group`] wrote into a [`Cells`]
+/// A group whose names [`Naming::open_group_with`] wrote into a [`Cells`]
 /// buffer: where its family and its (escaped) name lie there.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct GroupAt {
@@ -295,27 +295,10 @@ impl Naming {
     /// Writes a group's names into `cells` once, for the cells pushed under
     /// it to share: its family (the group itself, or the single family)
     /// and, under the single-family layout, the group to prefix qualifiers
-    /// with.
-    pub(crate) fn open_group(&self, cells: &mut Cells, group: &[u8]) -> GroupAt {
-        match &self.single {
-            None => {
-                let family = cells.push_family(group);
-                GroupAt {
-                    group: family.clone(),
-                    family,
-                }
-            }
-            Some(single) => GroupAt {
-                family: cells.push_family(single),
-                group: cells.push_family(group),
-            },
-        }
-    }
-
-    /// Escapes a group's name straight into `cells` (see
-    /// [`open_group`](Self::open_group)), sparing a copy through scratch
-    /// space: `name` appends the unescaped group's parts via `escape`.
-    /// Returns the group and where its escaped name lies.
+    /// with. The group's name is escaped straight into `cells`, sparing a
+    /// copy through scratch space: `name` appends the unescaped group's
+    /// parts via `escape`. Returns the group and where its escaped name
+    /// lies.
     #[inline]
     pub(crate) fn open_group_with(
         &self,

@@ -640,3 +640,48 @@ fn read_errors_name_every_kind_of_place() {
     }
     assert_eq!(got.len(), want.len(), "{got:#?}");
 }
+
+#[test]
+fn remembered_child_field_groups_keep_each_mappers_verdict() {
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Item {
+        sku: String,
+        qty: u32,
+    }
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Basket {
+        cart: Vec<Item>,
+    }
+    let basket = Basket {
+        cart: vec![
+            Item {
+                sku: "a".into(),
+                qty: 1,
+            },
+            Item {
+                sku: "b".into(),
+                qty: 2,
+            },
+        ],
+    };
+    // With `cart_qty` configured too, the field `qty` of `cart` would read
+    // back as the key `cart_qty`; with `cart` alone it is `cart`'s field.
+    let strict = Mapper::new(
+        KeyConfig::new()
+            .field("cart", "sku")
+            .field("cart_qty", "id"),
+    );
+    let lenient = Mapper::new(KeyConfig::new().field("cart", "sku"));
+    let single = lenient.clone().with_layout(Layout::single_family("meta"));
+    for round in 0..3 {
+        let err = strict.to_cells(&basket).unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::KeyCollision { .. }),
+            "round {round}: {err}"
+        );
+        for mapper in [&lenient, &single] {
+            assert_same_cells(&basket, mapper);
+            assert_round_trip(&basket, mapper);
+        }
+    }
+}

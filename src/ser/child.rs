@@ -99,6 +99,9 @@ impl<'a, 's, 'm> ChildSerializer<'a, 's, 'm> {
             }
             .into());
         };
+        // Children are gathered and written at the end of the array: their
+        // cells written as they come cost more than sorting their records.
+        seq.in_order.on = false;
         let first_field = seq.state.fields.len();
         Ok(ChildSerializer {
             seq,

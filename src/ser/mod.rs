@@ -61,56 +61,61 @@ pub(crate) use scalar::Form;
 pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cells> {
     mapper.check_usable()?;
     let spare = SPARE.with(|spare| spare.take()).unwrap_or_default();
+    // Up to 1 KiB, the first byte buffer comes from the allocator's
+    // per-thread cache, where a 2 KiB one takes its slow path for both the
+    // allocation and the free: a ~1 KB row's one growth costs less (the
+    // Value path sizes its buffer the same way).
     let mut state = State {
         mapper,
-        cells: Cells::with_capacity(64, 2048),
+        cells: Cells::with_capacity(64, 1024),
         group_at: GroupAt::default(),
         scratch: spare.scratch,
         name: spare.name,
-        field_bytes: spare.field_bytes,
         elements: spare.elements,
         children: spare.children,
         fields: spare.fields,
         field_groups: spare.field_groups,
+        recent: spare.recent,
+        static_key: None,
     };
+    state.recent.rewind();
     let result = value.serialize(top::TopSerializer { state: &mut state });
     let State {
         cells,
         mut scratch,
         mut name,
-        mut field_bytes,
         mut elements,
         mut children,
         mut fields,
         mut field_groups,
+        recent,
         ..
     } = state;
     // Keep the working lists for this thread's next row, unless one grew
     // so large that holding on to it would hoard memory.
     scratch.clear();
     name.clear();
-    field_bytes.clear();
     elements.clear();
     children.clear();
     fields.clear();
     field_groups.clear();
     let retained = scratch.capacity()
         + name.capacity()
-        + field_bytes.capacity()
         + elements.capacity() * size_of::<seq::Element>()
         + children.capacity() * size_of::<child::Child>()
         + fields.capacity() * size_of::<child::Field>()
-        + field_groups.capacity() * size_of::<(child::FieldName, GroupAt)>();
+        + field_groups.capacity() * size_of::<(child::FieldName, GroupAt)>()
+        + recent.capacity();
     if retained <= MAX_SPARE {
         SPARE.with(|spare| {
             spare.set(Some(Box::new(Spare {
                 scratch,
                 name,
-                field_bytes,
                 elements,
                 children,
                 fields,
                 field_groups,
+                recent,
             })))
         });
     }
@@ -132,11 +137,11 @@ thread_local! {
 struct Spare {
     scratch: Vec<u8>,
     name: Vec<u8>,
-    field_bytes: Vec<u8>,
     elements: Vec<seq::Element>,
     children: Vec<child::Child>,
     fields: Vec<child::Field>,
     field_groups: Vec<(child::FieldName, GroupAt)>,
+    recent: names::Recent,
 }
 
 impl Mapper {
@@ -187,8 +192,6 @@ pub(crate) struct State<'m> {
     pub(crate) scratch: Vec<u8>,
     /// The current map key's text.
     pub(crate) name: Vec<u8>,
-    /// The group of a field of an array of maps, while it is checked.
-    pub(crate) field_bytes: Vec<u8>,
     /// The elements of the current array of scalars, before they are
     /// sorted. Kept here so that one row's arrays share the allocation.
     pub(crate) elements: Vec<seq::Element>,
@@ -198,6 +201,11 @@ pub(crate) struct State<'m> {
     pub(crate) fields: Vec<child::Field>,
     /// The groups of their fields, in the order they were first seen.
     pub(crate) field_groups: Vec<(child::FieldName, GroupAt)>,
+    /// The groups of the static names the thread's last rows met.
+    pub(crate) recent: names::Recent,
+    /// The current top-level key, when it is a struct field's name: the
+    /// parent its array's field groups are remembered under.
+    pub(crate) static_key: Option<&'static str>,
 }
 
 impl State<'_> {
@@ -225,10 +233,20 @@ impl State<'_> {
         }
         let naming = &self.mapper.naming;
         let mut recalled = false;
+        self.static_key = memo;
+        let recent = &mut self.recent;
         // The group's name goes straight into the buffer and is checked
         // there.
         let group = naming.open_group_with(&mut self.cells, |naming, out| {
-            recalled = memo.is_some_and(|name| names::recall(naming.id(), name, out));
+            if let Some(name) = memo {
+                let start = out.len();
+                recalled = recent.recall(naming.id(), None, name, out);
+                if !recalled && names::recall(naming.id(), name, out) {
+                    let group = out.get(start..).unwrap_or_default();
+                    recent.remember(naming.id(), None, name, group);
+                    recalled = true;
+                }
+            }
             if !recalled {
                 naming.key_group(key, out);
             }
@@ -247,6 +265,7 @@ impl State<'_> {
             }
             if let Some(memo) = memo {
                 names::remember(naming.id(), memo, name);
+                self.recent.remember(naming.id(), None, memo, name);
             }
         }
         self.group_at = group;

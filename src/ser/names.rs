@@ -10,6 +10,7 @@
 //! kept, so a hit needs no check.
 
 use std::cell::RefCell;
+use std::ops::Range;
 
 /// How many names the memo holds per thread. Open addressing: a name is in
 /// the first slot from its hash on that holds it, before any empty one.
@@ -116,6 +117,116 @@ pub(crate) fn remember(naming: u64, name: &'static str, group: &[u8]) {
     })
 }
 
+/// The groups the static names of this thread's last rows became, in the
+/// order the rows met them: rows of one type meet their names in the same
+/// order, so the next name is almost always where the cursor points, and a
+/// hit costs a few comparisons instead of the memo's hash and probe. Kept
+/// with the working lists between rows (see `super::Spare`); misses fall
+/// back to the memo. Holds top-level keys (no parent) and the fields of
+/// arrays of maps (the array's key as parent); like the memo, only groups
+/// that passed their check.
+#[derive(Default)]
+pub(crate) struct Recent {
+    names: Vec<RecentName>,
+    /// Every remembered group's bytes.
+    groups: Vec<u8>,
+    /// Where the next name is likely to be.
+    next: usize,
+}
+
+/// The most names [`Recent`] keeps before starting over.
+const MAX_RECENT: usize = 64;
+
+/// Which static name, under which parent and naming, a group is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct RecentKey {
+    naming: u64,
+    parent: (usize, usize),
+    name: (usize, usize),
+}
+
+impl RecentKey {
+    #[inline(always)]
+    fn new(naming: u64, parent: Option<&'static str>, name: &'static str) -> Self {
+        let at = |text: &'static str| (text.as_ptr() as usize, text.len());
+        RecentKey {
+            naming,
+            parent: parent.map_or((0, 0), at),
+            name: at(name),
+        }
+    }
+}
+
+struct RecentName {
+    key: RecentKey,
+    group: Range<usize>,
+}
+
+impl Recent {
+    /// Puts the cursor back at the start, for a new row.
+    pub(crate) fn rewind(&mut self) {
+        self.next = 0;
+    }
+
+    /// Appends the remembered group of `name` (under `parent`, if any)
+    /// under `naming`, and says whether there was one.
+    #[inline]
+    pub(crate) fn recall(
+        &mut self,
+        naming: u64,
+        parent: Option<&'static str>,
+        name: &'static str,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let key = RecentKey::new(naming, parent, name);
+        let at = match self.names.get(self.next) {
+            Some(recent) if recent.key == key => self.next,
+            _ => match self.names.iter().position(|recent| recent.key == key) {
+                Some(at) => at,
+                None => return false,
+            },
+        };
+        let Some(recent) = self.names.get(at) else {
+            return false;
+        };
+        out.extend_from_slice(self.groups.get(recent.group.clone()).unwrap_or_default());
+        self.next = at + 1;
+        true
+    }
+
+    /// Remembers that `name` (under `parent`, if any) under `naming` is
+    /// the checked group `group`, met after the names recalled so far.
+    pub(crate) fn remember(
+        &mut self,
+        naming: u64,
+        parent: Option<&'static str>,
+        name: &'static str,
+        group: &[u8],
+    ) {
+        if name.is_empty() {
+            return;
+        }
+        if self.names.len() >= MAX_RECENT {
+            self.names.clear();
+            self.groups.clear();
+        }
+        let start = self.groups.len();
+        self.groups.extend_from_slice(group);
+        let key = RecentKey::new(naming, parent, name);
+        let group = start..self.groups.len();
+        // In the place of the name the cursor passed over, so that the
+        // next row finds both in order.
+        let at = self.next.min(self.names.len());
+        self.names.insert(at, RecentName { key, group });
+        self.next = at + 1;
+    }
+
+    /// The bytes it holds.
+    pub(crate) fn capacity(&self) -> usize {
+        self.names.capacity() * size_of::<RecentName>() + self.groups.capacity()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +255,39 @@ mod tests {
         let mut out = Vec::new();
         assert!(recall(8, names[299], &mut out));
         assert_eq!(out, b"field_299/8");
+    }
+
+    /// Rows of changing types and namings: every recall gives the group
+    /// remembered for that name, parent and naming, or nothing.
+    #[test]
+    fn recent_recalls_only_what_was_remembered_for_that_name_parent_and_naming() {
+        let names: Vec<&'static str> = (0..100)
+            .map(|i| &*Box::leak(format!("field_{i}").into_boxed_str()))
+            .collect();
+        let parents = [None, Some(names[0]), Some(names[1])];
+        let group = |naming: u64, parent: Option<&str>, name: &str| {
+            format!("{parent:?}/{name}/{naming}").into_bytes()
+        };
+        let mut recent = Recent::default();
+        let mut hits = 0;
+        for row in 0..60 {
+            recent.rewind();
+            // Rows of three types, each meeting its names in order.
+            let kind = row % 3;
+            let naming = 7 + (row / 20) as u64;
+            for name in names.iter().skip(kind * 10).take(25) {
+                for parent in parents {
+                    let mut out = b"x".to_vec();
+                    if recent.recall(naming, parent, name, &mut out) {
+                        assert_eq!(out[1..], group(naming, parent, name)[..]);
+                        hits += 1;
+                    } else {
+                        assert_eq!(out, b"x");
+                        recent.remember(naming, parent, name, &group(naming, parent, name));
+                    }
+                }
+            }
+        }
+        assert!(hits > 0);
     }
 }

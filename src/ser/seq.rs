@@ -2,7 +2,10 @@
 //! array of scalars as one cell per distinct element (`k:element`), an
 //! array of maps as one cell per child and field (`k_field:pk`), see
 //! [`super::child`]. Elements and children are written into the row's
-//! buffer as they come; only their cell records wait, to be sorted.
+//! buffer as they come. While scalars come in strictly increasing order
+//! (ids, SKUs), each gets its cell right away ([`InOrder`]); once one does
+//! not, those cells are forgotten and the records kept on the way are
+//! sorted and written at the end of the array, as children's always are.
 
 use std::cmp::Ordering;
 use std::ops::Range;
@@ -11,20 +14,23 @@ use serde::Serialize;
 use serde::ser::{Impossible, SerializeSeq, SerializeTuple, SerializeTupleStruct, Serializer};
 use serde_json::Map;
 
-use super::child::{Child, ChildSerializer};
+use super::child::{Child, ChildSerializer, Field, FieldName};
+use super::names::Recent;
 use super::scalar::{self, Form, Kind, ScalarSerializer};
 use super::{State, check_marker, write_empty};
+use crate::cell::{Cells, CellsMark};
 use crate::codec::{self, ARRAY_MARKER};
 use crate::error::{Error, ErrorKind, Result};
 use crate::flatten::{check_group, child_qualifier, compare_bytes};
 use crate::java;
 use crate::keys::PrimaryKey;
-use crate::layout::{Naming, Owner};
+use crate::layout::{GroupAt, Naming, Owner};
 
 /// The most elements a length hint reserves room for.
 const MAX_HINT: usize = 4096;
 
 /// One scalar element, its text already in the row's buffer.
+#[derive(Clone)]
 pub(crate) struct Element {
     /// Where its qualifier starts (before `text` under the single-family
     /// layout, whose qualifiers carry the group).
@@ -45,6 +51,54 @@ pub(crate) struct SeqSerializer<'s, 'm> {
     len: usize,
     /// The key's primary key, looked up at the first child.
     primary_key: Option<Option<&'m PrimaryKey>>,
+    pub(super) in_order: InOrder,
+}
+
+/// The one-pass state of an array of scalars: whether every element so far
+/// came after the one before it in qualifier order, and so already has its
+/// cell, which is what the general path would write for it.
+pub(crate) struct InOrder {
+    /// Whether every element so far has its cell (never, for children).
+    pub(super) on: bool,
+    /// The cells before the array's, to forget the one-pass cells when the
+    /// array turns out not to be in order.
+    mark: CellsMark,
+    /// The previous element's qualifier (its own part).
+    previous: Option<Range<usize>>,
+    /// The text codec's value of every element, the array marker, written
+    /// once.
+    marker: Option<Range<usize>>,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Set by tests that compare the one-pass path with the general path.
+    static GENERAL_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether arrays may take the one-pass path: always, except in tests
+/// that run the general path alone.
+#[inline(always)]
+fn one_pass_allowed() -> bool {
+    #[cfg(test)]
+    return !GENERAL_ONLY.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    true
+}
+
+impl InOrder {
+    /// Whether `text` sorts after the previous qualifier, which lies in
+    /// `bytes`.
+    #[inline(always)]
+    fn follows(&self, bytes: &[u8], text: &[u8]) -> bool {
+        match &self.previous {
+            None => true,
+            Some(previous) => {
+                let previous = bytes.get(previous.clone()).unwrap_or_default();
+                compare_bytes(previous, text) == Ordering::Less
+            }
+        }
+    }
 }
 
 impl<'s, 'm> SeqSerializer<'s, 'm> {
@@ -53,12 +107,20 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
         state.elements.clear();
         state.children.clear();
         state.fields.clear();
+        state.field_groups.clear();
+        let mark = state.cells.mark();
         SeqSerializer {
             state,
             key,
             next: 0,
             len,
             primary_key: None,
+            in_order: InOrder {
+                on: one_pass_allowed(),
+                mark,
+                previous: None,
+                marker: None,
+            },
         }
     }
 
@@ -94,12 +156,20 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
     }
 
     fn finish(self) -> Result<()> {
+        let written = !self.state.children.is_empty() || !self.state.elements.is_empty();
+        if !written {
+            return write_empty(self.state, self.key, false);
+        }
+        if self.in_order.on {
+            return Ok(());
+        }
+        // The general path writes every cell, and finds the error to
+        // report if there is one.
+        self.state.cells.forget(self.in_order.mark);
         if !self.state.children.is_empty() {
             write_children(self.state, self.key)
-        } else if !self.state.elements.is_empty() {
-            write_scalars(self.state, self.key)
         } else {
-            write_empty(self.state, self.key, false)
+            write_scalars(self.state, self.key)
         }
     }
 }
@@ -150,28 +220,7 @@ fn write_scalars(state: &mut State<'_>, key: &str) -> Result<()> {
         match form {
             // As `codec::write_elements`: a string is its qualifier, so a
             // bare position; anything else a `[position, value]` pair.
-            Form::Json => {
-                let bytes = cells.bytes_mut();
-                bytes.push(b'[');
-                for (n, element) in run.iter().enumerate() {
-                    if n > 0 {
-                        bytes.push(b',');
-                    }
-                    if element.kind == Kind::Str {
-                        codec::write_position(element.index, bytes);
-                        continue;
-                    }
-                    bytes.push(b'[');
-                    codec::write_position(element.index, bytes);
-                    bytes.push(b',');
-                    match element.kind {
-                        Kind::Null | Kind::Absent => bytes.extend_from_slice(b"null"),
-                        _ => bytes.extend_from_within(element.text.clone()),
-                    }
-                    bytes.push(b']');
-                }
-                bytes.push(b']');
-            }
+            Form::Json => write_json_run(run, cells.bytes_mut()),
             Form::Text => {
                 if let [first, second, ..] = run {
                     return Err(ErrorKind::Unrepresentable {
@@ -207,6 +256,81 @@ fn write_scalars(state: &mut State<'_>, key: &str) -> Result<()> {
     Ok(())
 }
 
+/// Appends the JSON value of the cell of `run`, elements with one text:
+/// as `codec::write_elements`, a string is its qualifier, so a bare
+/// position; anything else a `[position, value]` pair.
+#[inline]
+fn write_json_run(run: &[Element], bytes: &mut Vec<u8>) {
+    if let [element] = run {
+        if element.kind == Kind::Str {
+            codec::write_lone_position(element.index, bytes);
+            return;
+        }
+    }
+    bytes.push(b'[');
+    for (n, element) in run.iter().enumerate() {
+        if n > 0 {
+            bytes.push(b',');
+        }
+        if element.kind == Kind::Str {
+            codec::write_position(element.index, bytes);
+            continue;
+        }
+        bytes.push(b'[');
+        codec::write_position(element.index, bytes);
+        bytes.push(b',');
+        match element.kind {
+            Kind::Null | Kind::Absent => bytes.extend_from_slice(b"null"),
+            _ => bytes.extend_from_within(element.text.clone()),
+        }
+        bytes.push(b']');
+    }
+    bytes.push(b']');
+}
+
+/// Commits the cell of `element`, which the general path would write as a
+/// run of one; the caller has checked that it follows the element before
+/// it. False, with no cell committed, when its value cannot be written:
+/// the array then takes the general path, which reports the error.
+#[inline(always)]
+fn commit_element(
+    cells: &mut Cells,
+    family: Range<usize>,
+    form: Form,
+    in_order: &mut InOrder,
+    element: &Element,
+) -> bool {
+    let value_start = cells.bytes().len();
+    let value = match form {
+        Form::Json if element.kind == Kind::Str => {
+            codec::write_lone_position(element.index, cells.bytes_mut());
+            value_start..cells.bytes().len()
+        }
+        Form::Json => {
+            write_json_run(std::slice::from_ref(element), cells.bytes_mut());
+            value_start..cells.bytes().len()
+        }
+        Form::Text => match &in_order.marker {
+            Some(marker) => marker.clone(),
+            None => {
+                cells.bytes_mut().extend_from_slice(ARRAY_MARKER);
+                let marker = value_start..cells.bytes().len();
+                in_order.marker = Some(marker.clone());
+                marker
+            }
+        },
+        Form::Java => {
+            if java::write_position(element.index, cells.bytes_mut(), String::new).is_err() {
+                return false;
+            }
+            value_start..cells.bytes().len()
+        }
+    };
+    cells.commit_parts(family, element.qualifier_start..element.text.end, value);
+    in_order.previous = Some(element.text.clone());
+    true
+}
+
 /// Index cells and one cell per child field, as `flatten.rs` writes them.
 fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
     let form = state.form();
@@ -215,10 +339,11 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
         cells,
         group_at: group,
         scratch,
-        field_bytes,
         children,
         fields,
         field_groups,
+        recent,
+        static_key,
         ..
     } = state;
     let naming = &mapper.naming;
@@ -272,50 +397,33 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
     }
     // Each field's group, named, checked and written once for all
     // children.
-    let key_family = Naming::family_of(group);
+    let mut writer = ChildWriter {
+        naming,
+        cells,
+        group,
+        scratch,
+        field_groups,
+        form,
+        key,
+        static_key: *static_key,
+        recent,
+    };
     for child in children.iter() {
         let index = child.index;
         let fields = &fields[child.fields.clone()];
         let pk_qualifier = child.qualifier.clone();
-        match form {
-            Form::Json => {
+        match (&child.composite_pk, form) {
+            (Some(pk), Form::Json) => {
+                let cells = &mut *writer.cells;
                 let qualifier = naming.qualifier_at(cells, group, pk_qualifier.clone());
                 let value_start = cells.bytes().len();
-                if let Some(pk) = &child.composite_pk {
-                    let (bytes, own) = split_at_end(cells.bytes_mut(), &pk_qualifier);
-                    codec::write_child(&own, index, pk, bytes)?;
-                } else {
-                    // As `codec::write_child`: a string key is the
-                    // qualifier.
-                    let bytes = cells.bytes_mut();
-                    bytes.extend_from_slice(b"{\"at\":");
-                    codec::write_position(index, bytes);
-                    if let Some((text, kind)) = &child.pk {
-                        if *kind != Kind::Str {
-                            bytes.extend_from_slice(b",\"pk\":");
-                            bytes.extend_from_within(text.clone());
-                        }
-                    }
-                    bytes.push(b'}');
-                }
+                let (bytes, own) = split_at_end(cells.bytes_mut(), &pk_qualifier);
+                codec::write_child(&own, index, pk, bytes)?;
                 let value_end = cells.bytes().len();
-                cells.commit_parts(key_family.clone(), qualifier, value_start..value_end);
+                let family = Naming::family_of(group);
+                cells.commit_parts(family, qualifier, value_start..value_end);
             }
-            Form::Java => {
-                let qualifier = naming.qualifier_at(cells, group, pk_qualifier.clone());
-                let value_start = cells.bytes().len();
-                let pk = fields
-                    .iter()
-                    .find(|field| field.is_pk)
-                    .map(|field| field.value.clone())
-                    .unwrap_or_default();
-                let bytes = cells.bytes_mut();
-                java::write_position(index, bytes, || format!("{key}[{index}]"))?;
-                bytes.extend_from_within(pk);
-                let value_end = cells.bytes().len();
-                cells.commit_parts(key_family.clone(), qualifier, value_start..value_end);
-            }
-            Form::Text if fields.iter().all(|field| field.is_pk) => {
+            (_, Form::Text) if fields.iter().all(|field| field.is_pk) => {
                 return Err(ErrorKind::Unrepresentable {
                     path: format!("{key}[{index}]"),
                     codec: "text",
@@ -323,60 +431,196 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
                 }
                 .into());
             }
-            Form::Text => {}
+            _ => {
+                let java_pk = fields
+                    .iter()
+                    .find(|field| field.is_pk)
+                    .map(|field| field.value.clone())
+                    .unwrap_or_default();
+                writer.index_cell(index, pk_qualifier.clone(), child.pk.as_ref(), java_pk)?;
+            }
         }
         // Children usually share their fields, in the same order: try
         // this field's place among the groups first.
         let mut hint = 0;
         for field in fields.iter().filter(|field| !field.is_pk) {
-            let name = field.name.bytes(scratch);
-            let path = || format!("{key}[{index}].{}", String::from_utf8_lossy(name));
-            let known = match field_groups.get(hint) {
-                Some((known, _)) if known.same(&field.name, scratch) => Some(hint),
-                _ => field_groups
-                    .iter()
-                    .position(|(known, _)| known.same(&field.name, scratch)),
-            };
-            let at = match known {
-                Some(at) => at,
-                None => {
-                    if name.is_empty() {
-                        return Err(ErrorKind::EmptyName {
-                            parent: Some(format!("{key}[{index}]")),
-                        }
-                        .into());
-                    }
-                    let Some(text) = field.name.text(scratch) else {
-                        return Err(ErrorKind::EmptyName {
-                            parent: Some(path()),
-                        }
-                        .into());
-                    };
-                    field_bytes.clear();
-                    naming.field_group(key, text, field_bytes);
-                    check_group(
-                        naming,
-                        field_bytes,
-                        path,
-                        |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
-                    )?;
-                    let field_group = naming.open_group(cells, field_bytes);
-                    field_groups.push((field.name, field_group));
-                    field_groups.len() - 1
-                }
-            };
-            hint = at + 1;
-            check_marker(form, &cells.bytes()[field.value.clone()], path)?;
-            let field_group = &field_groups[at].1;
-            let qualifier = naming.qualifier_at(cells, field_group, pk_qualifier.clone());
-            cells.commit_parts(
-                Naming::family_of(field_group),
-                qualifier,
-                field.value.clone(),
-            );
+            writer.field_cell(index, &mut hint, field, pk_qualifier.clone())?;
         }
     }
     Ok(())
+}
+
+/// What writing a child's cells needs of the row's state.
+struct ChildWriter<'a> {
+    naming: &'a Naming,
+    cells: &'a mut Cells,
+    /// The array's group.
+    group: &'a GroupAt,
+    scratch: &'a [u8],
+    /// The groups of the array's fields, in the order they were opened.
+    field_groups: &'a mut Vec<(FieldName, GroupAt)>,
+    form: Form,
+    key: &'a str,
+    /// The array's key when it is a struct field's name, for the groups of
+    /// its struct fields to be remembered under.
+    static_key: Option<&'static str>,
+    recent: &'a mut Recent,
+}
+
+impl ChildWriter<'_> {
+    /// Commits the index cell of the child at `index` whose key is a plain
+    /// field (not composite): under JSON, `{"at":index}` plus the key's
+    /// value unless it is a string (the qualifier then is the string), as
+    /// `codec::write_child` writes it; under Java the position and the
+    /// key's value (`java_pk`, in the buffer). The text codec has none.
+    #[inline]
+    fn index_cell(
+        &mut self,
+        index: usize,
+        qualifier: Range<usize>,
+        pk: Option<&(Range<usize>, Kind)>,
+        java_pk: Range<usize>,
+    ) -> Result<()> {
+        let (naming, group, key) = (self.naming, self.group, self.key);
+        let cells = &mut *self.cells;
+        match self.form {
+            Form::Json => {
+                let qualifier = naming.qualifier_at(cells, group, qualifier);
+                let value_start = cells.bytes().len();
+                let bytes = cells.bytes_mut();
+                bytes.extend_from_slice(b"{\"at\":");
+                codec::write_position(index, bytes);
+                if let Some((text, kind)) = pk {
+                    if *kind != Kind::Str {
+                        bytes.extend_from_slice(b",\"pk\":");
+                        bytes.extend_from_within(text.clone());
+                    }
+                }
+                bytes.push(b'}');
+                let value_end = cells.bytes().len();
+                cells.commit_parts(Naming::family_of(group), qualifier, value_start..value_end);
+            }
+            Form::Java => {
+                let start = cells.bytes().len();
+                let qualifier = naming.qualifier_at(cells, group, qualifier);
+                let value_start = cells.bytes().len();
+                let bytes = cells.bytes_mut();
+                if let Err(err) = java::write_position(index, bytes, || format!("{key}[{index}]")) {
+                    bytes.truncate(start);
+                    return Err(err.into());
+                }
+                bytes.extend_from_within(java_pk);
+                let value_end = cells.bytes().len();
+                cells.commit_parts(Naming::family_of(group), qualifier, value_start..value_end);
+            }
+            Form::Text => {}
+        }
+        Ok(())
+    }
+
+    /// Commits the cell of `field`, not the key, of the child at `index`
+    /// whose qualifier's own part is `qualifier`, under the field's group,
+    /// opened and checked the first time the array meets the field.
+    /// `hint` is where the child's next field's group likely is.
+    #[inline]
+    fn field_cell(
+        &mut self,
+        index: usize,
+        hint: &mut usize,
+        field: &Field,
+        qualifier: Range<usize>,
+    ) -> Result<()> {
+        let (naming, key, scratch) = (self.naming, self.key, self.scratch);
+        let name = field.name.bytes(scratch);
+        let path = || format!("{key}[{index}].{}", String::from_utf8_lossy(name));
+        let known = match self.field_groups.get(*hint) {
+            Some((known, _)) if known.same(&field.name, scratch) => Some(*hint),
+            _ => self
+                .field_groups
+                .iter()
+                .position(|(known, _)| known.same(&field.name, scratch)),
+        };
+        let at = match known {
+            Some(at) => at,
+            None => {
+                let field_group = self.open_field_group(index, &field.name)?;
+                self.field_groups.push((field.name, field_group));
+                self.field_groups.len() - 1
+            }
+        };
+        *hint = at + 1;
+        let cells = &mut *self.cells;
+        check_marker(
+            self.form,
+            cells.bytes().get(field.value.clone()).unwrap_or_default(),
+            path,
+        )?;
+        let Some((_, field_group)) = self.field_groups.get(at) else {
+            return Ok(());
+        };
+        let qualifier = naming.qualifier_at(cells, field_group, qualifier);
+        cells.commit_parts(
+            Naming::family_of(field_group),
+            qualifier,
+            field.value.clone(),
+        );
+        Ok(())
+    }
+
+    /// Names, checks and opens the group of the field `name` of the array,
+    /// met first in the child at `index`.
+    #[cold]
+    fn open_field_group(&mut self, index: usize, name: &FieldName) -> Result<GroupAt> {
+        let (naming, key, group) = (self.naming, self.key, self.group);
+        let bytes = name.bytes(self.scratch);
+        let path = || format!("{key}[{index}].{}", String::from_utf8_lossy(bytes));
+        if bytes.is_empty() {
+            return Err(ErrorKind::EmptyName {
+                parent: Some(format!("{key}[{index}]")),
+            }
+            .into());
+        }
+        let Some(text) = name.text(self.scratch) else {
+            return Err(ErrorKind::EmptyName {
+                parent: Some(path()),
+            }
+            .into());
+        };
+        let cells = &mut *self.cells;
+        // A struct's fields under a struct field: the group this thread
+        // checked for an earlier row, if any.
+        let memo = match (self.static_key, name) {
+            (Some(parent), FieldName::Static(name)) => Some((parent, *name)),
+            _ => None,
+        };
+        let recent = &mut *self.recent;
+        let mut recalled = false;
+        let field_group = naming.open_group_with(cells, |naming, out| {
+            if let Some((parent, name)) = memo {
+                recalled = recent.recall(naming.id(), Some(parent), name, out);
+            }
+            if !recalled {
+                naming.field_group_in(group, key, text, out);
+            }
+        });
+        if recalled {
+            return Ok(field_group);
+        }
+        if let Err(err) = check_group(
+            naming,
+            Naming::group_name(cells, &field_group),
+            path,
+            |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
+        ) {
+            Naming::close_group(cells, &field_group);
+            return Err(err.into());
+        }
+        if let Some((parent, name)) = memo {
+            let group = Naming::group_name(cells, &field_group);
+            self.recent.remember(naming.id(), Some(parent), name, group);
+        }
+        Ok(field_group)
+    }
 }
 
 /// The buffer, and an owned copy of the bytes at `part` in it: for the
@@ -456,9 +700,21 @@ struct ElementSerializer<'a, 's, 'm> {
 
 impl<'a, 's, 'm> ElementSerializer<'a, 's, 'm> {
     fn scalar(self, write: impl FnOnce(ScalarSerializer<'_>) -> Result<Kind>) -> Result<()> {
+        self.scalar_with(None, write)
+    }
+
+    /// Writes a scalar element; `text` is its text when the caller has it
+    /// at hand (a string's), to compare without reading it back.
+    #[inline(always)]
+    fn scalar_with(
+        self,
+        text: Option<&[u8]>,
+        write: impl FnOnce(ScalarSerializer<'_>) -> Result<Kind>,
+    ) -> Result<()> {
         if !self.seq.state.children.is_empty() {
             return Err(self.seq.mixed(self.index));
         }
+        let form = self.seq.state.form();
         let State {
             mapper,
             cells,
@@ -487,12 +743,23 @@ impl<'a, 's, 'm> ElementSerializer<'a, 's, 'm> {
         if elements.is_empty() {
             elements.reserve(self.seq.len.min(MAX_HINT));
         }
-        elements.push(Element {
+        let element = Element {
             qualifier_start,
             text: start..end,
             index: self.index,
             kind,
-        });
+        };
+        let in_order = &mut self.seq.in_order;
+        if in_order.on {
+            let bytes = cells.bytes();
+            let text = text.unwrap_or_else(|| bytes.get(start..end).unwrap_or_default());
+            let family = Naming::family_of(group);
+            in_order.on = in_order.follows(bytes, text)
+                && commit_element(cells, family, form, in_order, &element);
+        }
+        // Kept in any case: should a later element not come in order, the
+        // general path needs every element.
+        elements.push(element);
         Ok(())
     }
 
@@ -528,8 +795,11 @@ impl<'a, 's, 'm> Serializer for ElementSerializer<'a, 's, 'm> {
         serialize_f32(f32),
         serialize_f64(f64),
         serialize_char(char),
-        serialize_str(&str),
         serialize_bytes(&[u8]),
+    }
+
+    fn serialize_str(self, v: &str) -> Result<()> {
+        self.scalar_with(Some(v.as_bytes()), |s| s.serialize_str(v))
     }
 
     fn serialize_none(self) -> Result<()> {
@@ -619,5 +889,160 @@ impl<'a, 's, 'm> Serializer for ElementSerializer<'a, 's, 'm> {
         _len: usize,
     ) -> Result<Self::SerializeStructVariant> {
         Err(scalar::data_variant(variant))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GENERAL_ONLY;
+    use crate::codec::Codec;
+    use crate::keys::KeyConfig;
+    use crate::layout::Layout;
+    use crate::mapper::Mapper;
+    use serde::Serialize;
+    use std::collections::BTreeMap;
+
+    fn mappers(keys: KeyConfig) -> Vec<Mapper> {
+        let mut mappers = Vec::new();
+        for codec in [Codec::Json, Codec::Text, Codec::Java] {
+            for layout in [Layout::MultiFamily, Layout::single_family("meta")] {
+                mappers.push(
+                    Mapper::new(keys.clone())
+                        .with_layout(layout)
+                        .with_codec(codec),
+                );
+            }
+        }
+        mappers
+    }
+
+    /// The cells, or the error's text, of `value` under `mapper`, by the
+    /// one-pass path or by the general path alone.
+    fn outcome<T: Serialize>(value: &T, mapper: &Mapper, general_only: bool) -> String {
+        GENERAL_ONLY.with(|flag| flag.set(general_only));
+        let result = mapper.to_cells(value);
+        GENERAL_ONLY.with(|flag| flag.set(false));
+        match result {
+            Ok(cells) => format!("{cells:?}"),
+            Err(err) => format!("error: {err}"),
+        }
+    }
+
+    #[track_caller]
+    fn assert_paths_agree<T: Serialize + std::fmt::Debug>(value: &T, keys: KeyConfig) {
+        for mapper in mappers(keys) {
+            assert_eq!(
+                outcome(value, &mapper, false),
+                outcome(value, &mapper, true),
+                "{value:?} {:?} {:?}",
+                mapper.codec(),
+                mapper.layout()
+            );
+        }
+    }
+
+    #[derive(Serialize, Debug)]
+    struct Row<T> {
+        before: u8,
+        list: Vec<T>,
+        after: u8,
+    }
+
+    fn row<T>(list: Vec<T>) -> Row<T> {
+        Row {
+            before: 1,
+            list,
+            after: 2,
+        }
+    }
+
+    /// Texts that order differently in their first word, in their last,
+    /// past 16 bytes, and by length alone.
+    const TEXTS: [&str; 12] = [
+        "",
+        "1c8fd7d",
+        "SKU-00001",
+        "SKU-00001-0",
+        "SKU-00001-1",
+        "SKU-00002",
+        "a",
+        "ab",
+        "abcdefgh",
+        "abcdefghijklmnopq",
+        "abcdefghijklmnopr",
+        "z",
+    ];
+
+    /// Arrays in order, and arrays that leave it (by a smaller or an equal
+    /// element) at every position.
+    fn lists() -> Vec<Vec<usize>> {
+        let mut lists = vec![vec![], (0..TEXTS.len()).collect()];
+        for len in 1..=TEXTS.len() {
+            let sorted: Vec<usize> = (0..len).collect();
+            for at in 0..len {
+                for back in 0..=at {
+                    let mut list = sorted.clone();
+                    list.insert(at + 1, back);
+                    lists.push(list);
+                }
+            }
+            lists.push(sorted.iter().rev().copied().collect());
+        }
+        lists
+    }
+
+    #[test]
+    fn arrays_of_strings_write_what_the_general_path_writes() {
+        for list in lists() {
+            let texts: Vec<&str> = list.iter().map(|&i| TEXTS[i]).collect();
+            assert_paths_agree(&row(texts), KeyConfig::new());
+        }
+    }
+
+    #[test]
+    fn arrays_of_other_scalars_write_what_the_general_path_writes() {
+        for list in lists() {
+            let numbers: Vec<u64> = list.iter().map(|&i| i as u64 * 7).collect();
+            assert_paths_agree(&row(numbers), KeyConfig::new());
+            let options: Vec<Option<&str>> = list
+                .iter()
+                .map(|&i| (i % 3 != 1).then_some(TEXTS[i]))
+                .collect();
+            assert_paths_agree(&row(options), KeyConfig::new());
+            let bools: Vec<bool> = list.iter().map(|&i| i % 2 == 0).collect();
+            assert_paths_agree(&row(bools), KeyConfig::new());
+            let chars: Vec<char> = list.iter().map(|&i| (b'a' + i as u8) as char).collect();
+            assert_paths_agree(&row(chars), KeyConfig::new());
+        }
+    }
+
+    #[test]
+    fn arrays_that_fail_fail_alike() {
+        #[derive(Serialize, Debug)]
+        #[serde(untagged)]
+        enum Item {
+            Text(&'static str),
+            Bytes(#[serde(with = "serde_bytes")] Vec<u8>),
+            Map(BTreeMap<&'static str, u8>),
+            List(Vec<u8>),
+        }
+        let odd = [
+            Item::Bytes(b"x".to_vec()),
+            Item::Map(BTreeMap::from([("id", 1)])),
+            Item::List(vec![1]),
+        ];
+        for odd in odd {
+            for at in 0..3 {
+                let mut items: Vec<Item> = ["a", "b", "c"].into_iter().map(Item::Text).collect();
+                let odd = match &odd {
+                    Item::Bytes(bytes) => Item::Bytes(bytes.clone()),
+                    Item::Map(map) => Item::Map(map.clone()),
+                    Item::List(list) => Item::List(list.clone()),
+                    Item::Text(text) => Item::Text(text),
+                };
+                items.insert(at, odd);
+                assert_paths_agree(&row(items), KeyConfig::new().field("list", "id"));
+            }
+        }
     }
 }
