@@ -147,7 +147,11 @@ impl ThriftConfig {
         self
     }
 
-    /// How many idle connections to keep (more are opened when busy).
+    /// How many idle connections to keep (more are opened when busy), 4 by
+    /// default. It also bounds the store's own parallelism: a scan read
+    /// through fetches its next batch on a second connection, and a
+    /// multi-get of 50 rows or more is split into at most this many pieces
+    /// sent at once. `pool_size(1)` turns both off.
     ///
     /// ```
     /// let _ = capjure::store::ThriftConfig::new("h:1").pool_size(8);
