@@ -14,7 +14,7 @@ mod sessions;
 
 use capjure::{Cell, Entity, Mapper};
 use serde_json::Value;
-use sessions::{Session, typed_session, value_mapper, value_session};
+use sessions::{Session, stored_row, typed_session, value_mapper, value_session};
 use std::hint::black_box;
 
 /// The operations, as `scripts/bench-instructions` names them.
@@ -58,12 +58,8 @@ fn inputs(mode: &str) -> Inputs {
             (0..64).map(typed_session).collect::<Vec<Session>>(),
         )
     };
-    // Hydrate reads rows the way a store returns them: sorted by column.
-    let sorted = |cells: capjure::Cells| {
-        let mut row = cells.to_vec();
-        row.sort();
-        row
-    };
+    // Hydrate reads rows the way a store returns them (see `stored_row`).
+    let sorted = |cells: capjure::Cells| stored_row(&cells);
     let mut inputs = Inputs {
         value_mapper,
         typed_mapper,

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)] // each benchmark uses part of it
 
-use capjure::{Entity, KeyConfig, Mapper};
+use capjure::{Cell, CellRef, Cells, Entity, KeyConfig, Mapper};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -113,4 +113,14 @@ pub fn typed_session(seed: usize) -> Session {
             })
             .collect(),
     }
+}
+
+/// A row as a store hands it to hydration: its cells sorted by column and
+/// allocated in that order, one after another, as a store builds them
+/// from the server's sorted answer (sorting owned cells instead would
+/// leave them scattered in the order they were flattened).
+pub fn stored_row(cells: &Cells) -> Vec<Cell> {
+    let mut sorted: Vec<CellRef<'_>> = cells.iter().collect();
+    sorted.sort_by(|a, b| (a.family, a.qualifier).cmp(&(b.family, b.qualifier)));
+    sorted.iter().map(CellRef::to_cell).collect()
 }
