@@ -60,7 +60,14 @@ pub(crate) use scalar::Form;
 /// ```
 pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cells> {
     mapper.check_usable()?;
-    let spare = SPARE.with(|spare| spare.take()).unwrap_or_default();
+    // Taken, not borrowed for the row: a `Serialize` impl may flatten
+    // another value on this thread, which then starts from empty lists.
+    let spare = SPARE.with(|spare| {
+        spare
+            .try_borrow_mut()
+            .map(|mut spare| std::mem::take(&mut *spare))
+            .unwrap_or_default()
+    });
     // Up to 1 KiB, the first byte buffer comes from the allocator's
     // per-thread cache, where a 2 KiB one takes its slow path for both the
     // allocation and the free: a ~1 KB row's one growth costs less (the
@@ -108,15 +115,17 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
         + recent.capacity();
     if retained <= MAX_SPARE {
         SPARE.with(|spare| {
-            spare.set(Some(Box::new(Spare {
-                scratch,
-                name,
-                elements,
-                children,
-                fields,
-                field_groups,
-                recent,
-            })))
+            if let Ok(mut spare) = spare.try_borrow_mut() {
+                *spare = Spare {
+                    scratch,
+                    name,
+                    elements,
+                    children,
+                    fields,
+                    field_groups,
+                    recent,
+                };
+            }
         });
     }
     result?;
@@ -128,8 +137,9 @@ const MAX_SPARE: usize = 256 * 1024;
 
 thread_local! {
     /// The working lists of this thread's last row, reused by the next so
-    /// that flattening a row allocates little more than its cells.
-    static SPARE: std::cell::Cell<Option<Box<Spare>>> = const { std::cell::Cell::new(None) };
+    /// that flattening a row allocates little more than its cells. Held in
+    /// place, not boxed: a box per row cost an allocation and a free.
+    static SPARE: std::cell::RefCell<Spare> = const { std::cell::RefCell::new(Spare::new()) };
 }
 
 /// The working lists of [`State`], between rows.
@@ -142,6 +152,20 @@ struct Spare {
     fields: Vec<child::Field>,
     field_groups: Vec<(child::FieldName, GroupAt)>,
     recent: names::Recent,
+}
+
+impl Spare {
+    const fn new() -> Self {
+        Spare {
+            scratch: Vec::new(),
+            name: Vec::new(),
+            elements: Vec::new(),
+            children: Vec::new(),
+            fields: Vec::new(),
+            field_groups: Vec::new(),
+            recent: names::Recent::new(),
+        }
+    }
 }
 
 impl Mapper {

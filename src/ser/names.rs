@@ -163,6 +163,14 @@ struct RecentName {
 }
 
 impl Recent {
+    pub(crate) const fn new() -> Self {
+        Recent {
+            names: Vec::new(),
+            groups: Vec::new(),
+            next: 0,
+        }
+    }
+
     /// Puts the cursor back at the start, for a new row.
     pub(crate) fn rewind(&mut self) {
         self.next = 0;
