@@ -106,6 +106,23 @@ pub(crate) struct GroupAt {
     group: Range<usize>,
 }
 
+impl GroupAt {
+    /// Where the bytes [`Naming::open_group_with`] wrote for this group
+    /// lie: its family (under the single-family layout), then its name.
+    pub(crate) fn extent(&self) -> Range<usize> {
+        self.family.start.min(self.group.start)..self.family.end.max(self.group.end)
+    }
+
+    /// This group, its bytes copied from `from` to `to`.
+    pub(crate) fn moved(&self, from: usize, to: usize) -> GroupAt {
+        let at = |x: usize| x.saturating_sub(from).saturating_add(to);
+        GroupAt {
+            family: at(self.family.start)..at(self.family.end),
+            group: at(self.group.start)..at(self.group.end),
+        }
+    }
+}
+
 /// Which configured array a group belongs to, without decoding names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Owner<'c> {

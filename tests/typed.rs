@@ -685,3 +685,64 @@ fn remembered_child_field_groups_keep_each_mappers_verdict() {
         }
     }
 }
+
+/// The field groups of an array of maps are remembered whole, per array
+/// key, configuration and first child's fields: rows whose first child
+/// brings other fields (a `None` writes none), or whose configuration
+/// differs, get the cells the Value path gives, row after row.
+#[test]
+fn remembered_array_field_groups_follow_the_first_childs_fields() {
+    #[derive(Serialize, Debug)]
+    struct Item {
+        sku: String,
+        qty: Option<u32>,
+        note: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        gift: Option<bool>,
+    }
+    #[derive(Serialize, Debug)]
+    struct Basket {
+        cart: Vec<Item>,
+        other: Vec<Item>,
+    }
+    let item = |sku: &str, qty: Option<u32>, gift: Option<bool>| Item {
+        sku: sku.into(),
+        qty,
+        note: qty.map(|qty| format!("n{qty}")),
+        gift,
+    };
+    let baskets = [
+        Basket {
+            cart: vec![item("b", Some(2), None), item("a", Some(1), Some(true))],
+            other: vec![item("x", Some(3), Some(false))],
+        },
+        Basket {
+            cart: vec![item("a", None, Some(true)), item("b", Some(2), None)],
+            other: vec![item("x", Some(3), None)],
+        },
+        Basket {
+            cart: vec![item("a", Some(1), None)],
+            other: vec![item("y", None, None), item("x", Some(3), Some(true))],
+        },
+    ];
+    let keys = KeyConfig::new().field("cart", "sku").field("other", "sku");
+    let mappers = [
+        Mapper::new(keys.clone()),
+        Mapper::new(keys.clone()).with_layout(Layout::single_family("meta")),
+        Mapper::new(keys.clone()).with_codec(Codec::Java),
+        Mapper::new(keys.field("cart_qty", "id")),
+    ];
+    let [.., strict] = &mappers;
+    for round in 0..3 {
+        for basket in &baskets {
+            for mapper in &mappers {
+                assert_same_cells(basket, mapper);
+            }
+            let err = strict.to_cells(basket).unwrap_err();
+            assert!(
+                matches!(err.kind(), ErrorKind::KeyCollision { .. }),
+                "round {round}: {err}"
+            );
+        }
+    }
+}

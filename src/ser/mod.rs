@@ -83,6 +83,7 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
         fields: spare.fields,
         field_groups: spare.field_groups,
         recent: spare.recent,
+        arrays: spare.arrays,
         static_key: None,
     };
     state.recent.rewind();
@@ -96,6 +97,7 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
         mut fields,
         mut field_groups,
         recent,
+        arrays,
         ..
     } = state;
     // Keep the working lists for this thread's next row, unless one grew
@@ -112,7 +114,8 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
         + children.capacity() * size_of::<child::Child>()
         + fields.capacity() * size_of::<child::Field>()
         + field_groups.capacity() * size_of::<(child::FieldName, GroupAt)>()
-        + recent.capacity();
+        + recent.capacity()
+        + arrays.capacity();
     if retained <= MAX_SPARE {
         SPARE.with(|spare| {
             if let Ok(mut spare) = spare.try_borrow_mut() {
@@ -124,6 +127,7 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
                     fields,
                     field_groups,
                     recent,
+                    arrays,
                 };
             }
         });
@@ -152,6 +156,7 @@ struct Spare {
     fields: Vec<child::Field>,
     field_groups: Vec<(child::FieldName, GroupAt)>,
     recent: names::Recent,
+    arrays: names::ArrayGroups,
 }
 
 impl Spare {
@@ -164,6 +169,7 @@ impl Spare {
             fields: Vec::new(),
             field_groups: Vec::new(),
             recent: names::Recent::new(),
+            arrays: names::ArrayGroups::new(),
         }
     }
 }
@@ -227,6 +233,9 @@ pub(crate) struct State<'m> {
     pub(crate) field_groups: Vec<(child::FieldName, GroupAt)>,
     /// The groups of the static names the thread's last rows met.
     pub(crate) recent: names::Recent,
+    /// The whole field groups of the arrays of maps the thread's last rows
+    /// met.
+    pub(crate) arrays: names::ArrayGroups,
     /// The current top-level key, when it is a struct field's name: the
     /// parent its array's field groups are remembered under.
     pub(crate) static_key: Option<&'static str>,

@@ -12,6 +12,10 @@
 use std::cell::RefCell;
 use std::ops::Range;
 
+use super::child::{Field, FieldName};
+use crate::cell::Cells;
+use crate::layout::GroupAt;
+
 /// How many names the memo holds per thread. Open addressing: a name is in
 /// the first slot from its hash on that holds it, before any empty one.
 /// When three quarters are taken the memo starts over, which bounds both
@@ -232,6 +236,140 @@ impl Recent {
     /// The bytes it holds.
     pub(crate) fn capacity(&self) -> usize {
         self.names.capacity() * size_of::<RecentName>() + self.groups.capacity()
+    }
+}
+
+/// The field groups of the arrays of maps of this thread's last rows,
+/// whole: an array's children are a struct's, so each row's first child
+/// brings the same static names in the same order, and their groups (each
+/// named, checked and written for the row) can be copied into the row's
+/// buffer in one go instead of one name at a time. Keyed by the naming,
+/// the array's key (a struct field's name, static) and the first child's
+/// field names, in order; like the memo, only groups that passed their
+/// check are kept, so a hit needs none. Kept with the working lists
+/// between rows (see `super::Spare`).
+#[derive(Default)]
+pub(crate) struct ArrayGroups {
+    arrays: Vec<ArrayGroup>,
+}
+
+/// The most arrays [`ArrayGroups`] keeps before starting over.
+const MAX_ARRAYS: usize = 16;
+
+struct ArrayGroup {
+    naming: u64,
+    key: (usize, usize),
+    /// The static field names, as address and length, in order.
+    names: Vec<(usize, usize)>,
+    /// Their groups' bytes, one after another.
+    bytes: Vec<u8>,
+    /// Their groups, as if `bytes` started the row's buffer.
+    groups: Vec<GroupAt>,
+}
+
+fn at(text: &'static str) -> (usize, usize) {
+    (text.as_ptr() as usize, text.len())
+}
+
+/// Whether `fields`, less the primary key, are the static names `names`.
+fn same_names(names: &[(usize, usize)], fields: &[Field]) -> bool {
+    let mut names = names.iter();
+    for field in fields.iter().filter(|field| !field.is_pk) {
+        match (field.name, names.next()) {
+            (FieldName::Static(name), Some(known)) if at(name) == *known => {}
+            _ => return false,
+        }
+    }
+    names.next().is_none()
+}
+
+impl ArrayGroups {
+    pub(crate) const fn new() -> Self {
+        ArrayGroups { arrays: Vec::new() }
+    }
+
+    /// Copies the remembered groups of the fields `fields` (the first
+    /// child's) of the array under `key` into `cells` and appends them to
+    /// `field_groups`, in order; says whether there were any.
+    pub(crate) fn recall(
+        &self,
+        naming: u64,
+        key: &'static str,
+        fields: &[Field],
+        cells: &mut Cells,
+        field_groups: &mut Vec<(FieldName, GroupAt)>,
+    ) -> bool {
+        let Some(array) = self.arrays.iter().find(|array| {
+            array.naming == naming && array.key == at(key) && same_names(&array.names, fields)
+        }) else {
+            return false;
+        };
+        let bytes = cells.bytes_mut();
+        let base = bytes.len();
+        bytes.extend_from_slice(&array.bytes);
+        let names = fields.iter().filter(|field| !field.is_pk);
+        for (field, group) in names.zip(&array.groups) {
+            field_groups.push((field.name, group.moved(0, base)));
+        }
+        true
+    }
+
+    /// Remembers the groups the first child's `fields` of the array under
+    /// `key` opened, the first of `field_groups`, once they all passed
+    /// their check; nothing if a name is not static or a field repeats.
+    pub(crate) fn remember(
+        &mut self,
+        naming: u64,
+        key: &'static str,
+        fields: &[Field],
+        cells: &Cells,
+        field_groups: &[(FieldName, GroupAt)],
+    ) {
+        let mut names = Vec::new();
+        for (name, _) in field_groups {
+            match name {
+                FieldName::Static(name) => names.push(at(name)),
+                FieldName::Scratch(..) => return,
+            }
+        }
+        let count = fields.iter().filter(|field| !field.is_pk).count();
+        names.truncate(count);
+        if names.is_empty() || names.len() != count || !same_names(&names, fields) {
+            return;
+        }
+        if self.arrays.len() >= MAX_ARRAYS {
+            self.arrays.clear();
+        }
+        let mut bytes = Vec::new();
+        let mut groups = Vec::with_capacity(count);
+        for (_, group) in field_groups.iter().take(count) {
+            let extent = group.extent();
+            let Some(source) = cells.bytes().get(extent.clone()) else {
+                return;
+            };
+            groups.push(group.moved(extent.start, bytes.len()));
+            bytes.extend_from_slice(source);
+        }
+        self.arrays.push(ArrayGroup {
+            naming,
+            key: at(key),
+            names,
+            bytes,
+            groups,
+        });
+    }
+
+    /// The bytes it holds.
+    pub(crate) fn capacity(&self) -> usize {
+        self.arrays
+            .iter()
+            .map(|array| {
+                array.names.capacity() * size_of::<(usize, usize)>()
+                    + array.bytes.capacity()
+                    + array.groups.capacity() * size_of::<GroupAt>()
+            })
+            .sum::<usize>()
+            + self.arrays.capacity() * size_of::<ArrayGroup>()
     }
 }
 

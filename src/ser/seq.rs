@@ -343,6 +343,7 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
         fields,
         field_groups,
         recent,
+        arrays,
         static_key,
         ..
     } = state;
@@ -395,6 +396,16 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
             }
         }
     }
+    // The first child's groups as an earlier row of this struct checked
+    // them, if any: then no field of it needs its group opened.
+    let first_fields = children
+        .first()
+        .and_then(|child| fields.get(child.fields.clone()))
+        .unwrap_or_default();
+    let recalled = match *static_key {
+        Some(parent) => arrays.recall(naming.id(), parent, first_fields, cells, field_groups),
+        None => false,
+    };
     // Each field's group, named, checked and written once for all
     // children.
     let mut writer = ChildWriter {
@@ -446,6 +457,9 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
         for field in fields.iter().filter(|field| !field.is_pk) {
             writer.field_cell(index, &mut hint, field, pk_qualifier.clone())?;
         }
+    }
+    if let (Some(parent), false) = (*static_key, recalled) {
+        arrays.remember(naming.id(), parent, first_fields, cells, field_groups);
     }
     Ok(())
 }
