@@ -218,7 +218,7 @@ impl SerializeMap for ChildSerializer<'_, '_, '_> {
 
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<()> {
         let (array, index) = (self.seq.key, self.index);
-        name(key, &mut self.seq.state.name).map_err(|err| {
+        name(key, self.seq.state.name).map_err(|err| {
             err.locate(
                 || format!("{array}[{index}].<key>"),
                 std::any::type_name::<T>(),
@@ -229,7 +229,7 @@ impl SerializeMap for ChildSerializer<'_, '_, '_> {
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
         let state = &mut *self.seq.state;
         let start = state.scratch.len();
-        state.scratch.extend_from_slice(&state.name);
+        state.scratch.extend_from_slice(state.name);
         let end = state.scratch.len();
         self.field(FieldName::Scratch(start, end), value)
     }

@@ -89,14 +89,14 @@ impl SerializeMap for FieldsSerializer<'_, '_> {
 
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<()> {
         let key_name = self.key;
-        name(key, &mut self.state.name)
+        name(key, self.state.name)
             .map_err(|err| err.locate(|| format!("{key_name}.<key>"), std::any::type_name::<T>()))
     }
 
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
-        let field = std::mem::take(&mut self.state.name);
+        let field = std::mem::take(&mut *self.state.name);
         let result = self.field(&field, value);
-        self.state.name = field;
+        *self.state.name = field;
         result
     }
 

@@ -60,14 +60,22 @@ pub(crate) use scalar::Form;
 /// ```
 pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cells> {
     mapper.check_usable()?;
-    // Taken, not borrowed for the row: a `Serialize` impl may flatten
-    // another value on this thread, which then starts from empty lists.
-    let spare = SPARE.with(|spare| {
-        spare
-            .try_borrow_mut()
-            .map(|mut spare| std::mem::take(&mut *spare))
-            .unwrap_or_default()
-    });
+    // The thread's lists are borrowed for the row, not moved out and back:
+    // moving them cost more than the rest of the row's set-up.
+    SPARE.with(|spare| match spare.try_borrow_mut() {
+        Ok(mut spare) => flatten_with(value, mapper, &mut spare),
+        // A `Serialize` impl flattening another value on this thread, in
+        // the middle of a row: that value gets lists of its own.
+        Err(_) => flatten_with(value, mapper, &mut Spare::new()),
+    })
+}
+
+/// [`to_cells`] with the working lists `spare`.
+fn flatten_with<T: ?Sized + Serialize>(
+    value: &T,
+    mapper: &Mapper,
+    spare: &mut Spare,
+) -> Result<Cells> {
     // Up to 1 KiB, the first byte buffer comes from the allocator's
     // per-thread cache, where a 2 KiB one takes its slow path for both the
     // allocation and the free: a ~1 KB row's one growth costs less (the
@@ -76,61 +84,37 @@ pub fn to_cells<T: ?Sized + Serialize>(value: &T, mapper: &Mapper) -> Result<Cel
         mapper,
         cells: Cells::with_capacity(64, 1024),
         group_at: GroupAt::default(),
-        scratch: spare.scratch,
-        name: spare.name,
-        elements: spare.elements,
-        children: spare.children,
-        fields: spare.fields,
-        field_groups: spare.field_groups,
-        recent: spare.recent,
-        arrays: spare.arrays,
+        scratch: &mut spare.scratch,
+        name: &mut spare.name,
+        elements: &mut spare.elements,
+        children: &mut spare.children,
+        fields: &mut spare.fields,
+        field_groups: &mut spare.field_groups,
+        recent: &mut spare.recent,
+        arrays: &mut spare.arrays,
         static_key: None,
     };
     state.recent.rewind();
     let result = value.serialize(top::TopSerializer { state: &mut state });
-    let State {
-        cells,
-        mut scratch,
-        mut name,
-        mut elements,
-        mut children,
-        mut fields,
-        mut field_groups,
-        recent,
-        arrays,
-        ..
-    } = state;
+    let cells = state.cells;
     // Keep the working lists for this thread's next row, unless one grew
     // so large that holding on to it would hoard memory.
-    scratch.clear();
-    name.clear();
-    elements.clear();
-    children.clear();
-    fields.clear();
-    field_groups.clear();
-    let retained = scratch.capacity()
-        + name.capacity()
-        + elements.capacity() * size_of::<seq::Element>()
-        + children.capacity() * size_of::<child::Child>()
-        + fields.capacity() * size_of::<child::Field>()
-        + field_groups.capacity() * size_of::<(child::FieldName, GroupAt)>()
-        + recent.capacity()
-        + arrays.capacity();
-    if retained <= MAX_SPARE {
-        SPARE.with(|spare| {
-            if let Ok(mut spare) = spare.try_borrow_mut() {
-                *spare = Spare {
-                    scratch,
-                    name,
-                    elements,
-                    children,
-                    fields,
-                    field_groups,
-                    recent,
-                    arrays,
-                };
-            }
-        });
+    spare.scratch.clear();
+    spare.name.clear();
+    spare.elements.clear();
+    spare.children.clear();
+    spare.fields.clear();
+    spare.field_groups.clear();
+    let retained = spare.scratch.capacity()
+        + spare.name.capacity()
+        + spare.elements.capacity() * size_of::<seq::Element>()
+        + spare.children.capacity() * size_of::<child::Child>()
+        + spare.fields.capacity() * size_of::<child::Field>()
+        + spare.field_groups.capacity() * size_of::<(child::FieldName, GroupAt)>()
+        + spare.recent.capacity()
+        + spare.arrays.capacity();
+    if retained > MAX_SPARE {
+        *spare = Spare::new();
     }
     result?;
     Ok(cells)
@@ -219,23 +203,23 @@ pub(crate) struct State<'m> {
     /// Where the current top-level key's group was written into `cells`.
     pub(crate) group_at: GroupAt,
     /// The names of an array of maps' fields, when they are map keys.
-    pub(crate) scratch: Vec<u8>,
+    pub(crate) scratch: &'m mut Vec<u8>,
     /// The current map key's text.
-    pub(crate) name: Vec<u8>,
+    pub(crate) name: &'m mut Vec<u8>,
     /// The elements of the current array of scalars, before they are
     /// sorted. Kept here so that one row's arrays share the allocation.
-    pub(crate) elements: Vec<seq::Element>,
+    pub(crate) elements: &'m mut Vec<seq::Element>,
     /// The children of the current array of maps, before they are sorted.
-    pub(crate) children: Vec<child::Child>,
+    pub(crate) children: &'m mut Vec<child::Child>,
     /// Their fields, one list for all children.
-    pub(crate) fields: Vec<child::Field>,
+    pub(crate) fields: &'m mut Vec<child::Field>,
     /// The groups of their fields, in the order they were first seen.
-    pub(crate) field_groups: Vec<(child::FieldName, GroupAt)>,
+    pub(crate) field_groups: &'m mut Vec<(child::FieldName, GroupAt)>,
     /// The groups of the static names the thread's last rows met.
-    pub(crate) recent: names::Recent,
+    pub(crate) recent: &'m mut names::Recent,
     /// The whole field groups of the arrays of maps the thread's last rows
     /// met.
-    pub(crate) arrays: names::ArrayGroups,
+    pub(crate) arrays: &'m mut names::ArrayGroups,
     /// The current top-level key, when it is a struct field's name: the
     /// parent its array's field groups are remembered under.
     pub(crate) static_key: Option<&'static str>,

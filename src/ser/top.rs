@@ -166,11 +166,11 @@ impl SerializeMap for TopFields<'_, '_> {
     type Error = Error;
 
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<()> {
-        name(key, &mut self.state.name)
+        name(key, self.state.name)
     }
 
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
-        let key = std::mem::take(&mut self.state.name);
+        let key = std::mem::take(&mut *self.state.name);
         let result = match std::str::from_utf8(&key) {
             Ok(text) => self.state.key(text, value),
             Err(_) => Err(ErrorKind::UnsupportedType {
@@ -180,7 +180,7 @@ impl SerializeMap for TopFields<'_, '_> {
             }
             .into()),
         };
-        self.state.name = key;
+        *self.state.name = key;
         result
     }
 
