@@ -443,12 +443,7 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
                 .into());
             }
             _ => {
-                let java_pk = fields
-                    .iter()
-                    .find(|field| field.is_pk)
-                    .map(|field| field.value.clone())
-                    .unwrap_or_default();
-                writer.index_cell(index, pk_qualifier.clone(), child.pk.as_ref(), java_pk)?;
+                writer.index_cell(index, pk_qualifier.clone(), child.pk.as_ref(), fields)?;
             }
         }
         // Children usually share their fields, in the same order: try
@@ -486,14 +481,15 @@ impl ChildWriter<'_> {
     /// field (not composite): under JSON, `{"at":index}` plus the key's
     /// value unless it is a string (the qualifier then is the string), as
     /// `codec::write_child` writes it; under Java the position and the
-    /// key's value (`java_pk`, in the buffer). The text codec has none.
+    /// key's value (the key field's among `fields`, in the buffer). The
+    /// text codec has none.
     #[inline]
     fn index_cell(
         &mut self,
         index: usize,
         qualifier: Range<usize>,
         pk: Option<&(Range<usize>, Kind)>,
-        java_pk: Range<usize>,
+        fields: &[Field],
     ) -> Result<()> {
         let (naming, group, key) = (self.naming, self.group, self.key);
         let cells = &mut *self.cells;
@@ -515,6 +511,12 @@ impl ChildWriter<'_> {
                 cells.commit_parts(Naming::family_of(group), qualifier, value_start..value_end);
             }
             Form::Java => {
+                // Looked up here only: the other codecs do not need it.
+                let java_pk = fields
+                    .iter()
+                    .find(|field| field.is_pk)
+                    .map(|field| field.value.clone())
+                    .unwrap_or_default();
                 let start = cells.bytes().len();
                 let qualifier = naming.qualifier_at(cells, group, qualifier);
                 let value_start = cells.bytes().len();
@@ -545,8 +547,10 @@ impl ChildWriter<'_> {
         qualifier: Range<usize>,
     ) -> Result<()> {
         let (naming, key, scratch) = (self.naming, self.key, self.scratch);
-        let name = field.name.bytes(scratch);
-        let path = || format!("{key}[{index}].{}", String::from_utf8_lossy(name));
+        let path = || {
+            let name = field.name.bytes(scratch);
+            format!("{key}[{index}].{}", String::from_utf8_lossy(name))
+        };
         let known = match self.field_groups.get(*hint) {
             Some((known, _)) if known.same(&field.name, scratch) => Some(*hint),
             _ => self
@@ -564,11 +568,15 @@ impl ChildWriter<'_> {
         };
         *hint = at + 1;
         let cells = &mut *self.cells;
-        check_marker(
-            self.form,
-            cells.bytes().get(field.value.clone()).unwrap_or_default(),
-            path,
-        )?;
+        // Only the text codec has a marker to check: the value's bytes are
+        // not looked up for the others.
+        if self.form == Form::Text {
+            check_marker(
+                self.form,
+                cells.bytes().get(field.value.clone()).unwrap_or_default(),
+                path,
+            )?;
+        }
         let Some((_, field_group)) = self.field_groups.get(at) else {
             return Ok(());
         };
