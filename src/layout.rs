@@ -113,6 +113,18 @@ impl GroupAt {
         self.family.start.min(self.group.start)..self.family.end.max(self.group.end)
     }
 
+    /// This group, its bytes copied `base` further on: a remembered
+    /// group, its bytes kept from 0, copied to the end of a buffer of
+    /// `base` bytes (so no sum exceeds the buffer's length).
+    #[inline]
+    pub(crate) fn offset(&self, base: usize) -> GroupAt {
+        let at = |x: usize| x.wrapping_add(base);
+        GroupAt {
+            family: at(self.family.start)..at(self.family.end),
+            group: at(self.group.start)..at(self.group.end),
+        }
+    }
+
     /// This group, its bytes copied from `from` to `to`.
     pub(crate) fn moved(&self, from: usize, to: usize) -> GroupAt {
         let at = |x: usize| x.saturating_sub(from).saturating_add(to);

@@ -258,25 +258,21 @@ const MAX_ARRAYS: usize = 16;
 
 struct ArrayGroup {
     naming: u64,
-    key: (usize, usize),
-    /// The static field names, as address and length, in order.
-    names: Vec<(usize, usize)>,
-    /// Their groups' bytes, one after another.
+    key: &'static str,
+    /// The static field names, in order, and their groups as if `bytes`
+    /// started the row's buffer.
+    fields: Vec<(&'static str, GroupAt)>,
+    /// The groups' bytes, one after another.
     bytes: Vec<u8>,
-    /// Their groups, as if `bytes` started the row's buffer.
-    groups: Vec<GroupAt>,
-}
-
-fn at(text: &'static str) -> (usize, usize) {
-    (text.as_ptr() as usize, text.len())
 }
 
 /// Whether `fields`, less the primary key, are the static names `names`.
-fn same_names(names: &[(usize, usize)], fields: &[Field]) -> bool {
+/// Static names are compared by address and length, as the memo does.
+fn same_names(names: &[(&'static str, GroupAt)], fields: &[Field]) -> bool {
     let mut names = names.iter();
     for field in fields.iter().filter(|field| !field.is_pk) {
         match (field.name, names.next()) {
-            (FieldName::Static(name), Some(known)) if at(name) == *known => {}
+            (FieldName::Static(name), Some((known, _))) if std::ptr::eq(name, *known) => {}
             _ => return false,
         }
     }
@@ -300,17 +296,21 @@ impl ArrayGroups {
         field_groups: &mut Vec<(FieldName, GroupAt)>,
     ) -> bool {
         let Some(array) = self.arrays.iter().find(|array| {
-            array.naming == naming && array.key == at(key) && same_names(&array.names, fields)
+            array.naming == naming
+                && std::ptr::eq(array.key, key)
+                && same_names(&array.fields, fields)
         }) else {
             return false;
         };
         let bytes = cells.bytes_mut();
         let base = bytes.len();
         bytes.extend_from_slice(&array.bytes);
-        let names = fields.iter().filter(|field| !field.is_pk);
-        for (field, group) in names.zip(&array.groups) {
-            field_groups.push((field.name, group.moved(0, base)));
-        }
+        field_groups.extend(
+            array
+                .fields
+                .iter()
+                .map(|(name, group)| (FieldName::Static(name), group.offset(base))),
+        );
         true
     }
 
@@ -325,37 +325,34 @@ impl ArrayGroups {
         cells: &Cells,
         field_groups: &[(FieldName, GroupAt)],
     ) {
-        let mut names = Vec::new();
-        for (name, _) in field_groups {
-            match name {
-                FieldName::Static(name) => names.push(at(name)),
-                FieldName::Scratch(..) => return,
-            }
-        }
         let count = fields.iter().filter(|field| !field.is_pk).count();
-        names.truncate(count);
-        if names.is_empty() || names.len() != count || !same_names(&names, fields) {
+        if count == 0 || field_groups.len() < count {
+            return;
+        }
+        let mut bytes = Vec::new();
+        let mut remembered = Vec::with_capacity(count);
+        for (name, group) in field_groups.iter().take(count) {
+            let FieldName::Static(name) = name else {
+                return;
+            };
+            let extent = group.extent();
+            let Some(source) = cells.bytes().get(extent.clone()) else {
+                return;
+            };
+            remembered.push((*name, group.moved(extent.start, bytes.len())));
+            bytes.extend_from_slice(source);
+        }
+        if !same_names(&remembered, fields) {
             return;
         }
         if self.arrays.len() >= MAX_ARRAYS {
             self.arrays.clear();
         }
-        let mut bytes = Vec::new();
-        let mut groups = Vec::with_capacity(count);
-        for (_, group) in field_groups.iter().take(count) {
-            let extent = group.extent();
-            let Some(source) = cells.bytes().get(extent.clone()) else {
-                return;
-            };
-            groups.push(group.moved(extent.start, bytes.len()));
-            bytes.extend_from_slice(source);
-        }
         self.arrays.push(ArrayGroup {
             naming,
-            key: at(key),
-            names,
+            key,
+            fields: remembered,
             bytes,
-            groups,
         });
     }
 
@@ -364,9 +361,7 @@ impl ArrayGroups {
         self.arrays
             .iter()
             .map(|array| {
-                array.names.capacity() * size_of::<(usize, usize)>()
-                    + array.bytes.capacity()
-                    + array.groups.capacity() * size_of::<GroupAt>()
+                array.fields.capacity() * size_of::<(&str, GroupAt)>() + array.bytes.capacity()
             })
             .sum::<usize>()
             + self.arrays.capacity() * size_of::<ArrayGroup>()
