@@ -82,6 +82,7 @@ fn flatten_with<T: ?Sized + Serialize>(
     // Value path sizes its buffer the same way).
     let mut state = State {
         mapper,
+        form: Form::of(mapper.codec),
         cells: Cells::with_capacity(64, 1024),
         group_at: GroupAt::default(),
         scratch: &mut spare.scratch,
@@ -199,6 +200,9 @@ impl Mapper {
 /// What every level writes into.
 pub(crate) struct State<'m> {
     pub(crate) mapper: &'m Mapper,
+    /// The form values take under the mapper's codec, looked up once per
+    /// row instead of once per value.
+    form: Form,
     pub(crate) cells: Cells,
     /// Where the current top-level key's group was written into `cells`.
     pub(crate) group_at: GroupAt,
@@ -296,8 +300,9 @@ impl State<'_> {
     }
 
     /// The form values take under this mapper's codec.
+    #[inline(always)]
     pub(crate) fn form(&self) -> Form {
-        Form::of(self.mapper.codec)
+        self.form
     }
 }
 
