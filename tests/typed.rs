@@ -746,3 +746,41 @@ fn remembered_array_field_groups_follow_the_first_childs_fields() {
         }
     }
 }
+
+/// Index cells of children at one-digit and longer positions, with string
+/// and numeric keys, are the Value path's (`{"at":N}` has a fast path).
+#[test]
+fn index_cells_at_every_position_width_match_the_value_path() {
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Kid<K> {
+        id: K,
+        age: u8,
+    }
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Class<K> {
+        kids: Vec<Kid<K>>,
+    }
+    let mapper = Mapper::new(KeyConfig::new().field("kids", "id"));
+    for len in [1, 9, 10, 11, 12, 120] {
+        let strings = Class {
+            kids: (0..len)
+                .map(|i| Kid {
+                    id: format!("k{:03}", (i * 7) % len),
+                    age: i as u8,
+                })
+                .collect(),
+        };
+        let numbers = Class {
+            kids: (0..len)
+                .map(|i| Kid {
+                    id: (i * 7) % len + 1000,
+                    age: i as u8,
+                })
+                .collect(),
+        };
+        assert!(assert_same_cells(&strings, &mapper).is_some());
+        assert!(assert_same_cells(&numbers, &mapper).is_some());
+        assert_round_trip(&strings, &mapper);
+        assert_round_trip(&numbers, &mapper);
+    }
+}

@@ -498,15 +498,31 @@ impl ChildWriter<'_> {
                 let qualifier = naming.qualifier_at(cells, group, qualifier);
                 let value_start = cells.bytes().len();
                 let bytes = cells.bytes_mut();
-                bytes.extend_from_slice(b"{\"at\":");
-                codec::write_position(index, bytes);
-                if let Some((text, kind)) = pk {
-                    if *kind != Kind::Str {
-                        bytes.extend_from_slice(b",\"pk\":");
-                        bytes.extend_from_within(text.clone());
+                let string_pk = matches!(pk, Some((_, Kind::Str)));
+                if string_pk && index < 10 {
+                    // The usual index cell, `{"at":N}`, as one store of
+                    // known length instead of three appends.
+                    bytes.extend_from_slice(&[
+                        b'{',
+                        b'"',
+                        b'a',
+                        b't',
+                        b'"',
+                        b':',
+                        b'0' + index as u8,
+                        b'}',
+                    ]);
+                } else {
+                    bytes.extend_from_slice(b"{\"at\":");
+                    codec::write_position(index, bytes);
+                    if let Some((text, kind)) = pk {
+                        if *kind != Kind::Str {
+                            bytes.extend_from_slice(b",\"pk\":");
+                            bytes.extend_from_within(text.clone());
+                        }
                     }
+                    bytes.push(b'}');
                 }
-                bytes.push(b'}');
                 let value_end = cells.bytes().len();
                 cells.commit_parts(Naming::family_of(group), qualifier, value_start..value_end);
             }
