@@ -174,13 +174,14 @@ pub(crate) fn write_json_number(number: &serde_json::Number, out: &mut Vec<u8>) 
     }
 }
 
-/// Appends a finite float as serde_json writes it, straight from its
-/// formatter: the serializer around it costs more than the digits.
+/// Appends a finite float as serde_json writes it: with `zmij`, the
+/// formatter serde_json's own `Formatter::write_f64` calls, without the
+/// serializer and `io::Write` plumbing around it, which cost more than the
+/// digits. Both the Value and the typed path write floats here.
 #[inline]
 pub(crate) fn write_f64(value: f64, out: &mut Vec<u8>) {
-    use serde_json::ser::{CompactFormatter, Formatter};
-    // Writing into a Vec cannot fail.
-    let _ = CompactFormatter.write_f64(out, value);
+    let mut buffer = zmij::Buffer::new();
+    out.extend_from_slice(buffer.format_finite(value).as_bytes());
 }
 
 /// Appends a position in decimal; `write!` costs more than the cell itself.

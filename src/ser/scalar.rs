@@ -106,15 +106,9 @@ impl ScalarSerializer<'_> {
                 }
                 .into());
             }
-            // serde_json's own float text (it formats a finite f64 with
-            // zmij, as here), so cells match the Value path's; called
-            // directly, a float costs half what `serde_json::to_writer`
-            // does. The tests comparing both paths hold them together.
-            Form::Json | Form::Text => {
-                let mut buffer = zmij::Buffer::new();
-                self.out
-                    .extend_from_slice(buffer.format_finite(value).as_bytes());
-            }
+            // The Value path's own float writer, so both paths write the
+            // same text.
+            Form::Json | Form::Text => codec::write_f64(value, self.out),
         }
         Ok(Kind::Number)
     }

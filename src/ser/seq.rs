@@ -185,20 +185,14 @@ fn write_scalars(state: &mut State<'_>, key: &str) -> Result<()> {
         elements,
         ..
     } = state;
-    // Elements often come sorted and distinct (ids, timestamps): one pass
-    // says so, and then each is a cell of its own.
-    let distinct = {
+    // Only arrays the one-pass writer gave up on get here, so they are not
+    // in order: sort (stably: equal texts keep their array order), then
+    // give each run of equal texts one cell.
+    {
         let bytes = cells.bytes();
         let text = |element: &Element| bytes.get(element.text.clone()).unwrap_or_default();
-        let distinct = elements
-            .windows(2)
-            .all(|pair| compare_bytes(text(&pair[0]), text(&pair[1])) == Ordering::Less);
-        if !distinct {
-            // Stable: equal texts keep their array order.
-            elements.sort_by(|a, b| compare_bytes(text(a), text(b)));
-        }
-        distinct
-    };
+        elements.sort_by(|a, b| compare_bytes(text(a), text(b)));
+    }
     let family = Naming::family_of(group);
     // The text codec's value is the same marker for every element.
     let mut marker: Option<Range<usize>> = None;
@@ -206,13 +200,10 @@ fn write_scalars(state: &mut State<'_>, key: &str) -> Result<()> {
     while at < elements.len() {
         let first = &elements[at];
         let mut end = at + 1;
-        if !distinct {
-            let bytes = cells.bytes();
-            while end < elements.len()
-                && bytes[elements[end].text.clone()] == bytes[first.text.clone()]
-            {
-                end += 1;
-            }
+        let bytes = cells.bytes();
+        while end < elements.len() && bytes[elements[end].text.clone()] == bytes[first.text.clone()]
+        {
+            end += 1;
         }
         let run = &elements[at..end];
         let qualifier = first.qualifier_start..first.text.end;
@@ -348,7 +339,6 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
         ..
     } = state;
     let naming = &mapper.naming;
-    field_groups.clear();
     let Some(primary_key) = mapper.keys.get(key) else {
         return Err(ErrorKind::NoPrimaryKey {
             key: key.to_string(),
@@ -383,9 +373,10 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
             // Stable: of two children with one key, the first in the array
             // is named first.
             children.sort_by(|a, b| compare_bytes(qualifier(a), qualifier(b)));
-        }
-        for pair in children.windows(2).filter(|_| !distinct) {
-            if qualifier(&pair[0]) == qualifier(&pair[1]) {
+            if let Some(pair) = children
+                .windows(2)
+                .find(|pair| qualifier(&pair[0]) == qualifier(&pair[1]))
+            {
                 return Err(ErrorKind::DuplicatePrimaryKey {
                     key: key.to_string(),
                     qualifier: String::from_utf8_lossy(qualifier(&pair[0])).into_owned(),

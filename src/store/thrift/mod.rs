@@ -379,19 +379,18 @@ impl ThriftStore {
         columns: &[Vec<u8>],
         before: Option<i64>,
     ) -> Result<Vec<Option<Row>>> {
-        let columns = columns.to_vec();
         let results = self.call(table, "get_rows", Retry::Safe, |client| match before {
             Some(before) => client.get_rows_with_columns_ts(
                 table.into(),
                 rows.to_vec(),
-                columns.clone(),
+                columns.to_vec(),
                 before,
                 BTreeMap::new(),
             ),
             None => client.get_rows_with_columns(
                 table.into(),
                 rows.to_vec(),
-                columns.clone(),
+                columns.to_vec(),
                 BTreeMap::new(),
             ),
         })?;
