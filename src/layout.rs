@@ -347,8 +347,7 @@ impl Naming {
 
     /// Drops a group just opened, when its name fails a check.
     pub(crate) fn close_group(cells: &mut Cells, group: &GroupAt) {
-        let start = group.family.start.min(group.group.start);
-        cells.bytes_mut().truncate(start);
+        cells.bytes_mut().truncate(group.extent().start);
     }
 
     /// The escaped name of an opened group.

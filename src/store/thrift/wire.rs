@@ -102,15 +102,8 @@ impl<R: Read> BinaryInput<R> {
 
     /// The next `len` bytes, appended to a new vector.
     fn take_vec(&mut self, len: usize) -> thrift::Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(len.min(MAX_RESERVE));
-        while out.len() < len {
-            if self.start == self.end {
-                self.refill()?;
-            }
-            let available = (self.end - self.start).min(len - out.len());
-            out.extend_from_slice(&self.buffer[self.start..self.start + available]);
-            self.start += available;
-        }
+        let mut out = Vec::new();
+        self.copy_into(len, &mut out)?;
         Ok(out)
     }
 
@@ -120,26 +113,33 @@ impl<R: Read> BinaryInput<R> {
     pub(crate) fn read_bytes_into(&mut self, arena: &mut Vec<u8>) -> thrift::Result<Range<usize>> {
         let len = self.read_size()?;
         let start = arena.len();
-        if self.end - self.start >= len {
-            arena.extend_from_slice(&self.buffer[self.start..self.start + len]);
-            self.start += len;
-            return Ok(start..arena.len());
+        if let Err(err) = self.copy_into(len, arena) {
+            arena.truncate(start);
+            return Err(err);
         }
-        arena.reserve(len.min(MAX_RESERVE));
+        Ok(start..arena.len())
+    }
+
+    /// Appends the next `len` bytes to `out`, refilling as they arrive.
+    #[inline]
+    fn copy_into(&mut self, len: usize, out: &mut Vec<u8>) -> thrift::Result<()> {
+        if self.end - self.start >= len {
+            out.extend_from_slice(&self.buffer[self.start..self.start + len]);
+            self.start += len;
+            return Ok(());
+        }
+        out.reserve(len.min(MAX_RESERVE));
         let mut left = len;
         while left > 0 {
             if self.start == self.end {
-                if let Err(err) = self.refill() {
-                    arena.truncate(start);
-                    return Err(err);
-                }
+                self.refill()?;
             }
             let available = (self.end - self.start).min(left);
-            arena.extend_from_slice(&self.buffer[self.start..self.start + available]);
+            out.extend_from_slice(&self.buffer[self.start..self.start + available]);
             self.start += available;
             left -= available;
         }
-        Ok(start..arena.len())
+        Ok(())
     }
 
     /// Whether every byte read from the socket has been consumed: true
