@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use crate::cell::CellRef;
 use crate::codec::{self, ARRAY_MARKER, Codec, JsonCell};
 use crate::error::{ErrorKind, Result, column_name};
+use crate::flatten::{compare_bytes, same_bytes};
 use crate::keys::PrimaryKey;
 use crate::layout::{Group, Naming, Owner};
 use crate::mapper::Mapper;
@@ -296,11 +297,11 @@ fn sorted_without_duplicates(entries: &mut [Entry<'_>]) -> Result<bool, ErrorKin
         let (previous, entry) = (&entries[i - 1], &entries[i]);
         // Most cells share their predecessor's group: equality is the
         // cheaper question to ask first.
-        let same_group = equal(previous.group, entry.group);
+        let same_group = same_bytes(previous.group, entry.group);
         let order = if same_group {
-            compare(previous.qualifier, entry.qualifier)
+            compare_bytes(previous.qualifier, entry.qualifier)
         } else {
-            compare(previous.group, entry.group)
+            compare_bytes(previous.group, entry.group)
         };
         match order {
             Ordering::Less => {}
@@ -314,72 +315,6 @@ fn sorted_without_duplicates(entries: &mut [Entry<'_>]) -> Result<bool, ErrorKin
         entries[i].same_group = same_group;
     }
     Ok(sorted)
-}
-
-/// The byte order of two names, as `<[u8]>::cmp` gives it. Groups and
-/// qualifiers are short, and for them a call to `memcmp` costs more than
-/// the comparison: up to 16 bytes are compared here as two numbers each.
-pub(crate) fn compare(a: &[u8], b: &[u8]) -> Ordering {
-    let shorter = a.len().min(b.len());
-    match (a.get(..shorter), b.get(..shorter)) {
-        (Some(a_prefix), Some(b_prefix)) if shorter <= 16 => {
-            let (a_first, a_last) = halves::<true>(a_prefix);
-            let (b_first, b_last) = halves::<true>(b_prefix);
-            // The last bytes only when the first are the same.
-            match a_first.cmp(&b_first) {
-                Ordering::Equal => a_last.cmp(&b_last).then(a.len().cmp(&b.len())),
-                order => order,
-            }
-        }
-        _ => a.cmp(b),
-    }
-}
-
-/// Whether two names are the same bytes: for names up to 16 bytes, their
-/// [`halves`] compared, without a call to `bcmp`, and in the machine's
-/// byte order, which equality does not need swapped.
-pub(crate) fn equal(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    if a.len() > 16 {
-        return a == b;
-    }
-    halves::<false>(a) == halves::<false>(b)
-}
-
-/// Two numbers that tell names of one length, up to 16 bytes, apart: the
-/// first and the last bytes, which overlap (or repeat) for names shorter
-/// than 16 bytes. Read big-endian (`ORDERED`), they order the names as
-/// their bytes do.
-fn halves<const ORDERED: bool>(name: &[u8]) -> (u64, u64) {
-    let len = name.len();
-    let u64_of = |bytes: [u8; 8]| {
-        if ORDERED {
-            u64::from_be_bytes(bytes)
-        } else {
-            u64::from_ne_bytes(bytes)
-        }
-    };
-    let u32_of = |bytes: [u8; 4]| {
-        if ORDERED {
-            u32::from_be_bytes(bytes)
-        } else {
-            u32::from_ne_bytes(bytes)
-        }
-    };
-    if let (Some(first), Some(last)) = (name.first_chunk::<8>(), name.last_chunk::<8>()) {
-        (u64_of(*first), u64_of(*last))
-    } else if let (Some(first), Some(last)) = (name.first_chunk::<4>(), name.last_chunk::<4>()) {
-        (u64::from(u32_of(*first)), u64::from(u32_of(*last)))
-    } else if let (Some(&first), Some(&last)) = (name.first(), name.last()) {
-        (
-            u64::from(first),
-            u64::from(name[len / 2]) << 8 | u64::from(last),
-        )
-    } else {
-        (0, 0)
-    }
 }
 
 fn json_scalar(entry: &Entry<'_>) -> Result<Value, ErrorKind> {
@@ -682,8 +617,8 @@ mod tests {
         }
         for a in &names {
             for b in &names {
-                assert_eq!(compare(a, b), a.cmp(b), "{a:?} {b:?}");
-                assert_eq!(equal(a, b), a == b, "{a:?} {b:?}");
+                assert_eq!(compare_bytes(a, b), a.cmp(b), "{a:?} {b:?}");
+                assert_eq!(same_bytes(a, b), a == b, "{a:?} {b:?}");
             }
         }
     }

@@ -12,7 +12,8 @@ use super::scalar::ScalarDeserializer;
 use super::{At, Path};
 use crate::codec::{self, Codec, JsonCell};
 use crate::error::{Error, ErrorKind, Result, column_name};
-use crate::hydrate::{Entry, KeyCells, compare, equal};
+use crate::flatten::{compare_bytes, same_bytes};
+use crate::hydrate::{Entry, KeyCells};
 use crate::java;
 use crate::mapper::Mapper;
 use crate::ser::Form;
@@ -147,8 +148,9 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
         };
         let dense = parts.fields.iter().all(|(_, entries)| {
             entries.len() == children.len()
-                && (entries.iter().enumerate())
-                    .all(|(slot, entry)| known(slot).is_some_and(|q| equal(q, entry.qualifier)))
+                && (entries.iter().enumerate()).all(|(slot, entry)| {
+                    known(slot).is_some_and(|q| same_bytes(q, entry.qualifier))
+                })
         });
         if !dense {
             place_fields(key, &parts.fields, known, &mut children)?;
@@ -190,7 +192,7 @@ fn place_fields<'k, 'a>(
         let mut at = 0;
         for entry in *entries {
             let found = loop {
-                match known(at).map(|known| compare(known, entry.qualifier)) {
+                match known(at).map(|known| compare_bytes(known, entry.qualifier)) {
                     Some(Ordering::Less) => at += 1,
                     Some(Ordering::Equal) => break Some(at),
                     Some(Ordering::Greater) | None => break None,
