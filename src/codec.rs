@@ -450,23 +450,6 @@ fn read_json_integer(value: &[u8]) -> Option<Value> {
     }
 }
 
-/// Splits one JSON scalar off the front of `bytes`: a string with no
-/// escapes, or a bare token (number, `true`, `false`, `null`) that ends at a
-/// `,`, `]` or `}`. `None` when it is neither (an escaped string, say).
-fn split_scalar(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
-    if bytes.first() == Some(&b'"') {
-        let end = 1 + bytes[1..].iter().position(|&b| b == b'"' || b == b'\\')?;
-        if bytes[end] != b'"' {
-            return None;
-        }
-        return Some(bytes.split_at(end + 1));
-    }
-    let end = bytes
-        .iter()
-        .position(|&b| matches!(b, b',' | b']' | b'}'))?;
-    Some(bytes.split_at(end))
-}
-
 /// Splits a run of ASCII digits off the front of `bytes` as a number.
 fn split_position(bytes: &[u8]) -> Option<(u64, &[u8])> {
     let mut position: u64 = 0;
@@ -517,37 +500,21 @@ pub(crate) fn read_elements(
     value: &[u8],
     out: &mut Vec<(u64, Value)>,
 ) -> Result<(), ErrorKind> {
-    // The cells this crate writes take the fast path; anything else (escaped
-    // strings, other writers' spacing) the general one.
-    let start = out.len();
-    if read_elements_fast(logical, value, out).is_some() {
+    if let Some(position) = lone_position(value) {
+        out.push((
+            position as u64,
+            qualifier_string(family, qualifier, logical)?,
+        ));
         return Ok(());
     }
-    out.truncate(start);
-    let bad = |reason: &str| {
-        ErrorKind::malformed(family, qualifier, format!("array element cell {reason}"))
-    };
-    let items: Vec<Value> =
-        serde_json::from_slice(value).map_err(|err| bad(&format!("is not JSON ({err})")))?;
-    if items.is_empty() {
-        return Err(bad("lists no position"));
-    }
-    for item in items {
-        let (position, element) = match item {
-            Value::Number(position) => (
-                position.as_u64(),
-                qualifier_string(family, qualifier, logical)?,
-            ),
-            Value::Array(pair) => match <[Value; 2]>::try_from(pair) {
-                Ok([position, element]) => (position.as_u64(), element),
-                Err(_) => return Err(bad("holds a pair that is not [position, element]")),
-            },
-            _ => return Err(bad("holds something other than positions and pairs")),
+    for item in ElementCell::new(value) {
+        let (position, element) = item.map_err(|reason| {
+            ErrorKind::malformed(family, qualifier, format!("array element cell {reason}"))
+        })?;
+        let element = match element {
+            Some(json) => read_json(family, qualifier, json)?,
+            None => qualifier_string(family, qualifier, logical)?,
         };
-        let position = position.ok_or_else(|| bad("has a position that is not a whole number"))?;
-        if element.is_array() || element.is_object() {
-            return Err(bad("holds an element that is not a scalar"));
-        }
         out.push((position, element));
     }
     Ok(())
@@ -569,25 +536,179 @@ pub(crate) fn qualifier_string(
     }
 }
 
-fn read_elements_fast(qualifier: &[u8], value: &[u8], out: &mut Vec<(u64, Value)>) -> Option<()> {
-    let mut rest = value.strip_prefix(b"[")?;
-    loop {
-        let after = if let Some(pair) = rest.strip_prefix(b"[") {
-            let (position, after) = split_position(pair)?;
-            let (element, after) = split_scalar(after.strip_prefix(b",")?)?;
-            out.push((position, read_json(b"", b"", element).ok()?));
-            after.strip_prefix(b"]")?
-        } else {
-            let (position, after) = split_position(rest)?;
-            let text = std::str::from_utf8(qualifier).ok()?;
-            out.push((position, Value::String(text.to_string())));
-            after
-        };
-        match after {
-            [b']'] => return Some(()),
-            [b',', more @ ..] => rest = more,
-            _ => return None,
+/// The position in an element cell that holds one bare position and
+/// nothing else, `[7]`, as this crate writes an element that stands once in
+/// its array: the element is the qualifier. Both readers read this common
+/// cell without the general splitter; `None` sends anything else
+/// there.
+#[inline]
+pub(crate) fn lone_position(value: &[u8]) -> Option<usize> {
+    let digits = value.strip_prefix(b"[")?.strip_suffix(b"]")?;
+    // Longer positions are rare enough for the general splitter.
+    if digits.is_empty() || digits.len() > 3 {
+        return None;
+    }
+    digits.iter().try_fold(0, |position: usize, &digit| {
+        let digit = digit.wrapping_sub(b'0');
+        (digit <= 9).then(|| position * 10 + usize::from(digit))
+    })
+}
+
+/// Splits an [`JsonCell::Elements`] value, `[pos,[pos,elem],...]`, into its
+/// positions and elements without parsing the elements: a bare position
+/// stands for the qualifier as a string (`None`), a pair carries the
+/// element's JSON text. Both hydrate paths read element cells through this
+/// one splitter, so that they accept the same cells: this crate writes no
+/// spaces, but JSON whitespace between tokens, as other writers put it, is
+/// allowed. An error is the reason, to follow "array element cell"; after
+/// it the iterator ends.
+///
+/// An iterator rather than a callback, so that each caller's loop body is
+/// compiled into one loop with the splitting.
+pub(crate) struct ElementCell<'v> {
+    value: &'v [u8],
+    at: usize,
+    done: bool,
+}
+
+/// A position and, for a pair, the element's JSON text.
+pub(crate) type Element<'v> = (u64, Option<&'v [u8]>);
+
+const NOT_PAIRS: &str = "does not hold positions and [position, element] pairs";
+
+impl<'v> ElementCell<'v> {
+    pub(crate) fn new(value: &'v [u8]) -> Self {
+        ElementCell {
+            value,
+            at: 0,
+            done: false,
         }
+    }
+
+    fn byte(&self) -> Option<u8> {
+        self.value.get(self.at).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while matches!(self.byte(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    /// Digits accumulated directly: no UTF-8 check or text parse.
+    fn position(&mut self) -> Result<u64, &'static str> {
+        self.skip_space();
+        let start = self.at;
+        let mut position: Option<u64> = Some(0);
+        while let Some(digit) = self.byte().filter(u8::is_ascii_digit) {
+            position = position
+                .and_then(|p| p.checked_mul(10))
+                .and_then(|p| p.checked_add(u64::from(digit - b'0')));
+            self.at += 1;
+        }
+        let position = position
+            .filter(|_| self.at > start)
+            .ok_or("has a position that is not a whole number")?;
+        self.skip_space();
+        Ok(position)
+    }
+
+    /// The element of a pair, from its first byte to its last.
+    fn element(&mut self) -> Result<&'v [u8], &'static str> {
+        self.skip_space();
+        let start = self.at;
+        match self.byte() {
+            Some(b'"') => {
+                self.at += 1;
+                loop {
+                    match self.byte() {
+                        None => return Err("has an unterminated string"),
+                        Some(b'\\') => self.at += 2,
+                        Some(b'"') => {
+                            self.at += 1;
+                            break;
+                        }
+                        Some(_) => self.at += 1,
+                    }
+                }
+            }
+            Some(b'[' | b'{') => return Err("holds an element that is not a scalar"),
+            _ => {
+                while self
+                    .byte()
+                    .is_some_and(|b| !matches!(b, b',' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+                {
+                    self.at += 1;
+                }
+            }
+        }
+        let element = self.value.get(start..self.at).filter(|e| !e.is_empty());
+        self.skip_space();
+        element.ok_or(NOT_PAIRS)
+    }
+
+    /// One position or pair, and the `,` or final `]` after it.
+    fn item(&mut self) -> Result<Element<'v>, &'static str> {
+        if self.at == 0 {
+            self.skip_space();
+            if self.byte() != Some(b'[') {
+                return Err("is not a JSON array");
+            }
+            self.at += 1;
+            self.skip_space();
+            if self.byte() == Some(b']') {
+                return Err("lists no position");
+            }
+        }
+        let item = if self.byte() == Some(b'[') {
+            self.at += 1;
+            let position = self.position()?;
+            if self.byte() != Some(b',') {
+                return Err(NOT_PAIRS);
+            }
+            self.at += 1;
+            let element = self.element()?;
+            if self.byte() != Some(b']') {
+                return Err(NOT_PAIRS);
+            }
+            self.at += 1;
+            self.skip_space();
+            (position, Some(element))
+        } else {
+            (self.position()?, None)
+        };
+        match self.byte() {
+            Some(b',') => {
+                self.at += 1;
+                self.skip_space();
+            }
+            Some(b']') => {
+                self.at += 1;
+                self.skip_space();
+                if self.at != self.value.len() {
+                    return Err(NOT_PAIRS);
+                }
+                self.done = true;
+            }
+            _ => return Err(NOT_PAIRS),
+        }
+        Ok(item)
+    }
+}
+
+impl<'v> Iterator for ElementCell<'v> {
+    type Item = Result<Element<'v>, &'static str>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let item = self.item();
+        if item.is_err() {
+            self.done = true;
+        }
+        Some(item)
     }
 }
 
@@ -824,6 +945,111 @@ mod tests {
                 read_elements(b"f", b"q", b"q", bad.as_bytes(), &mut Vec::new()).is_err(),
                 "{bad}"
             );
+        }
+    }
+
+    fn split(value: &str) -> Result<Vec<(u64, Option<String>)>, &'static str> {
+        ElementCell::new(value.as_bytes())
+            .map(|item| {
+                item.map(|(position, bytes)| {
+                    (
+                        position,
+                        bytes.map(|bytes| String::from_utf8_lossy(bytes).into_owned()),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn element_cells_split_into_positions_and_elements() {
+        assert_eq!(
+            split(r#"[0,[3,"q\"],"],[4,-2.5e3],7]"#).unwrap(),
+            [
+                (0, None),
+                (3, Some(r#""q\"],""#.into())),
+                (4, Some("-2.5e3".into())),
+                (7, None)
+            ]
+        );
+        for bad in [
+            "",
+            "[",
+            "[]",
+            "[x]",
+            "[1,]",
+            "[[1]]",
+            "[[1,]]",
+            "[[1,\"a]]",
+            "[1]x",
+            "[[1,2]",
+            "[1 2]",
+            "[[1,{}]]",
+            "[[1 ,2 3]]",
+        ] {
+            assert!(split(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn element_cells_split_as_serde_json_reads_them_whatever_the_spacing() {
+        // The reference is serde_json's own reading of the same text.
+        fn reference(value: &str) -> Vec<(u64, Option<Value>)> {
+            let items: Vec<Value> = serde_json::from_str(value).unwrap();
+            items
+                .into_iter()
+                .map(|item| match item {
+                    Value::Number(position) => (position.as_u64().unwrap(), None),
+                    Value::Array(pair) => (pair[0].as_u64().unwrap(), Some(pair[1].clone())),
+                    other => panic!("{other}"),
+                })
+                .collect()
+        }
+        let tokens = [
+            "[",
+            "0",
+            ",",
+            "[",
+            "12",
+            ",",
+            r#""a \" ]""#,
+            "]",
+            ",",
+            "[",
+            "3",
+            ",",
+            "-1e2",
+            "]",
+            "]",
+        ];
+        for space in [" ", "\t", "\n", "\r\n ", ""] {
+            // Spacing before each token in turn, then before all of them.
+            for at in 0..=tokens.len() {
+                let text: String = tokens
+                    .iter()
+                    .enumerate()
+                    .map(|(i, token)| {
+                        if at == tokens.len() || i == at {
+                            format!("{space}{token}")
+                        } else {
+                            token.to_string()
+                        }
+                    })
+                    .collect::<String>()
+                    .trim_start()
+                    .to_string();
+                let ours: Vec<(u64, Option<Value>)> = split(&text)
+                    .unwrap_or_else(|reason| panic!("{text:?}: {reason}"))
+                    .into_iter()
+                    .map(|(position, json)| {
+                        (
+                            position,
+                            json.map(|json| serde_json::from_str(&json).unwrap()),
+                        )
+                    })
+                    .collect();
+                assert_eq!(ours, reference(&text), "{text:?}");
+            }
         }
     }
 

@@ -784,3 +784,60 @@ fn index_cells_at_every_position_width_match_the_value_path() {
         assert_round_trip(&numbers, &mapper);
     }
 }
+
+#[test]
+fn element_cells_from_other_writers_read_the_same_on_both_paths() {
+    // Another writer's JSON may space its tokens; both readers must accept
+    // what serde_json accepts, and agree on what it holds.
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Tags {
+        tags: Vec<Value>,
+    }
+    let mapper = Mapper::default();
+    let cases: [(&[(&str, &str)], Value); 4] = [
+        (&[("tags", "[0, 1]")], serde_json::json!(["tags", "tags"])),
+        (
+            &[("tags", "[ [ 0 , \"a b\" ] ,\t[2,\n-1.5e3 ] , 1 ]\r\n")],
+            serde_json::json!(["a b", "tags", -1500.0]),
+        ),
+        (
+            &[("x", "[1]"), ("y", "[ 0 ]"), ("z", "[[2, null]]")],
+            serde_json::json!(["y", "x", null]),
+        ),
+        (
+            &[("tags", "[[0, \"q\\\"] ,\"], [1 ,true]]")],
+            serde_json::json!(["q\"] ,", true]),
+        ),
+    ];
+    for (cells, expected) in cases {
+        let cells: Vec<Cell> = cells
+            .iter()
+            .map(|(qualifier, value)| Cell::new("tags", *qualifier, *value))
+            .collect();
+        let hydrated = mapper.hydrate(&cells).unwrap();
+        assert_eq!(hydrated["tags"], expected, "{cells:?}");
+        let typed: Tags = mapper.from_cells(&cells).unwrap();
+        assert_eq!(Value::Array(typed.tags), expected, "{cells:?}");
+    }
+    for bad in [
+        "[]",
+        "[ ]",
+        "[0 1]",
+        "[[0 1]]",
+        "[[0, [1]]]",
+        "[0,]",
+        "[0] x",
+        "[ [0, \"a ]",
+    ] {
+        let cells = [Cell::new("tags", "t", bad)];
+        let value_error = mapper.hydrate(&cells).unwrap_err().to_string();
+        let typed_error = mapper
+            .from_cells::<Tags, _>(&cells)
+            .unwrap_err()
+            .to_string();
+        // Both name the cell; the wording may differ by path.
+        for error in [value_error, typed_error] {
+            assert!(error.contains("column \"tags:t\""), "{bad}: {error}");
+        }
+    }
+}

@@ -8,7 +8,7 @@ use serde::de::{DeserializeSeed, SeqAccess};
 
 use super::scalar::ScalarDeserializer;
 use super::{At, Path};
-use crate::codec::{ARRAY_MARKER, Codec, JsonCell};
+use crate::codec::{self, ARRAY_MARKER, Codec, JsonCell};
 use crate::error::{Error, ErrorKind, Result};
 use crate::hydrate::{Entry, KeyCells};
 use crate::java;
@@ -106,10 +106,12 @@ impl<'k, 'a> ElementsAccess<'k, 'a> {
                             ))
                             .into());
                     }
-                    scan_elements(entry.cell.value, |position, bytes| {
-                        items.push(item(entry, position, bytes))
-                    })
-                    .map_err(|reason| entry.malformed(format!("array element cell {reason}")))?;
+                    for element in codec::ElementCell::new(entry.cell.value) {
+                        let (position, bytes) = element.map_err(|reason| {
+                            entry.malformed(format!("array element cell {reason}"))
+                        })?;
+                        items.push(item(entry, position, bytes));
+                    }
                 }
             }
             Codec::Text => {
@@ -184,7 +186,7 @@ fn one_per_cell(codec: Codec, entries: &[Entry<'_>]) -> Option<[u8; TABLE]> {
     for (n, entry) in entries.iter().enumerate() {
         let value = entry.cell.value;
         let position = match codec {
-            Codec::Json => bare_position(value)?,
+            Codec::Json => codec::lone_position(value)?,
             Codec::Text => (value == ARRAY_MARKER).then_some(n)?,
             Codec::Java if value.len() == 4 => usize::try_from(java::read_position(value)?).ok()?,
             Codec::Java => return None,
@@ -196,20 +198,6 @@ fn one_per_cell(codec: Codec, entries: &[Entry<'_>]) -> Option<[u8; TABLE]> {
         *cell = u8::try_from(n).ok()?;
     }
     Some(cells)
-}
-
-/// The position of a JSON element cell that holds one bare position,
-/// `[7]`: the element is the qualifier.
-fn bare_position(value: &[u8]) -> Option<usize> {
-    let digits = value.strip_prefix(b"[")?.strip_suffix(b"]")?;
-    // More digits than this cannot be a position in the table.
-    if digits.is_empty() || digits.len() > 3 {
-        return None;
-    }
-    digits.iter().try_fold(0, |position: usize, &digit| {
-        let digit = digit.wrapping_sub(b'0');
-        (digit <= 9).then(|| position * 10 + usize::from(digit))
-    })
 }
 
 impl<'de> SeqAccess<'de> for ElementsAccess<'_, '_> {
@@ -259,118 +247,6 @@ impl<'de> SeqAccess<'de> for ElementsAccess<'_, '_> {
             Order::Cells { entries, .. } => entries.len().saturating_sub(self.next),
             Order::Items(items) => items.len(),
         })
-    }
-}
-
-/// Splits an element cell as the JSON codec writes it, `[pos, [pos,elem],
-/// ...]`, without parsing the elements: a bare position stands for the
-/// qualifier as a string (`None`), a pair carries the element's JSON.
-fn scan_elements<'v>(
-    value: &'v [u8],
-    mut found: impl FnMut(u64, Option<&'v [u8]>),
-) -> Result<(), &'static str> {
-    const PAIRS: &str = "does not hold positions and [position, element] pairs";
-    // Accumulates the digits directly: no UTF-8 check or text parse.
-    let position = |at: &mut usize| {
-        let start = *at;
-        let mut position: Option<u64> = Some(0);
-        while let Some(&digit) = value.get(*at).filter(|b| b.is_ascii_digit()) {
-            position = position
-                .and_then(|p| p.checked_mul(10))
-                .and_then(|p| p.checked_add(u64::from(digit - b'0')));
-            *at += 1;
-        }
-        position
-            .filter(|_| *at > start)
-            .ok_or("has a position that is not a whole number")
-    };
-    if value.first() != Some(&b'[') {
-        return Err("is not a JSON array");
-    }
-    let mut at = 1;
-    loop {
-        if value.get(at) == Some(&b'[') {
-            at += 1;
-            let index = position(&mut at)?;
-            if value.get(at) != Some(&b',') {
-                return Err(PAIRS);
-            }
-            at += 1;
-            let start = at;
-            if value.get(at) == Some(&b'"') {
-                at += 1;
-                loop {
-                    match value.get(at) {
-                        None => return Err("has an unterminated string"),
-                        Some(b'\\') => at += 2,
-                        Some(b'"') => {
-                            at += 1;
-                            break;
-                        }
-                        Some(_) => at += 1,
-                    }
-                }
-            } else {
-                while value.get(at).is_some_and(|&b| b != b',' && b != b']') {
-                    at += 1;
-                }
-            }
-            if start == at || value.get(at) != Some(&b']') {
-                return Err(PAIRS);
-            }
-            found(index, Some(&value[start..at]));
-            at += 1;
-        } else {
-            found(position(&mut at)?, None);
-        }
-        match value.get(at) {
-            Some(b',') => at += 1,
-            Some(b']') if at + 1 == value.len() => return Ok(()),
-            _ => return Err(PAIRS),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn scan(value: &str) -> Result<Vec<(u64, Option<String>)>, &'static str> {
-        let mut out = Vec::new();
-        scan_elements(value.as_bytes(), |position, bytes| {
-            out.push((
-                position,
-                bytes.map(|bytes| String::from_utf8_lossy(bytes).into_owned()),
-            ))
-        })?;
-        Ok(out)
-    }
-
-    #[test]
-    fn element_cells_split_into_positions_and_elements() {
-        assert_eq!(
-            scan(r#"[0,[3,"q\"],"],[4,-2.5e3],7]"#).unwrap(),
-            [
-                (0, None),
-                (3, Some(r#""q\"],""#.into())),
-                (4, Some("-2.5e3".into())),
-                (7, None)
-            ]
-        );
-        for bad in [
-            "",
-            "[",
-            "[]",
-            "[x]",
-            "[1,]",
-            "[[1]]",
-            "[[1,]]",
-            "[[1,\"a]]",
-            "[1]x",
-            "[[1,2]",
-        ] {
-            assert!(scan(bad).is_err(), "{bad}");
-        }
     }
 }
 
