@@ -407,33 +407,32 @@ impl<S: Store> Table<S> {
     }
 
     /// Runs `write` over `changes` in batches; a failure after the first
-    /// row says which rows were written.
+    /// row says which rows were written. The keys are copied only then:
+    /// the rows stay in `changes`, and the batches before the failing one
+    /// are the written ones.
     fn in_batches(
         &self,
         changes: &mut [RowMutations],
         mut write: impl FnMut(&mut [RowMutations]) -> Result<()>,
     ) -> Result<()> {
         let total = changes.len();
-        let mut written: Vec<Vec<u8>> = Vec::new();
         for at in (0..total).step_by(self.batch) {
             let end = (at + self.batch).min(total);
             if let Err(err) = write(&mut changes[at..end]) {
                 if total <= 1 {
                     return Err(err);
                 }
-                let unconfirmed = changes[written.len()..]
-                    .iter()
-                    .map(|change| change.row.clone())
-                    .collect();
+                let keys = |changes: &[RowMutations]| {
+                    changes.iter().map(|change| change.row.clone()).collect()
+                };
                 return Err(ErrorKind::BatchFailed {
                     table: self.name.clone(),
-                    written,
-                    unconfirmed,
+                    written: keys(&changes[..at]),
+                    unconfirmed: keys(&changes[at..]),
                     source: Box::new(err),
                 }
                 .into());
             }
-            written.extend(changes[at..end].iter().map(|change| change.row.clone()));
         }
         Ok(())
     }
