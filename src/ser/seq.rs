@@ -659,25 +659,28 @@ impl ChildWriter<'_> {
         };
         let recent = &mut *self.recent;
         let mut recalled = false;
-        let field_group = naming.open_group_with(cells, |naming, out| {
-            if let Some((parent, name)) = memo {
-                recalled = recent.recall(naming.id(), Some(parent), name, out);
-            }
-            if !recalled {
-                naming.field_group_in(group, key, text, out);
-            }
-        });
+        let field_group = naming.open_checked(
+            cells,
+            |naming, out| {
+                if let Some((parent, name)) = memo {
+                    recalled = recent.recall(naming.id(), Some(parent), name, out);
+                }
+                if !recalled {
+                    naming.field_group_in(group, key, text, out);
+                }
+                recalled
+            },
+            |naming, name| {
+                check_group(
+                    naming,
+                    name,
+                    path,
+                    |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
+                )
+            },
+        )?;
         if recalled {
             return Ok(field_group);
-        }
-        if let Err(err) = check_group(
-            naming,
-            Naming::group_name(cells, &field_group),
-            path,
-            |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
-        ) {
-            Naming::close_group(cells, &field_group);
-            return Err(err.into());
         }
         if let Some((parent, name)) = memo {
             let group = Naming::group_name(cells, &field_group);
