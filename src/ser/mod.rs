@@ -243,7 +243,16 @@ impl State<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<()> {
-        self.open_key(key, Some(key))?;
+        // The usual case, the group the memo's cursor points at, is
+        // inlined here; anything else takes `open_key`.
+        let naming = &self.mapper.naming;
+        match self.recent.open_next(naming, None, key, &mut self.cells) {
+            Some(group) => {
+                self.static_key = Some(key);
+                self.group_at = group;
+            }
+            None => self.open_key(key, Some(key))?,
+        }
         self.key_value(key, value)
     }
 

@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use super::child::{Field, FieldName};
 use crate::cell::Cells;
-use crate::layout::GroupAt;
+use crate::layout::{GroupAt, Naming};
 
 /// The groups of the static names this thread's rows met, in the order
 /// the rows met them: rows of one type meet their names in the same
@@ -118,6 +118,27 @@ impl Recent {
         out.extend_from_slice(self.groups.get(recent.group.clone()).unwrap_or_default());
         self.next = at + 1;
         true
+    }
+
+    /// Opens the group of `name` (under `parent`, if any) under `naming`
+    /// in `cells` when it is the name the cursor points at: the usual
+    /// case, kept small enough to inline.
+    #[inline(always)]
+    pub(crate) fn open_next(
+        &mut self,
+        naming: &Naming,
+        parent: Option<&'static str>,
+        name: &'static str,
+        cells: &mut Cells,
+    ) -> Option<GroupAt> {
+        let key = RecentKey::new(naming.id(), parent, name);
+        let recent = self
+            .names
+            .get(self.next)
+            .filter(|recent| recent.key == key)?;
+        let group = self.groups.get(recent.group.clone())?;
+        self.next += 1;
+        Some(naming.open_group_with(cells, |_, out| out.extend_from_slice(group)))
     }
 
     /// Where `key` is in `names`, through the index.
