@@ -92,6 +92,7 @@ impl ScalarSerializer<'_> {
         Ok(Kind::Number)
     }
 
+    #[inline]
     fn float(self, value: f64, java: &[u8]) -> Result<Kind> {
         match self.form {
             Form::Java => self.out.extend_from_slice(java),
@@ -208,12 +209,14 @@ impl<'o> Serializer for ScalarSerializer<'o> {
         }
     }
 
+    #[inline]
     fn serialize_f32(self, v: f32) -> Result<Kind> {
         // As f64, the way serde_json widens an f32; the text reads back as
         // the same f32.
         self.float(f64::from(v), &v.to_be_bytes())
     }
 
+    #[inline]
     fn serialize_f64(self, v: f64) -> Result<Kind> {
         self.float(v, &v.to_be_bytes())
     }
