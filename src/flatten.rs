@@ -48,23 +48,29 @@ impl Flattener<'_> {
         }
         // The group's name goes straight into the buffer, and is checked
         // there.
-        let group = self
-            .mapper
-            .naming
-            .open_group_with(&mut self.cells, |naming, out| naming.key_group(key, out));
         let keys = &self.mapper.keys;
-        // Most keys are plain: look the key up only when its group is not.
-        if let Err(err) = check_group(
-            &self.mapper.naming,
-            Naming::group_name(&self.cells, &group),
-            || key.to_string(),
-            // A group equal to a configured key's escaped name is that key
-            // (escaping is one-to-one): it needs no lookup.
-            |owner| matches!(owner, Owner::Plain | Owner::Configured(_)) || keys.get(key).is_some(),
-        ) {
-            Naming::close_group(&mut self.cells, &group);
-            return Err(err);
-        }
+        let group = self.mapper.naming.open_checked(
+            &mut self.cells,
+            |naming, out| {
+                naming.key_group(key, out);
+                false
+            },
+            // Most keys are plain: look the key up only when its group is
+            // not.
+            |naming, name| {
+                check_group(
+                    naming,
+                    name,
+                    || key.to_string(),
+                    // A group equal to a configured key's escaped name is
+                    // that key (escaping is one-to-one): it needs no lookup.
+                    |owner| {
+                        matches!(owner, Owner::Plain | Owner::Configured(_))
+                            || keys.get(key).is_some()
+                    },
+                )
+            },
+        )?;
         match value {
             Value::Object(map) => self.map_cells(&group, key, map),
             Value::Array(items) => self.array(&group, key, items),
@@ -563,22 +569,21 @@ impl Flattener<'_> {
         name: &str,
         path: impl Fn() -> String,
     ) -> Result<GroupAt, ErrorKind> {
-        let field_group = self
-            .mapper
-            .naming
-            .open_group_with(&mut self.cells, |naming, out| {
-                naming.field_group_in(group, key, name, out)
-            });
-        if let Err(err) = check_group(
-            &self.mapper.naming,
-            Naming::group_name(&self.cells, &field_group),
-            path,
-            |owner| matches!(owner, Owner::FieldOf(owner, _) if same_name(owner, key)),
-        ) {
-            Naming::close_group(&mut self.cells, &field_group);
-            return Err(err);
-        }
-        Ok(field_group)
+        self.mapper.naming.open_checked(
+            &mut self.cells,
+            |naming, out| {
+                naming.field_group_in(group, key, name, out);
+                false
+            },
+            |naming, name| {
+                check_group(
+                    naming,
+                    name,
+                    path,
+                    |owner| matches!(owner, Owner::FieldOf(owner, _) if same_name(owner, key)),
+                )
+            },
+        )
     }
 }
 

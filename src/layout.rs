@@ -345,9 +345,27 @@ impl Naming {
         }
     }
 
-    /// Drops a group just opened, when its name fails a check.
-    pub(crate) fn close_group(cells: &mut Cells, group: &GroupAt) {
-        cells.bytes_mut().truncate(group.extent().start);
+    /// Opens a group as [`open_group_with`](Self::open_group_with) does,
+    /// then has `check` look at its escaped name: a group that fails is
+    /// dropped again, leaving `cells` as they were, and the error returned.
+    /// `name` says whether the name it wrote is one that passed its check
+    /// before (a memo's), which is not checked again.
+    #[inline]
+    pub(crate) fn open_checked<E>(
+        &self,
+        cells: &mut Cells,
+        name: impl FnOnce(&Self, &mut Vec<u8>) -> bool,
+        check: impl FnOnce(&Self, &[u8]) -> Result<(), E>,
+    ) -> Result<GroupAt, E> {
+        let mut checked = false;
+        let group = self.open_group_with(cells, |naming, out| checked = name(naming, out));
+        if !checked {
+            if let Err(err) = check(self, Naming::group_name(cells, &group)) {
+                cells.bytes_mut().truncate(group.extent().start);
+                return Err(err);
+            }
+        }
+        Ok(group)
     }
 
     /// The escaped name of an opened group.

@@ -243,7 +243,16 @@ impl State<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<()> {
-        self.open_key(key, Some(key))?;
+        // The usual case, the group the memo's cursor points at, is
+        // inlined here; anything else takes `open_key`.
+        let naming = &self.mapper.naming;
+        match self.recent.open_next(naming, None, key, &mut self.cells) {
+            Some(group) => {
+                self.static_key = Some(key);
+                self.group_at = group;
+            }
+            None => self.open_key(key, Some(key))?,
+        }
         self.key_value(key, value)
     }
 
@@ -253,41 +262,35 @@ impl State<'_> {
             return Err(ErrorKind::EmptyName { parent: None }.into());
         }
         let naming = &self.mapper.naming;
-        let mut recalled = false;
+        let keys = &self.mapper.keys;
         self.static_key = memo;
-        let recent = &mut self.recent;
+        let recent = &mut *self.recent;
+        let mut recalled = false;
         // The group's name goes straight into the buffer and is checked
-        // there.
-        let group = naming.open_group_with(&mut self.cells, |naming, out| {
-            if let Some(name) = memo {
-                let start = out.len();
-                recalled = recent.recall(naming.id(), None, name, out);
-                if !recalled && names::recall(naming.id(), name, out) {
-                    let group = out.get(start..).unwrap_or_default();
-                    recent.remember(naming.id(), None, name, group);
-                    recalled = true;
+        // there, unless the memo had it.
+        let group = naming.open_checked(
+            &mut self.cells,
+            |naming, out| {
+                if let Some(name) = memo {
+                    recalled = recent.recall(naming.id(), None, name, out);
                 }
-            }
-            if !recalled {
-                naming.key_group(key, out);
-            }
-        });
-        if !recalled {
-            let keys = &self.mapper.keys;
+                if !recalled {
+                    naming.key_group(key, out);
+                }
+                recalled
+            },
+            |naming, name| {
+                crate::flatten::check_group(
+                    naming,
+                    name,
+                    || key.to_string(),
+                    |owner| owner == Owner::Plain || keys.get(key).is_some(),
+                )
+            },
+        )?;
+        if let (Some(memo), false) = (memo, recalled) {
             let name = Naming::group_name(&self.cells, &group);
-            if let Err(err) = crate::flatten::check_group(
-                naming,
-                name,
-                || key.to_string(),
-                |owner| owner == Owner::Plain || keys.get(key).is_some(),
-            ) {
-                Naming::close_group(&mut self.cells, &group);
-                return Err(err.into());
-            }
-            if let Some(memo) = memo {
-                names::remember(naming.id(), memo, name);
-                self.recent.remember(naming.id(), None, memo, name);
-            }
+            self.recent.remember(naming.id(), None, memo, name);
         }
         self.group_at = group;
         Ok(())

@@ -1,134 +1,28 @@
-//! A per-thread memo of the groups that struct field names become.
+//! Per-thread memos of the groups that struct field names become.
 //!
 //! A struct's field names are `&'static str`s, the same ones for every row
 //! of that type: escaping each and checking it against the configured
 //! arrays again for every row is most of what a scalar field costs. The
-//! memo keeps the escaped, checked group of recently seen names, keyed by
-//! the naming (layout and key configuration) and the name's address.
-//! Static strings never change, so an address and a length name one text
-//! for the life of the process; only groups that passed their check are
-//! kept, so a hit needs no check.
+//! memos keep the escaped, checked groups of the names met, keyed by the
+//! naming (layout and key configuration) and the names' addresses. Static
+//! strings never change, so an address and a length name one text for the
+//! life of the process; only groups that passed their check are kept, so a
+//! hit needs no check.
 
-use std::cell::RefCell;
 use std::ops::Range;
 
 use super::child::{Field, FieldName};
 use crate::cell::Cells;
-use crate::layout::GroupAt;
+use crate::layout::{GroupAt, Naming};
 
-/// How many names the memo holds per thread. Open addressing: a name is in
-/// the first slot from its hash on that holds it, before any empty one.
-/// When three quarters are taken the memo starts over, which bounds both
-/// its memory and its probe lengths.
-const SLOTS: usize = 128;
-
-/// The most names kept before starting over.
-const MAX_NAMES: usize = SLOTS / 4 * 3;
-
-/// One remembered group; `len == 0` marks an empty slot (empty names are
-/// rejected before they reach the memo).
-#[derive(Default)]
-struct Slot {
-    naming: u64,
-    address: usize,
-    len: usize,
-    group: Vec<u8>,
-}
-
-/// The slots and how many are taken.
-#[derive(Default)]
-struct Memo {
-    slots: Vec<Slot>,
-    taken: usize,
-}
-
-thread_local! {
-    static GROUPS: RefCell<Memo> = RefCell::new(Memo::default());
-}
-
-/// Where the probe for `name` starts: a multiplicative hash of its address
-/// and the naming's id.
-fn home(naming: u64, name: &'static str) -> usize {
-    let key = (name.as_ptr() as u64) ^ naming.rotate_left(32);
-    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as usize % SLOTS
-}
-
-fn holds(slot: &Slot, naming: u64, name: &'static str) -> bool {
-    slot.address == name.as_ptr() as usize && slot.len == name.len() && slot.naming == naming
-}
-
-/// Appends the remembered group of `name` under `naming`, and says whether
-/// there was one.
-#[inline]
-pub(crate) fn recall(naming: u64, name: &'static str, out: &mut Vec<u8>) -> bool {
-    GROUPS.with(|memo| {
-        let Ok(memo) = memo.try_borrow() else {
-            return false;
-        };
-        if memo.slots.is_empty() {
-            return false;
-        }
-        let start = home(naming, name);
-        for probe in 0..SLOTS {
-            let Some(slot) = memo.slots.get((start + probe) % SLOTS) else {
-                return false;
-            };
-            if slot.len == 0 {
-                return false;
-            }
-            if holds(slot, naming, name) {
-                out.extend_from_slice(&slot.group);
-                return true;
-            }
-        }
-        false
-    })
-}
-
-/// Remembers that `name` under `naming` is the checked group `group`.
-pub(crate) fn remember(naming: u64, name: &'static str, group: &[u8]) {
-    if name.is_empty() {
-        return;
-    }
-    GROUPS.with(|memo| {
-        let Ok(mut memo) = memo.try_borrow_mut() else {
-            return;
-        };
-        let memo = &mut *memo;
-        if memo.slots.is_empty() || memo.taken >= MAX_NAMES {
-            memo.slots.clear();
-            memo.slots.resize_with(SLOTS, Slot::default);
-            memo.taken = 0;
-        }
-        let start = home(naming, name);
-        for probe in 0..SLOTS {
-            let Some(slot) = memo.slots.get_mut((start + probe) % SLOTS) else {
-                return;
-            };
-            if slot.len != 0 && !holds(slot, naming, name) {
-                continue;
-            }
-            if slot.len == 0 {
-                memo.taken += 1;
-            }
-            slot.naming = naming;
-            slot.address = name.as_ptr() as usize;
-            slot.len = name.len();
-            slot.group.clear();
-            slot.group.extend_from_slice(group);
-            return;
-        }
-    })
-}
-
-/// The groups the static names of this thread's last rows became, in the
-/// order the rows met them: rows of one type meet their names in the same
+/// The groups of the static names this thread's rows met, in the order
+/// the rows met them: rows of one type meet their names in the same
 /// order, so the next name is almost always where the cursor points, and a
-/// hit costs a few comparisons instead of the memo's hash and probe. Kept
-/// with the working lists between rows (see `super::Spare`); misses fall
-/// back to the memo. Holds top-level keys (no parent) and the fields of
-/// arrays of maps (the array's key as parent); like the memo, only groups
-/// that passed their check.
+/// hit costs a few comparisons. A name elsewhere is found through a hash
+/// index over the list. Kept with the working lists between rows (see
+/// `super::Spare`). Holds top-level keys (no parent) and the fields of
+/// arrays of maps (the array's key as parent); only groups that passed
+/// their check.
 #[derive(Default)]
 pub(crate) struct Recent {
     names: Vec<RecentName>,
@@ -136,10 +30,20 @@ pub(crate) struct Recent {
     groups: Vec<u8>,
     /// Where the next name is likely to be.
     next: usize,
+    /// For each slot, one more than the position in `names` of a name
+    /// whose probe passes there, or 0 for an empty slot. Open addressing:
+    /// a name is in the first slot from its hash on that holds it, before
+    /// any empty one. Empty until a name is remembered.
+    index: Vec<u8>,
 }
 
-/// The most names [`Recent`] keeps before starting over.
-const MAX_RECENT: usize = 64;
+/// The slots of [`Recent`]'s index.
+const SLOTS: usize = 128;
+
+/// The most names [`Recent`] keeps before starting over: three quarters of
+/// the slots, which bounds both its memory and its probe lengths (and
+/// fits a position in a `u8`).
+const MAX_RECENT: usize = SLOTS / 4 * 3;
 
 /// Which static name, under which parent and naming, a group is for.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -159,6 +63,15 @@ impl RecentKey {
             name: at(name),
         }
     }
+
+    /// Where the probe for this key starts: a multiplicative hash of the
+    /// addresses and the naming's id.
+    fn home(&self) -> usize {
+        let key = (self.name.0 as u64)
+            ^ (self.parent.0 as u64).rotate_left(17)
+            ^ self.naming.rotate_left(32);
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as usize % SLOTS
+    }
 }
 
 struct RecentName {
@@ -172,6 +85,7 @@ impl Recent {
             names: Vec::new(),
             groups: Vec::new(),
             next: 0,
+            index: Vec::new(),
         }
     }
 
@@ -193,7 +107,7 @@ impl Recent {
         let key = RecentKey::new(naming, parent, name);
         let at = match self.names.get(self.next) {
             Some(recent) if recent.key == key => self.next,
-            _ => match self.names.iter().position(|recent| recent.key == key) {
+            _ => match self.find(&key) {
                 Some(at) => at,
                 None => return false,
             },
@@ -204,6 +118,60 @@ impl Recent {
         out.extend_from_slice(self.groups.get(recent.group.clone()).unwrap_or_default());
         self.next = at + 1;
         true
+    }
+
+    /// Opens the group of `name` (under `parent`, if any) under `naming`
+    /// in `cells` when it is the name the cursor points at: the usual
+    /// case, kept small enough to inline.
+    #[inline(always)]
+    pub(crate) fn open_next(
+        &mut self,
+        naming: &Naming,
+        parent: Option<&'static str>,
+        name: &'static str,
+        cells: &mut Cells,
+    ) -> Option<GroupAt> {
+        let key = RecentKey::new(naming.id(), parent, name);
+        let recent = self
+            .names
+            .get(self.next)
+            .filter(|recent| recent.key == key)?;
+        let group = self.groups.get(recent.group.clone())?;
+        self.next += 1;
+        Some(naming.open_group_with(cells, |_, out| out.extend_from_slice(group)))
+    }
+
+    /// Where `key` is in `names`, through the index.
+    #[cold]
+    fn find(&self, key: &RecentKey) -> Option<usize> {
+        if self.index.is_empty() {
+            return None;
+        }
+        let start = key.home();
+        for probe in 0..SLOTS {
+            let slot = *self.index.get((start + probe) % SLOTS)?;
+            let at = usize::from(slot).checked_sub(1)?;
+            if self.names.get(at).is_some_and(|recent| recent.key == *key) {
+                return Some(at);
+            }
+        }
+        None
+    }
+
+    /// Records in the index that `key` is at position `at` of `names`.
+    fn index_name(&mut self, key: &RecentKey, at: usize) {
+        let Ok(slot) = u8::try_from(at + 1) else {
+            return;
+        };
+        let start = key.home();
+        for probe in 0..SLOTS {
+            if let Some(free) = self.index.get_mut((start + probe) % SLOTS) {
+                if *free == 0 {
+                    *free = slot;
+                    return;
+                }
+            }
+        }
     }
 
     /// Remembers that `name` (under `parent`, if any) under `naming` is
@@ -218,9 +186,11 @@ impl Recent {
         if name.is_empty() {
             return;
         }
-        if self.names.len() >= MAX_RECENT {
+        if self.names.len() >= MAX_RECENT || self.index.is_empty() {
             self.names.clear();
             self.groups.clear();
+            self.index.clear();
+            self.index.resize(SLOTS, 0);
         }
         let start = self.groups.len();
         self.groups.extend_from_slice(group);
@@ -231,11 +201,25 @@ impl Recent {
         let at = self.next.min(self.names.len());
         self.names.insert(at, RecentName { key, group });
         self.next = at + 1;
+        if at + 1 == self.names.len() {
+            self.index_name(&key, at);
+        } else {
+            // The names after it moved: index them all again (this
+            // happens only as a type's names are first met).
+            self.index.fill(0);
+            for at in 0..self.names.len() {
+                if let Some(key) = self.names.get(at).map(|recent| recent.key) {
+                    self.index_name(&key, at);
+                }
+            }
+        }
     }
 
     /// The bytes it holds.
     pub(crate) fn capacity(&self) -> usize {
-        self.names.capacity() * size_of::<RecentName>() + self.groups.capacity()
+        self.names.capacity() * size_of::<RecentName>()
+            + self.groups.capacity()
+            + self.index.capacity()
     }
 }
 
@@ -372,30 +356,42 @@ impl ArrayGroups {
 mod tests {
     use super::*;
 
-    /// Many names, more than the memo keeps: every recall gives the group
-    /// remembered for that name and naming, or nothing, never another's.
+    /// Many names, more than the memo keeps, met in changing orders:
+    /// every recall gives the group remembered for that name and naming,
+    /// or nothing, never another's.
     #[test]
     fn recalls_only_what_was_remembered_for_that_name_and_naming() {
         let names: Vec<&'static str> = (0..300)
             .map(|i| &*Box::leak(format!("field_{i}").into_boxed_str()))
             .collect();
+        let mut recent = Recent::default();
+        let mut hits = 0;
         for round in 0..3 {
-            for (i, name) in names.iter().enumerate() {
+            recent.rewind();
+            let stride = [1, 7, 13][round];
+            for i in 0..names.len() {
+                let (i, name) = (i * stride % names.len(), names[i * stride % names.len()]);
                 for naming in [7, 8] {
                     let group = format!("{name}/{naming}");
                     let mut out = Vec::new();
-                    if recall(naming, name, &mut out) {
+                    if recent.recall(naming, None, name, &mut out) {
                         assert_eq!(out, group.as_bytes(), "round {round}, name {i}");
+                        hits += 1;
                     } else {
-                        remember(naming, name, group.as_bytes());
+                        assert!(out.is_empty());
+                        recent.remember(naming, None, name, group.as_bytes());
                     }
                 }
             }
         }
-        // The last names remembered are still there.
+        assert!(hits > 0);
+        // The last names remembered are still there, out of the cursor's
+        // order too.
+        recent.rewind();
+        let last = names[299 * 13 % 300];
         let mut out = Vec::new();
-        assert!(recall(8, names[299], &mut out));
-        assert_eq!(out, b"field_299/8");
+        assert!(recent.recall(8, None, last, &mut out));
+        assert_eq!(out, format!("{last}/8").as_bytes());
     }
 
     /// Rows of changing types and namings: every recall gives the group

@@ -155,7 +155,7 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
         .into()
     }
 
-    fn finish(self) -> Result<()> {
+    fn finish(mut self) -> Result<()> {
         let written = !self.state.children.is_empty() || !self.state.elements.is_empty();
         if !written {
             return write_empty(self.state, self.key, false);
@@ -167,7 +167,9 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
         // report if there is one.
         self.state.cells.forget(self.in_order.mark);
         if !self.state.children.is_empty() {
-            write_children(self.state, self.key)
+            // Looked up at the first child already.
+            let primary_key = self.primary_key();
+            write_children(self.state, self.key, primary_key)
         } else {
             write_scalars(self.state, self.key)
         }
@@ -323,7 +325,11 @@ fn commit_element(
 }
 
 /// Index cells and one cell per child field, as `flatten.rs` writes them.
-fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
+fn write_children(
+    state: &mut State<'_>,
+    key: &str,
+    primary_key: Option<&PrimaryKey>,
+) -> Result<()> {
     let form = state.form();
     let State {
         mapper,
@@ -339,7 +345,7 @@ fn write_children(state: &mut State<'_>, key: &str) -> Result<()> {
         ..
     } = state;
     let naming = &mapper.naming;
-    let Some(primary_key) = mapper.keys.get(key) else {
+    let Some(primary_key) = primary_key else {
         return Err(ErrorKind::NoPrimaryKey {
             key: key.to_string(),
         }
@@ -545,8 +551,37 @@ impl ChildWriter<'_> {
     /// whose qualifier's own part is `qualifier`, under the field's group,
     /// opened and checked the first time the array meets the field.
     /// `hint` is where the child's next field's group likely is.
-    #[inline]
+    #[inline(always)]
     fn field_cell(
+        &mut self,
+        index: usize,
+        hint: &mut usize,
+        field: &Field,
+        qualifier: Range<usize>,
+    ) -> Result<()> {
+        // Usually the field's group is where the hint points, and only the
+        // text codec has a value to check: then the cell is committed
+        // here, with nothing set up for the cases that need more.
+        if self.form != Form::Text {
+            if let Some((known, field_group)) = self.field_groups.get(*hint) {
+                if known.same(&field.name, self.scratch) {
+                    *hint += 1;
+                    let cells = &mut *self.cells;
+                    let qualifier = self.naming.qualifier_at(cells, field_group, qualifier);
+                    let family = Naming::family_of(field_group);
+                    cells.commit_parts(family, qualifier, field.value.clone());
+                    return Ok(());
+                }
+            }
+        }
+        self.any_field_cell(index, hint, field, qualifier)
+    }
+
+    /// [`field_cell`](Self::field_cell) in every case: the field's group
+    /// looked up among the array's, or opened; the text codec's value
+    /// checked.
+    #[inline(never)]
+    fn any_field_cell(
         &mut self,
         index: usize,
         hint: &mut usize,
@@ -624,25 +659,28 @@ impl ChildWriter<'_> {
         };
         let recent = &mut *self.recent;
         let mut recalled = false;
-        let field_group = naming.open_group_with(cells, |naming, out| {
-            if let Some((parent, name)) = memo {
-                recalled = recent.recall(naming.id(), Some(parent), name, out);
-            }
-            if !recalled {
-                naming.field_group_in(group, key, text, out);
-            }
-        });
+        let field_group = naming.open_checked(
+            cells,
+            |naming, out| {
+                if let Some((parent, name)) = memo {
+                    recalled = recent.recall(naming.id(), Some(parent), name, out);
+                }
+                if !recalled {
+                    naming.field_group_in(group, key, text, out);
+                }
+                recalled
+            },
+            |naming, name| {
+                check_group(
+                    naming,
+                    name,
+                    path,
+                    |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
+                )
+            },
+        )?;
         if recalled {
             return Ok(field_group);
-        }
-        if let Err(err) = check_group(
-            naming,
-            Naming::group_name(cells, &field_group),
-            path,
-            |owner| matches!(owner, Owner::FieldOf(owner, _) if owner == key),
-        ) {
-            Naming::close_group(cells, &field_group);
-            return Err(err.into());
         }
         if let Some((parent, name)) = memo {
             let group = Naming::group_name(cells, &field_group);
