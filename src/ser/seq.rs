@@ -491,12 +491,8 @@ impl ChildWriter<'_> {
         let (naming, group, key) = (self.naming, self.group, self.key);
         let cells = &mut *self.cells;
         match self.form {
-            Form::Json => {
-                let qualifier = naming.qualifier_at(cells, group, qualifier);
-                let value_start = cells.bytes().len();
-                let bytes = cells.bytes_mut();
-                let string_pk = matches!(pk, Some((_, Kind::Str)));
-                if string_pk && index < 10 {
+            Form::Json => naming.push_at(cells, group, qualifier, |bytes| {
+                if matches!(pk, Some((_, Kind::Str))) && index < 10 {
                     // The usual index cell, `{"at":N}`, as one store of
                     // known length instead of three appends.
                     bytes.extend_from_slice(&[
@@ -520,9 +516,8 @@ impl ChildWriter<'_> {
                     }
                     bytes.push(b'}');
                 }
-                let value_end = cells.bytes().len();
-                cells.commit_parts(Naming::family_of(group), qualifier, value_start..value_end);
-            }
+                Ok(())
+            })?,
             Form::Java => {
                 // Looked up here only: the other codecs do not need it.
                 let java_pk = fields
@@ -530,17 +525,11 @@ impl ChildWriter<'_> {
                     .find(|field| field.is_pk)
                     .map(|field| field.value.clone())
                     .unwrap_or_default();
-                let start = cells.bytes().len();
-                let qualifier = naming.qualifier_at(cells, group, qualifier);
-                let value_start = cells.bytes().len();
-                let bytes = cells.bytes_mut();
-                if let Err(err) = java::write_position(index, bytes, || format!("{key}[{index}]")) {
-                    bytes.truncate(start);
-                    return Err(err.into());
-                }
-                bytes.extend_from_within(java_pk);
-                let value_end = cells.bytes().len();
-                cells.commit_parts(Naming::family_of(group), qualifier, value_start..value_end);
+                naming.push_at(cells, group, qualifier, |bytes| {
+                    java::write_position(index, bytes, || format!("{key}[{index}]"))?;
+                    bytes.extend_from_within(java_pk);
+                    Ok(())
+                })?;
             }
             Form::Text => {}
         }
