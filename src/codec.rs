@@ -126,6 +126,44 @@ impl JsonCell {
     }
 }
 
+/// The value of the one cell that keeps an empty map (`map`) or array:
+/// `{}` or `[]` under JSON, no bytes under Java (a structural cell; see
+/// [`Codec::Java`]). The text codec has no such cell: an error naming
+/// `path`. Both writers take their empty containers from here.
+pub(crate) fn empty_marker(
+    codec: Codec,
+    map: bool,
+    path: impl FnOnce() -> String,
+) -> Result<&'static [u8], ErrorKind> {
+    match (codec, map) {
+        (Codec::Json, true) => Ok(b"{}"),
+        (Codec::Json, false) => Ok(b"[]"),
+        (Codec::Java, _) => Ok(b""),
+        (Codec::Text, _) => Err(ErrorKind::Unrepresentable {
+            path: path(),
+            codec: "text",
+            reason: format!(
+                "{} leaves no cell in capjure's layout",
+                if map {
+                    "an empty map"
+                } else {
+                    "an empty array"
+                }
+            ),
+        }),
+    }
+}
+
+/// The error for a text-codec value that equals [`ARRAY_MARKER`]: it would
+/// read back as an array. Both writers check for it.
+pub(crate) fn marker_value_error(path: String) -> ErrorKind {
+    ErrorKind::Unrepresentable {
+        path,
+        codec: "text",
+        reason: "the value equals the array marker and would read back as an array".into(),
+    }
+}
+
 /// Appends a scalar's JSON text. Inlined: for a literal or a short number
 /// the call cost as much as the writing.
 #[inline]

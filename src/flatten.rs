@@ -85,7 +85,7 @@ impl Flattener<'_> {
         map: &Map<String, Value>,
     ) -> Result<(), ErrorKind> {
         if map.is_empty() {
-            return self.empty(group, key, b"{}", "an empty map");
+            return self.empty(group, key, true);
         }
         for (field, value) in map {
             if field.is_empty() {
@@ -104,30 +104,13 @@ impl Flattener<'_> {
         Ok(())
     }
 
-    /// The one cell that keeps an empty map or array, under the JSON codec.
-    fn empty(
-        &mut self,
-        group: &GroupAt,
-        key: &str,
-        marker: &'static [u8],
-        what: &str,
-    ) -> Result<(), ErrorKind> {
-        match self.codec() {
-            Codec::Json => self.mapper.naming.push(&mut self.cells, group, b"", |out| {
-                out.extend_from_slice(marker);
-                Ok(())
-            }),
-            Codec::Text => Err(ErrorKind::Unrepresentable {
-                path: key.to_string(),
-                codec: "text",
-                reason: format!("{what} leaves no cell in capjure's layout"),
-            }),
-            // A structural cell holding no bytes; see `Codec::Java`.
-            Codec::Java => self
-                .mapper
-                .naming
-                .push(&mut self.cells, group, b"", |_| Ok(())),
-        }
+    /// The one cell that keeps an empty map (`map`) or array.
+    fn empty(&mut self, group: &GroupAt, key: &str, map: bool) -> Result<(), ErrorKind> {
+        let marker = codec::empty_marker(self.codec(), map, || key.to_string())?;
+        self.mapper.naming.push(&mut self.cells, group, b"", |out| {
+            out.extend_from_slice(marker);
+            Ok(())
+        })
     }
 
     /// Writes one scalar under `group` and `qualifier`.
@@ -185,7 +168,7 @@ impl Flattener<'_> {
 
     fn array(&mut self, group: &GroupAt, key: &str, items: &[Value]) -> Result<(), ErrorKind> {
         match items.first() {
-            None => self.empty(group, key, b"[]", "an empty array"),
+            None => self.empty(group, key, false),
             Some(Value::Object(_)) => self.array_of_maps(group, key, items),
             Some(_) => self.array_of_scalars(group, key, items),
         }
@@ -602,11 +585,7 @@ fn write_text_value(
     let start = out.len();
     codec::write_text(value, out);
     if out.get(start..) == Some(ARRAY_MARKER) {
-        return Err(ErrorKind::Unrepresentable {
-            path: path(),
-            codec: "text",
-            reason: "the value equals the array marker and would read back as an array".into(),
-        });
+        return Err(codec::marker_value_error(path()));
     }
     Ok(())
 }

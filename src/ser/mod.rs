@@ -314,37 +314,15 @@ impl State<'_> {
 #[inline]
 pub(crate) fn check_marker(form: Form, value: &[u8], path: impl FnOnce() -> String) -> Result<()> {
     if form == Form::Text && value == crate::codec::ARRAY_MARKER {
-        return Err(ErrorKind::Unrepresentable {
-            path: path(),
-            codec: "text",
-            reason: "the value equals the array marker and would read back as an array".into(),
-        }
-        .into());
+        return Err(crate::codec::marker_value_error(path()).into());
     }
     Ok(())
 }
 
 /// The one cell that keeps an empty map, struct or array, as the Value path
-/// writes it: `{}` or `[]` under JSON, no bytes under Java, an error under
-/// text.
+/// writes it (see [`codec::empty_marker`](crate::codec::empty_marker)).
 pub(crate) fn write_empty(state: &mut State<'_>, key: &str, map: bool) -> Result<()> {
-    let (marker, what): (&[u8], _) = if map {
-        (b"{}", "an empty map")
-    } else {
-        (b"[]", "an empty array")
-    };
-    let value: &[u8] = match state.form() {
-        Form::Json => marker,
-        Form::Java => b"",
-        Form::Text => {
-            return Err(ErrorKind::Unrepresentable {
-                path: key.to_string(),
-                codec: "text",
-                reason: format!("{what} leaves no cell in capjure's layout"),
-            }
-            .into());
-        }
-    };
+    let value = crate::codec::empty_marker(state.mapper.codec, map, || key.to_string())?;
     state
         .mapper
         .naming
