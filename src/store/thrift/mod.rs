@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use hbase_thrift::hbase::{
-    BatchMutation, ColumnDescriptor, Mutation as TMutation, THbaseSyncClient, TRowResult, TScan,
+    ColumnDescriptor, Mutation as TMutation, THbaseSyncClient, TRowResult, TScan,
 };
 
 use super::{
@@ -21,6 +21,7 @@ use batch::{Batch, BatchCells};
 mod errors;
 mod pool;
 mod wire;
+mod write;
 
 use pool::{Client, Conn, Pool};
 pub use pool::{ThriftConfig, TransportKind, WireProtocol};
@@ -535,6 +536,7 @@ fn blame_row(err: crate::Error, group: &[RowMutations]) -> crate::Error {
 impl Store for ThriftStore {
     fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
         check_batch(table, batch)?;
+        write::check_sizes(table, batch)?;
         for (timestamp, group) in group_by_timestamp(batch) {
             let has_puts = group
                 .iter()
@@ -544,20 +546,15 @@ impl Store for ThriftStore {
             } else {
                 Retry::Never
             };
-            // Encoded per attempt, straight from the caller's cells: one
-            // copy of each value on the way out, not two.
-            let encode = || -> Vec<BatchMutation> {
-                group
-                    .iter()
-                    .map(|change| BatchMutation {
-                        row: Some(change.row.clone()),
-                        mutations: Some(change.mutations.iter().map(to_thrift_mutation).collect()),
-                    })
-                    .collect()
+            let call = write::MutateRows {
+                table,
+                rows: &group,
+                timestamp,
+                attributes: &BTreeMap::new(),
             };
-            self.call(table, "mutate", retry, |client| match timestamp {
-                Some(ts) => client.mutate_rows_ts(table.into(), encode(), ts, BTreeMap::new()),
-                None => client.mutate_rows(table.into(), encode(), BTreeMap::new()),
+            // Encoded per attempt, straight from the caller's cells.
+            self.call_conn(table, "mutate", retry, |conn| {
+                write::mutate_rows(conn, &call)
             })
             .map_err(|err| blame_row(err, &group))?;
         }
