@@ -51,8 +51,9 @@ enum Retry {
 ///
 /// Round trips per call: `mutate` one per distinct timestamp in the batch;
 /// `get_rows` one for the latest versions, else one per row plus one per
-/// column read; scans one to open, one per [`Scan::batch`] rows, one to
-/// close (once a scan has received two batches, it asks for each next one
+/// column read; scans one to open, one per [`Scan::batch`] rows (a scan
+/// whose row count is a multiple of the batch ends on an empty one), one
+/// to close (once a scan has received two batches, it asks for each next one
 /// on a second pooled connection while the caller reads the current one,
 /// if [`ThriftConfig::pool_size`] is at least 2; dropping a scanner
 /// part-way then waits for the batch in flight before closing it);
@@ -847,7 +848,13 @@ impl ThriftScanner<'_> {
             Ok(mut batch) => {
                 self.restarts = 0;
                 self.batches = self.batches.saturating_add(1);
-                if batch.is_empty() {
+                // The gateway fills a batch from HBase's client scanner,
+                // which crosses regions and stops short only when the scan
+                // has no more rows (`ResultScanner.next(n)`, HBase 1.x to
+                // 2.6): a short batch is the last, and asking again would
+                // only fetch an empty one.
+                let exhausted = i32::try_from(batch.received()).is_ok_and(|got| got < rows);
+                if exhausted {
                     self.close();
                 } else if self.batches >= 2 && self.store.config().pool_size >= 2 {
                     // A caller past its first batch is reading the scan
