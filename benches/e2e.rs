@@ -523,6 +523,10 @@ fn main() {
         scan_profile(&args[2..]);
         return;
     }
+    if args.get(1).map(String::as_str) == Some("--insert-profile") {
+        insert_profile(&args[2..]);
+        return;
+    }
     // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this
     // binary without it, and a 20-minute benchmark is no test.
     if !args.iter().any(|arg| arg == "--bench") {
@@ -1085,6 +1089,84 @@ fn scan_hot(client: &str, store: &ThriftStore, raw: &mut RawClient, table: &str)
         }
         CEILING => scan_ceiling(raw, table, 1000).0,
         other => panic!("--scan-profile {other}: capjure or ceiling"),
+    }
+}
+
+/// `--insert-profile capjure|ceiling ADDR ROWS BATCH`: ROWS sessions put
+/// into a fresh table, BATCH rows per `mutateRows`, in `insert_hot`, for
+/// callgrind to count the client's instructions per row and strace its
+/// system calls per call:
+///
+/// ```text
+/// valgrind --tool=callgrind --toggle-collect='e2e::insert_hot' \
+///     target/release/deps/e2e-* --insert-profile capjure 127.0.0.1:9090 2000 1
+/// strace -f -c target/release/deps/e2e-* --insert-profile ceiling 127.0.0.1:9090 2000 1
+/// ```
+///
+/// capjure is `Table::merge_many` (puts only, as the ceiling), flattening
+/// each object inside the counted part; the ceiling's mutations are built
+/// before it, as in the benchmark.
+fn insert_profile(args: &[String]) {
+    let [client, addr, rows, batch] = args else {
+        panic!("--insert-profile CLIENT ADDR ROWS BATCH");
+    };
+    let rows: usize = rows.parse().expect("ROWS");
+    let batch: usize = batch.parse().expect("BATCH");
+    let table = format!("e2e_iprof_{client}");
+    let config = ThriftConfig::new(addr.clone()).call_timeout(Duration::from_secs(300));
+    let store = ThriftStore::new(config).expect("connect to the HBase Thrift gateway");
+    let data = generate(rows);
+    if store.list_tables().expect("list tables").contains(&table) {
+        store.drop_table(&table).expect("drop table");
+    }
+    store
+        .create_table(&table, &data.families)
+        .expect("create table");
+    let raw = match client.as_str() {
+        CEILING => raw_batches(&mapper(), &data.keys, &data.objects, batch),
+        _ => Vec::new(),
+    };
+    let mut ceiling = raw_client(addr);
+    let t = Instant::now();
+    insert_hot(client, &store, &mut ceiling, &table, &data, batch, raw);
+    let seconds = t.elapsed().as_secs_f64();
+    eprintln!(
+        "insert-profile: {client} put {rows} rows, batch {batch}, in {seconds:.3} s ({:.0} rows/s)",
+        rows as f64 / seconds
+    );
+    store.drop_table(&table).expect("drop table");
+}
+
+/// The counted part of `--insert-profile`.
+#[inline(never)]
+fn insert_hot(
+    client: &str,
+    store: &ThriftStore,
+    ceiling: &mut RawClient,
+    table: &str,
+    data: &Data,
+    batch: usize,
+    raw: Vec<Vec<BatchMutation>>,
+) {
+    match client {
+        CAPJURE => {
+            let capjure = Table::new(store, table, mapper()).with_batch_size(batch);
+            let pairs: Vec<(&[u8], &Value)> = data
+                .keys
+                .iter()
+                .map(|k| k.as_bytes())
+                .zip(&data.objects)
+                .collect();
+            capjure.merge_many(&pairs, None).expect("merge_many");
+        }
+        CEILING => {
+            for batch in raw {
+                ceiling
+                    .mutate_rows(table.into(), batch, Default::default())
+                    .expect("mutate_rows");
+            }
+        }
+        other => panic!("--insert-profile {other}: capjure or ceiling"),
     }
 }
 

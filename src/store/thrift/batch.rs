@@ -42,6 +42,8 @@ pub(crate) struct Batch {
     bytes: Vec<u8>,
     rows: Vec<BatchRow>,
     cells: Vec<BatchCell>,
+    /// How many results the gateway sent, kept or not.
+    received: usize,
 }
 
 impl Batch {
@@ -51,6 +53,7 @@ impl Batch {
             bytes: Vec::with_capacity(bytes),
             rows: Vec::new(),
             cells: Vec::new(),
+            received: 0,
         }
     }
 
@@ -59,14 +62,15 @@ impl Batch {
         self.bytes.len()
     }
 
+    /// How many results the gateway sent: fewer than asked means its
+    /// scanner has no more rows (see `ThriftScanner::fetch`).
+    pub(crate) fn received(&self) -> usize {
+        self.received
+    }
+
     /// How many rows it holds.
     pub(crate) fn len(&self) -> usize {
         self.rows.len()
-    }
-
-    /// Whether it holds no rows.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.rows.is_empty()
     }
 
     /// The key of row `row`.
@@ -127,7 +131,10 @@ impl Batch {
     /// The generated client's results in the same shape: for transports and
     /// protocols the direct reader does not speak.
     pub(crate) fn from_results(results: Vec<TRowResult>) -> Self {
-        let mut batch = Batch::default();
+        let mut batch = Batch {
+            received: results.len(),
+            ..Batch::default()
+        };
         for result in results {
             let Some(key) = result.row else {
                 continue;
@@ -274,6 +281,7 @@ fn read_reply<R: std::io::Read>(
                 for _ in 0..list.size {
                     read_row(input, &mut batch)?;
                 }
+                batch.received = usize::try_from(list.size).unwrap_or(0);
                 input.read_list_end()?;
                 success = true;
             }

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use hbase_thrift::hbase::{
-    BatchMutation, ColumnDescriptor, Mutation as TMutation, THbaseSyncClient, TRowResult, TScan,
+    ColumnDescriptor, Mutation as TMutation, THbaseSyncClient, TRowResult, TScan,
 };
 
 use super::{
@@ -21,6 +21,7 @@ use batch::{Batch, BatchCells};
 mod errors;
 mod pool;
 mod wire;
+mod write;
 
 use pool::{Client, Conn, Pool};
 pub use pool::{ThriftConfig, TransportKind, WireProtocol};
@@ -50,8 +51,9 @@ enum Retry {
 ///
 /// Round trips per call: `mutate` one per distinct timestamp in the batch;
 /// `get_rows` one for the latest versions, else one per row plus one per
-/// column read; scans one to open, one per [`Scan::batch`] rows, one to
-/// close (once a scan has received two batches, it asks for each next one
+/// column read; scans one to open, one per [`Scan::batch`] rows (a scan
+/// whose row count is a multiple of the batch ends on an empty one), one
+/// to close (once a scan has received two batches, it asks for each next one
 /// on a second pooled connection while the caller reads the current one,
 /// if [`ThriftConfig::pool_size`] is at least 2; dropping a scanner
 /// part-way then waits for the batch in flight before closing it);
@@ -535,6 +537,7 @@ fn blame_row(err: crate::Error, group: &[RowMutations]) -> crate::Error {
 impl Store for ThriftStore {
     fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
         check_batch(table, batch)?;
+        write::check_sizes(table, batch)?;
         for (timestamp, group) in group_by_timestamp(batch) {
             let has_puts = group
                 .iter()
@@ -544,20 +547,15 @@ impl Store for ThriftStore {
             } else {
                 Retry::Never
             };
-            // Encoded per attempt, straight from the caller's cells: one
-            // copy of each value on the way out, not two.
-            let encode = || -> Vec<BatchMutation> {
-                group
-                    .iter()
-                    .map(|change| BatchMutation {
-                        row: Some(change.row.clone()),
-                        mutations: Some(change.mutations.iter().map(to_thrift_mutation).collect()),
-                    })
-                    .collect()
+            let call = write::MutateRows {
+                table,
+                rows: &group,
+                timestamp,
+                attributes: &BTreeMap::new(),
             };
-            self.call(table, "mutate", retry, |client| match timestamp {
-                Some(ts) => client.mutate_rows_ts(table.into(), encode(), ts, BTreeMap::new()),
-                None => client.mutate_rows(table.into(), encode(), BTreeMap::new()),
+            // Encoded per attempt, straight from the caller's cells.
+            self.call_conn(table, "mutate", retry, |conn| {
+                write::mutate_rows(conn, &call)
             })
             .map_err(|err| blame_row(err, &group))?;
         }
@@ -850,7 +848,13 @@ impl ThriftScanner<'_> {
             Ok(mut batch) => {
                 self.restarts = 0;
                 self.batches = self.batches.saturating_add(1);
-                if batch.is_empty() {
+                // The gateway fills a batch from HBase's client scanner,
+                // which crosses regions and stops short only when the scan
+                // has no more rows (`ResultScanner.next(n)`, HBase 1.x to
+                // 2.6): a short batch is the last, and asking again would
+                // only fetch an empty one.
+                let exhausted = i32::try_from(batch.received()).is_ok_and(|got| got < rows);
+                if exhausted {
                     self.close();
                 } else if self.batches >= 2 && self.store.config().pool_size >= 2 {
                     // A caller past its first batch is reading the scan

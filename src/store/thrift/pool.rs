@@ -217,7 +217,11 @@ pub(crate) struct Conn {
     /// and binary protocol. One call is in flight at a time and each reads
     /// its whole reply, so between calls neither reader holds bytes.
     pub(crate) raw: Option<BinaryInput<TcpStream>>,
-    stream: TcpStream,
+    /// Where calls written without the generated client are gathered (see
+    /// `write`); empty between calls, its capacity kept.
+    pub(crate) out: Vec<u8>,
+    /// The socket, for those calls to write to.
+    pub(crate) stream: TcpStream,
     idle_since: Instant,
 }
 
@@ -332,6 +336,7 @@ impl Pool {
             Ok(TThriftServerType::ONE) => Ok(Conn {
                 client,
                 raw: raw.map(|raw| BinaryInput::new(raw, true)),
+                out: Vec::new(),
                 stream,
                 idle_since: Instant::now(),
             }),
