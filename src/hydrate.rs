@@ -54,7 +54,7 @@ impl Entry<'_> {
 /// of maps, each field's group.
 pub(crate) struct KeyCells<'e, 'a> {
     pub(crate) plain: &'e [Entry<'a>],
-    pub(crate) fields: Vec<(Cow<'a, str>, &'e [Entry<'a>])>,
+    pub(crate) fields: Vec<(Cow<'e, str>, &'e [Entry<'a>])>,
 }
 
 impl<'e, 'a> KeyCells<'e, 'a> {
@@ -133,7 +133,11 @@ pub(crate) fn with_keys<'a, R>(
     // The row's lists are the ones the thread's last row left: a new
     // entries list would take malloc's slow path at this size, or an array
     // on the stack be filled in first, on every call.
-    let Spare { entries, keys } = SPARE.take();
+    let Spare {
+        entries,
+        keys,
+        mut names,
+    } = SPARE.take();
     let mut entries: Vec<Entry<'a>> = entries;
     for cell in cells {
         let (group, qualifier) = mapper.naming.split(&cell)?;
@@ -144,11 +148,25 @@ pub(crate) fn with_keys<'a, R>(
             same_group: false,
         });
     }
-    let (result, keys) = read_entries(mapper, &mut entries, keys, read);
-    if entries.capacity() <= MAX_SPARE && keys.capacity() <= MAX_SPARE {
+    let mut misses = Vec::new();
+    let (result, keys) = read_entries(mapper, &mut entries, &names, &mut misses, keys, read);
+    for (run, group) in misses {
+        // Only a group that reads back as its own text is remembered; any
+        // other is left an empty name, which no group with a `%` matches.
+        let text = match std::str::from_utf8(group) {
+            Ok(text) if !holds_percent(group) => text,
+            _ => "",
+        };
+        match names.get_mut(run) {
+            Some(name) => text.clone_into(name),
+            None => names.push(text.to_owned()),
+        }
+    }
+    if entries.capacity() <= MAX_SPARE && keys.capacity() <= MAX_SPARE && names.len() <= MAX_SPARE {
         SPARE.set(Spare {
             entries: recycle(entries, || Entry::EMPTY),
             keys,
+            names,
         });
     }
     result
@@ -163,11 +181,15 @@ const MAX_SPARE: usize = 1024;
 struct Spare {
     entries: Vec<Entry<'static>>,
     keys: Vec<(Cow<'static, str>, KeyCells<'static, 'static>)>,
+    /// The text of the last row's groups, by run: rows of one type repeat
+    /// their groups, and a group equal to its remembered text is known to
+    /// be UTF-8 without validating it again.
+    names: Vec<String>,
 }
 
 thread_local! {
     static SPARE: std::cell::Cell<Spare> = const {
-        std::cell::Cell::new(Spare { entries: Vec::new(), keys: Vec::new() })
+        std::cell::Cell::new(Spare { entries: Vec::new(), keys: Vec::new(), names: Vec::new() })
     };
 }
 
@@ -185,13 +207,15 @@ fn recycle<T, U>(mut list: Vec<T>, empty: impl Fn() -> U) -> Vec<U> {
 fn read_entries<'e, 'a, R>(
     mapper: &'e Mapper,
     entries: &'e mut [Entry<'a>],
+    names: &'e [String],
+    misses: &mut Vec<(usize, &'a [u8])>,
     mut keys: Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>,
     read: impl for<'k> FnOnce(&'k Keys<'k, 'a>) -> Result<R>,
 ) -> (
     Result<R>,
     Vec<(Cow<'static, str>, KeyCells<'static, 'static>)>,
 ) {
-    let result = gather_keys(mapper, entries, &mut keys).and_then(|()| read(&keys));
+    let result = gather_keys(mapper, entries, names, misses, &mut keys).and_then(|()| read(&keys));
     (
         result,
         recycle(keys, || (Cow::Borrowed(""), KeyCells::new(&[]))),
@@ -202,6 +226,8 @@ fn read_entries<'e, 'a, R>(
 fn gather_keys<'e, 'a>(
     mapper: &'e Mapper,
     entries: &'e mut [Entry<'a>],
+    names: &'e [String],
+    misses: &mut Vec<(usize, &'a [u8])>,
     keys: &mut Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>,
 ) -> Result<()> {
     // Stores hand cells over sorted by column; check that in one pass and
@@ -221,8 +247,16 @@ fn gather_keys<'e, 'a>(
     // every run of it, so it is found among the keys by address, newest
     // first: no list of configured keys (an allocation per row), and no
     // plain key of the same text can match.
-    for run in entries.chunk_by(|_, b| b.same_group) {
-        let (key, parts) = match classify(&mapper.naming, run[0].group)? {
+    for (at, run) in entries.chunk_by(|_, b| b.same_group).enumerate() {
+        let group = run[0].group;
+        let known = names
+            .get(at)
+            .map(String::as_str)
+            .filter(|name| same_bytes(name.as_bytes(), group));
+        if known.is_none() {
+            misses.push((at, group));
+        }
+        let (key, parts) = match classify(&mapper.naming, group, known)? {
             Group::Key(key) => (key, KeyCells::new(run)),
             Group::Configured(key) => (Cow::Borrowed(key), KeyCells::new(run)),
             Group::Field { key, field } => {
@@ -248,8 +282,27 @@ fn gather_keys<'e, 'a>(
 /// `%` (almost every group) reads back as its own text; the `%` is looked
 /// for a word at a time, cheaper than `memchr` on names this short. Any
 /// other group, and any error, is left to `classify`.
-fn classify<'c, 'g>(naming: &'c Naming, group: &'g [u8]) -> Result<Group<'c, 'g>, ErrorKind> {
-    if !holds_percent(group) {
+fn classify<'c, 'g>(
+    naming: &'c Naming,
+    group: &'g [u8],
+    known: Option<&'g str>,
+) -> Result<Group<'c, 'g>, ErrorKind> {
+    if let Some(known) = known {
+        // The group's own text, remembered from an earlier row: it held
+        // no `%` (see `with_keys`). A field starts after an ASCII `_`, on a
+        // character boundary.
+        let plain = match naming.owner(group) {
+            Owner::Configured(key) => Some(Group::Configured(key)),
+            Owner::FieldOf(key, start) => known.get(start..).map(|field| Group::Field {
+                key,
+                field: Cow::Borrowed(field),
+            }),
+            Owner::Plain => Some(Group::Key(Cow::Borrowed(known))),
+        };
+        if let Some(plain) = plain {
+            return Ok(plain);
+        }
+    } else if !holds_percent(group) {
         let text = |bytes: &'g [u8]| std::str::from_utf8(bytes).ok().map(Cow::Borrowed);
         let plain = match naming.owner(group) {
             Owner::Configured(key) => Some(Group::Configured(key)),
@@ -562,7 +615,7 @@ mod tests {
             let naming = Naming::new(&layout, &keys);
             for group in groups {
                 assert_eq!(
-                    format!("{:?}", classify(&naming, group)),
+                    format!("{:?}", classify(&naming, group, None)),
                     format!("{:?}", naming.classify(group)),
                     "{group:?}"
                 );
@@ -596,6 +649,48 @@ mod tests {
         // Collecting the emptied lists anew kept their allocations.
         let spare = SPARE.take();
         assert!(spare.entries.capacity() >= 2 && spare.keys.capacity() >= 2);
+    }
+
+    #[test]
+    fn remembered_group_names_read_as_the_groups_do() {
+        let mapper = Mapper::default();
+        // Each row follows the one before on this thread: its groups meet
+        // the names the last row left, equal or not.
+        let rows: [(&[crate::Cell], Value); 4] = [
+            (
+                &[
+                    crate::Cell::new("a", "", "1"),
+                    crate::Cell::new("x%41", "", "2"),
+                ],
+                serde_json::json!({"a": 1, "xA": 2}),
+            ),
+            (
+                &[
+                    crate::Cell::new("a", "", "3"),
+                    crate::Cell::new("x%41", "", "4"),
+                ],
+                serde_json::json!({"a": 3, "xA": 4}),
+            ),
+            (
+                &[
+                    crate::Cell::new("b", "", "5"),
+                    crate::Cell::new("x%41", "", "6"),
+                ],
+                serde_json::json!({"b": 5, "xA": 6}),
+            ),
+            (
+                &[crate::Cell::new("b", "", "7")],
+                serde_json::json!({"b": 7}),
+            ),
+        ];
+        for (cells, expected) in rows {
+            assert_eq!(mapper.hydrate(cells).unwrap(), expected);
+        }
+        // A group that is not UTF-8 is not remembered as a name.
+        let invalid = [crate::Cell::new(&b"b\xff"[..], "", "8")];
+        for _ in 0..2 {
+            assert!(mapper.hydrate(&invalid).is_err());
+        }
     }
 
     #[test]

@@ -43,7 +43,7 @@ struct ChildCells<'k, 'a> {
 }
 
 /// The field groups of an array of maps.
-type FieldGroups<'k, 'a> = &'k [(Cow<'a, str>, &'k [Entry<'a>])];
+type FieldGroups<'k, 'a> = &'k [(Cow<'k, str>, &'k [Entry<'a>])];
 
 /// The children of the array under `key`, in order.
 pub(crate) struct ChildrenAccess<'k, 'a> {
@@ -295,7 +295,7 @@ struct ChildAccess<'k, 'a> {
 enum ChildFields<'k, 'a> {
     /// Its cell of every field group, at its slot.
     Dense {
-        groups: std::slice::Iter<'k, (Cow<'a, str>, &'k [Entry<'a>])>,
+        groups: std::slice::Iter<'k, (Cow<'k, str>, &'k [Entry<'a>])>,
         slot: usize,
     },
     /// Its own list.
