@@ -12,9 +12,9 @@
 
 mod sessions;
 
-use capjure::{Cell, Entity, Mapper};
+use capjure::{Entity, Mapper};
 use serde_json::Value;
-use sessions::{Session, stored_row, typed_session, value_mapper, value_session};
+use sessions::{ScannedRow, Session, typed_session, value_mapper, value_session};
 use std::hint::black_box;
 
 /// The operations, as `scripts/bench-instructions` names them.
@@ -37,8 +37,8 @@ struct Inputs {
     typed: Vec<Session>,
     value_json: Vec<Vec<u8>>,
     typed_json: Vec<Vec<u8>>,
-    value_cells: Vec<Vec<Cell>>,
-    typed_cells: Vec<Vec<Cell>>,
+    value_cells: Vec<ScannedRow>,
+    typed_cells: Vec<ScannedRow>,
 }
 
 /// What `mode` reads, and nothing else: every process starts from the same
@@ -58,8 +58,9 @@ fn inputs(mode: &str) -> Inputs {
             (0..64).map(typed_session).collect::<Vec<Session>>(),
         )
     };
-    // Hydrate reads rows the way a store returns them (see `stored_row`).
-    let sorted = |cells: capjure::Cells| stored_row(&cells);
+    // Hydrate reads rows the way a Thrift scan hands them over (see
+    // `ScannedRow`): one buffer, as serde_json reads one.
+    let sorted = |cells: capjure::Cells| ScannedRow::new(&cells);
     let mut inputs = Inputs {
         value_mapper,
         typed_mapper,
@@ -136,9 +137,11 @@ fn passes(mode: &str, rounds: usize, inputs: &Inputs) {
             "value_to_vec" => values
                 .iter()
                 .for_each(|v| drop(black_box(serde_json::to_vec(black_box(v)).unwrap()))),
-            "value_hydrate" => value_cells
-                .iter()
-                .for_each(|r| drop(black_box(value_mapper.hydrate(black_box(r)).unwrap()))),
+            "value_hydrate" => value_cells.iter().for_each(|r| {
+                drop(black_box(
+                    value_mapper.hydrate(black_box(r).cells()).unwrap(),
+                ))
+            }),
             "value_from_slice" => value_json.iter().for_each(|b| {
                 drop(black_box(
                     serde_json::from_slice::<Value>(black_box(b)).unwrap(),
@@ -152,7 +155,9 @@ fn passes(mode: &str, rounds: usize, inputs: &Inputs) {
                 .for_each(|s| drop(black_box(serde_json::to_vec(black_box(s)).unwrap()))),
             "typed_hydrate" => typed_cells.iter().for_each(|r| {
                 drop(black_box(
-                    typed_mapper.from_cells::<Session, _>(black_box(r)).unwrap(),
+                    typed_mapper
+                        .from_cells::<Session, _>(black_box(r).cells())
+                        .unwrap(),
                 ))
             }),
             "typed_from_slice" => typed_json.iter().for_each(|b| {
