@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
-use capjure::store::{Store, ThriftConfig, TransportKind, WireProtocol};
+use capjure::store::Store;
 use capjure::{ARRAY_MARKER, Codec, KeyConfig, Mapper, Table, ThriftStore};
 use serde_json::json;
 
@@ -74,17 +74,7 @@ fn happybase_and_capjure_read_each_others_rows() {
     };
     drop(client);
     let target = support::Target::from_env();
-    let config = ThriftConfig::new(target.addr.clone())
-        .transport(if target.framed {
-            TransportKind::Framed
-        } else {
-            TransportKind::Buffered
-        })
-        .protocol(if target.compact {
-            WireProtocol::Compact
-        } else {
-            WireProtocol::Binary
-        });
+    let config = target.config();
     let store = ThriftStore::new(config).expect("connect");
     let name = support::unique_table_name("happybase");
     let _cleanup = support::DropTable(name.clone());

@@ -22,24 +22,6 @@ fn target() -> Option<support::Target> {
     Some(support::Target::from_env())
 }
 
-fn config(target: &support::Target) -> ThriftConfig {
-    config_at(target, &target.addr)
-}
-
-fn config_at(target: &support::Target, address: &str) -> ThriftConfig {
-    ThriftConfig::new(address)
-        .transport(if target.framed {
-            TransportKind::Framed
-        } else {
-            TransportKind::Buffered
-        })
-        .protocol(if target.compact {
-            WireProtocol::Compact
-        } else {
-            WireProtocol::Binary
-        })
-}
-
 #[test]
 fn wrong_port_is_a_quick_transport_error() {
     // A port nothing listens on: bind one, learn its number, close it.
@@ -105,7 +87,8 @@ fn protocol_mismatch_is_a_clear_error_not_a_hang() {
     };
     let started = Instant::now();
     let err = ThriftStore::new(
-        config(&target)
+        target
+            .config()
             .protocol(other)
             .call_timeout(Duration::from_secs(2))
             .retries(0),
@@ -235,7 +218,7 @@ fn pump(mut from: TcpStream, mut to: TcpStream, trigger: Option<Trigger>) {
 #[test]
 fn server_gone_mid_batch_reports_only_rows_really_written() {
     let Some(target) = target() else { return };
-    let direct = ThriftStore::new(config(&target)).expect("direct store");
+    let direct = ThriftStore::new(target.config()).expect("direct store");
     let name = support::unique_table_name("server_gone");
     let _cleanup = support::DropTable(name.clone());
     direct
@@ -245,7 +228,8 @@ fn server_gone_mid_batch_reports_only_rows_really_written() {
     // The third mutateRows never reaches HBase: the proxy dies instead.
     let proxy = Proxy::start(target.addr.clone(), b"mutateRows", 3);
     let via_proxy = ThriftStore::new(
-        config_at(&target, &proxy.address)
+        target
+            .config_at(&proxy.address)
             .retries(1)
             .backoff(Duration::from_millis(10)),
     )
@@ -301,7 +285,7 @@ fn server_gone_mid_batch_reports_only_rows_really_written() {
 #[test]
 fn a_scan_resumes_after_the_last_row_when_its_connection_is_cut() {
     let Some(target) = target() else { return };
-    let direct = ThriftStore::new(config(&target)).expect("direct store");
+    let direct = ThriftStore::new(target.config()).expect("direct store");
     let name = support::unique_table_name("scan_resume");
     let _cleanup = support::DropTable(name.clone());
     direct
@@ -319,7 +303,7 @@ fn a_scan_resumes_after_the_last_row_when_its_connection_is_cut() {
     // The second fetch's connection is cut: the server-side cursor may have
     // moved, so the scanner must reopen after the last row it returned.
     let proxy = Proxy::start_with(target.addr.clone(), b"scannerGetList", 2, true);
-    let store = ThriftStore::new(config_at(&target, &proxy.address)).expect("store via proxy");
+    let store = ThriftStore::new(target.config_at(&proxy.address)).expect("store via proxy");
     let scanned: Vec<Vec<u8>> = store
         .scan(&name, &capjure::store::Scan::all().batch(3))
         .expect("open scan")

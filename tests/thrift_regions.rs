@@ -19,7 +19,7 @@ use std::process::Command;
 
 use capjure::Cell;
 use capjure::ThriftStore;
-use capjure::store::{RowMutations, Scan, Store, ThriftConfig, TransportKind, WireProtocol};
+use capjure::store::{RowMutations, Scan, Store};
 use hbase_thrift::hbase::THbaseSyncClient;
 
 const ROWS: usize = 400;
@@ -97,18 +97,7 @@ fn create_presplit(table: &str, target: &support::Target) -> Option<()> {
 }
 
 fn store(target: &support::Target, pool_size: usize) -> ThriftStore {
-    let config = ThriftConfig::new(target.addr.clone())
-        .transport(if target.framed {
-            TransportKind::Framed
-        } else {
-            TransportKind::Buffered
-        })
-        .protocol(if target.compact {
-            WireProtocol::Compact
-        } else {
-            WireProtocol::Binary
-        })
-        .pool_size(pool_size);
+    let config = target.config().pool_size(pool_size);
     ThriftStore::new(config).unwrap_or_else(|err| panic!("connect to {}: {err}", target.addr))
 }
 

@@ -8,7 +8,7 @@ mod support;
 
 use std::cell::RefCell;
 
-use capjure::store::{FamilySpec, Store, ThriftConfig, TransportKind, WireProtocol};
+use capjure::store::{FamilySpec, Store};
 use capjure::{MemoryStore, ThriftStore};
 
 /// A store under test and the tables a test created in it, dropped at the
@@ -32,17 +32,7 @@ impl Env {
         // Fails loudly (or skips visibly) when HBase is not there.
         drop(support::hbase_client()?);
         let target = support::Target::from_env();
-        let config = ThriftConfig::new(target.addr.clone())
-            .transport(if target.framed {
-                TransportKind::Framed
-            } else {
-                TransportKind::Buffered
-            })
-            .protocol(if target.compact {
-                WireProtocol::Compact
-            } else {
-                WireProtocol::Binary
-            });
+        let config = target.config();
         let store = match ThriftStore::new(config) {
             Ok(store) => store,
             Err(err) => panic!("cannot connect to HBase at {}: {err}", target.addr),

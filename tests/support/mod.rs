@@ -89,6 +89,27 @@ impl Target {
         t
     }
 
+    /// A `ThriftStore` configuration for this gateway.
+    pub fn config(&self) -> capjure::store::ThriftConfig {
+        self.config_at(&self.addr)
+    }
+
+    /// The same wire format at another address (a proxy in front of it).
+    pub fn config_at(&self, address: &str) -> capjure::store::ThriftConfig {
+        use capjure::store::{ThriftConfig, TransportKind, WireProtocol};
+        ThriftConfig::new(address)
+            .transport(if self.framed {
+                TransportKind::Framed
+            } else {
+                TransportKind::Buffered
+            })
+            .protocol(if self.compact {
+                WireProtocol::Compact
+            } else {
+                WireProtocol::Binary
+            })
+    }
+
     /// `transport/protocol`, as `scripts/hbase` prints it.
     pub fn mode(&self) -> String {
         format!(
