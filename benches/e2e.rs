@@ -142,6 +142,17 @@ struct Data {
     families: Vec<FamilySpec>,
 }
 
+impl Data {
+    /// (row key, object) pairs, as `Table::insert_many`/`merge_many` take them.
+    fn pairs(&self) -> Vec<(&[u8], &Value)> {
+        self.keys
+            .iter()
+            .map(|k| k.as_bytes())
+            .zip(&self.objects)
+            .collect()
+    }
+}
+
 fn generate(rows: usize) -> Data {
     let mapper = mapper();
     let keys: Vec<String> = (0..rows).map(session_key).collect();
@@ -1174,13 +1185,7 @@ fn insert_hot(
     match client {
         CAPJURE => {
             let capjure = Table::new(store, table, mapper()).with_batch_size(batch);
-            let pairs: Vec<(&[u8], &Value)> = data
-                .keys
-                .iter()
-                .map(|k| k.as_bytes())
-                .zip(&data.objects)
-                .collect();
-            capjure.merge_many(&pairs, None).expect("merge_many");
+            capjure.merge_many(&data.pairs(), None).expect("merge_many");
         }
         CEILING => {
             for batch in raw {
@@ -1265,12 +1270,7 @@ fn count_child(args: &[String]) {
 }
 
 fn memory_workloads(opts: &Opts, data: &Data, samples: &mut Vec<Sample>) {
-    let pairs: Vec<(&[u8], &Value)> = data
-        .keys
-        .iter()
-        .map(|k| k.as_bytes())
-        .zip(&data.objects)
-        .collect();
+    let pairs = data.pairs();
     for batch in [1000, 100] {
         for round in 0..opts.insert_rounds {
             let table = Table::new(MemoryStore::new(), "m", mapper()).with_batch_size(batch);
