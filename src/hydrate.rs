@@ -19,21 +19,29 @@ use crate::mapper::Mapper;
 pub(crate) struct Entry<'a> {
     pub(crate) group: &'a [u8],
     pub(crate) qualifier: &'a [u8],
-    pub(crate) cell: CellRef<'a>,
+    pub(crate) cell: Stored<'a>,
     /// Whether the previous entry has the same group, as found by the
     /// order check, so that splitting into runs compares no names again.
     same_group: bool,
+}
+
+/// A cell's column and value: what reading needs of a [`CellRef`], without
+/// its timestamp, as every entry is copied into the row's list.
+#[derive(Clone, Copy)]
+pub(crate) struct Stored<'a> {
+    pub(crate) family: &'a [u8],
+    pub(crate) qualifier: &'a [u8],
+    pub(crate) value: &'a [u8],
 }
 
 impl Entry<'_> {
     const EMPTY: Entry<'static> = Entry {
         group: &[],
         qualifier: &[],
-        cell: CellRef {
+        cell: Stored {
             family: &[],
             qualifier: &[],
             value: &[],
-            timestamp: None,
         },
         same_group: false,
     };
@@ -139,17 +147,60 @@ pub(crate) fn with_keys<'a, R>(
         mut names,
     } = SPARE.take();
     let mut entries: Vec<Entry<'a>> = entries;
+    // The order check is made as the entries are gathered, while the
+    // previous cell's names are still at hand: a second pass would load
+    // every entry again. A column given twice is reported after every cell
+    // was split, as a split error comes first.
+    let mut sorted = true;
+    let mut duplicate: Option<(&[u8], &[u8])> = None;
+    let mut previous: (&[u8], &[u8]) = (&[], &[]);
     for cell in cells {
         let (group, qualifier) = mapper.naming.split(&cell)?;
+        let same_group = !entries.is_empty() && same_bytes(previous.0, group);
+        if !entries.is_empty() {
+            // Most cells share their predecessor's group: equality is the
+            // cheaper question to ask first.
+            let order = if same_group {
+                compare_bytes(previous.1, qualifier)
+            } else {
+                compare_bytes(previous.0, group)
+            };
+            match order {
+                Ordering::Less => {}
+                Ordering::Greater => sorted = false,
+                Ordering::Equal => {
+                    duplicate.get_or_insert((cell.family, cell.qualifier));
+                }
+            }
+        }
+        previous = (group, qualifier);
         entries.push(Entry {
             group,
             qualifier,
-            cell,
-            same_group: false,
+            cell: Stored {
+                family: cell.family,
+                qualifier: cell.qualifier,
+                value: cell.value,
+            },
+            same_group,
         });
     }
+    if let Some((family, qualifier)) = duplicate {
+        return Err(ErrorKind::DuplicateColumn {
+            column: column_name(family, qualifier),
+        }
+        .into());
+    }
     let mut misses = Vec::new();
-    let (result, keys) = read_entries(mapper, &mut entries, &names, &mut misses, keys, read);
+    let (result, keys) = read_entries(
+        mapper,
+        &mut entries,
+        sorted,
+        &names,
+        &mut misses,
+        keys,
+        read,
+    );
     for (run, group) in misses {
         // Only a group that reads back as its own text is remembered; any
         // other is left an empty name, which no group with a `%` matches.
@@ -207,6 +258,7 @@ fn recycle<T, U>(mut list: Vec<T>, empty: impl Fn() -> U) -> Vec<U> {
 fn read_entries<'e, 'a, R>(
     mapper: &'e Mapper,
     entries: &'e mut [Entry<'a>],
+    sorted: bool,
     names: &'e [String],
     misses: &mut Vec<(usize, &'a [u8])>,
     mut keys: Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>,
@@ -215,7 +267,8 @@ fn read_entries<'e, 'a, R>(
     Result<R>,
     Vec<(Cow<'static, str>, KeyCells<'static, 'static>)>,
 ) {
-    let result = gather_keys(mapper, entries, names, misses, &mut keys).and_then(|()| read(&keys));
+    let result =
+        gather_keys(mapper, entries, sorted, names, misses, &mut keys).and_then(|()| read(&keys));
     (
         result,
         recycle(keys, || (Cow::Borrowed(""), KeyCells::new(&[]))),
@@ -226,13 +279,14 @@ fn read_entries<'e, 'a, R>(
 fn gather_keys<'e, 'a>(
     mapper: &'e Mapper,
     entries: &'e mut [Entry<'a>],
+    sorted: bool,
     names: &'e [String],
     misses: &mut Vec<(usize, &'a [u8])>,
     keys: &mut Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>,
 ) -> Result<()> {
-    // Stores hand cells over sorted by column; check that in one pass and
-    // sort only when it does not hold.
-    if !sorted_without_duplicates(entries)? {
+    // Stores hand cells over sorted by column, as `with_keys` checked; they
+    // are sorted here only when they were not.
+    if !sorted {
         entries.sort_unstable_by(|a, b| {
             a.group
                 .cmp(b.group)
@@ -342,7 +396,7 @@ fn holds_percent(name: &[u8]) -> bool {
     }
 }
 
-/// Whether the entries are in (group, qualifier) order; a column given
+/// Whether sorted entries are in (group, qualifier) order; a column given
 /// twice is an error. Marks each entry whose group is its predecessor's.
 fn sorted_without_duplicates(entries: &mut [Entry<'_>]) -> Result<bool, ErrorKind> {
     let mut sorted = true;
@@ -637,6 +691,31 @@ mod tests {
             err.contains("no child of `cart` has this primary key"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_column_given_twice_is_reported_after_every_cell_is_split() {
+        let duplicate =
+            "column \"a:x\" appears more than once; hydrate takes one version per column";
+        let mapper = Mapper::default();
+        // Next to each other as given, and apart until sorted.
+        for cells in [
+            [("a", "x"), ("a", "x"), ("b", "")],
+            [("a", "x"), ("b", ""), ("a", "x")],
+        ] {
+            let cells = cells.map(|(family, qualifier)| crate::Cell::new(family, qualifier, "1"));
+            let err = mapper.hydrate(&cells).unwrap_err().to_string();
+            assert_eq!(err, duplicate);
+        }
+        // A cell that cannot be split, after the duplicate, is reported first.
+        let mapper = Mapper::default().with_layout(crate::Layout::single_family("m"));
+        let cells = [
+            crate::Cell::new("m", "a__x", "1"),
+            crate::Cell::new("m", "a__x", "1"),
+            crate::Cell::new("m", "nosplit", "1"),
+        ];
+        let err = mapper.hydrate(&cells).unwrap_err().to_string();
+        assert!(err.contains("has no `__`"), "{err}");
     }
 
     #[test]
