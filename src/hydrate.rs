@@ -34,7 +34,20 @@ pub(crate) struct Stored<'a> {
     pub(crate) value: &'a [u8],
 }
 
-impl Entry<'_> {
+impl<'a> Entry<'a> {
+    fn new(group: &'a [u8], qualifier: &'a [u8], cell: &CellRef<'a>, same_group: bool) -> Self {
+        Entry {
+            group,
+            qualifier,
+            cell: Stored {
+                family: cell.family,
+                qualifier: cell.qualifier,
+                value: cell.value,
+            },
+            same_group,
+        }
+    }
+
     const EMPTY: Entry<'static> = Entry {
         group: &[],
         qualifier: &[],
@@ -153,13 +166,17 @@ pub(crate) fn with_keys<'a, R>(
     // was split, as a split error comes first.
     let mut sorted = true;
     let mut duplicate: Option<(&[u8], &[u8])> = None;
-    let mut previous: (&[u8], &[u8]) = (&[], &[]);
-    for cell in cells {
+    let mut cells = cells;
+    // The first cell has no predecessor to be checked against.
+    if let Some(cell) = cells.next() {
         let (group, qualifier) = mapper.naming.split(&cell)?;
-        let same_group = !entries.is_empty() && same_bytes(previous.0, group);
-        if !entries.is_empty() {
+        entries.push(Entry::new(group, qualifier, &cell, false));
+        let mut previous = (group, qualifier);
+        for cell in cells {
+            let (group, qualifier) = mapper.naming.split(&cell)?;
             // Most cells share their predecessor's group: equality is the
             // cheaper question to ask first.
+            let same_group = same_bytes(previous.0, group);
             let order = if same_group {
                 compare_bytes(previous.1, qualifier)
             } else {
@@ -172,18 +189,9 @@ pub(crate) fn with_keys<'a, R>(
                     duplicate.get_or_insert((cell.family, cell.qualifier));
                 }
             }
+            previous = (group, qualifier);
+            entries.push(Entry::new(group, qualifier, &cell, same_group));
         }
-        previous = (group, qualifier);
-        entries.push(Entry {
-            group,
-            qualifier,
-            cell: Stored {
-                family: cell.family,
-                qualifier: cell.qualifier,
-                value: cell.value,
-            },
-            same_group,
-        });
     }
     if let Some((family, qualifier)) = duplicate {
         return Err(ErrorKind::DuplicateColumn {
