@@ -11,7 +11,7 @@ use crate::codec::{self, ARRAY_MARKER, Codec, JsonCell};
 use crate::error::{ErrorKind, Result, column_name};
 use crate::flatten::{compare_bytes, same_bytes};
 use crate::keys::PrimaryKey;
-use crate::layout::{Group, Naming, Owner};
+use crate::layout::{Group, Naming, Owner, split_single};
 use crate::mapper::Mapper;
 
 /// One stored cell with the group and qualifier the layout wrote it under.
@@ -160,45 +160,16 @@ pub(crate) fn with_keys<'a, R>(
         mut names,
     } = SPARE.take();
     let mut entries: Vec<Entry<'a>> = entries;
-    // The order check is made as the entries are gathered, while the
-    // previous cell's names are still at hand: a second pass would load
-    // every entry again. A column given twice is reported after every cell
-    // was split, as a split error comes first.
-    let mut sorted = true;
-    let mut duplicate: Option<(&[u8], &[u8])> = None;
-    let mut cells = cells;
-    // The first cell has no predecessor to be checked against.
-    if let Some(cell) = cells.next() {
-        let (group, qualifier) = mapper.naming.split(&cell)?;
-        entries.push(Entry::new(group, qualifier, &cell, false));
-        let mut previous = (group, qualifier);
-        for cell in cells {
-            let (group, qualifier) = mapper.naming.split(&cell)?;
-            // Most cells share their predecessor's group: equality is the
-            // cheaper question to ask first.
-            let same_group = same_bytes(previous.0, group);
-            let order = if same_group {
-                compare_bytes(previous.1, qualifier)
-            } else {
-                compare_bytes(previous.0, group)
-            };
-            match order {
-                Ordering::Less => {}
-                Ordering::Greater => sorted = false,
-                Ordering::Equal => {
-                    duplicate.get_or_insert((cell.family, cell.qualifier));
-                }
-            }
-            previous = (group, qualifier);
-            entries.push(Entry::new(group, qualifier, &cell, same_group));
-        }
-    }
-    if let Some((family, qualifier)) = duplicate {
-        return Err(ErrorKind::DuplicateColumn {
-            column: column_name(family, qualifier),
-        }
-        .into());
-    }
+    // The layout is asked once per row, not per cell: under the
+    // multi-family layout a cell's group and qualifier are its family and
+    // qualifier, and splitting cannot fail.
+    let gathered = match mapper.naming.single_family() {
+        None => gather(cells, &mut entries, |cell| {
+            Ok((cell.family, cell.qualifier))
+        }),
+        Some(family) => gather(cells, &mut entries, |cell| split_single(family, cell)),
+    };
+    let sorted = gathered?;
     let mut misses = Vec::new();
     let (result, keys) = read_entries(
         mapper,
@@ -229,6 +200,53 @@ pub(crate) fn with_keys<'a, R>(
         });
     }
     result
+}
+
+/// Splits each cell into its group and qualifier, in `entries`, and says
+/// whether they came in (group, qualifier) order. The order check is made
+/// as the entries are gathered, while the previous cell's names are still
+/// at hand: a second pass would load every entry again. A column given
+/// twice is reported after every cell was split, as a split error comes
+/// first.
+fn gather<'a>(
+    mut cells: impl Iterator<Item = CellRef<'a>>,
+    entries: &mut Vec<Entry<'a>>,
+    split: impl Fn(&CellRef<'a>) -> Result<(&'a [u8], &'a [u8]), ErrorKind>,
+) -> Result<bool, ErrorKind> {
+    let mut sorted = true;
+    let mut duplicate: Option<(&[u8], &[u8])> = None;
+    // The first cell has no predecessor to be checked against.
+    if let Some(cell) = cells.next() {
+        let (group, qualifier) = split(&cell)?;
+        entries.push(Entry::new(group, qualifier, &cell, false));
+        let mut previous = (group, qualifier);
+        for cell in cells {
+            let (group, qualifier) = split(&cell)?;
+            // Most cells share their predecessor's group: equality is the
+            // cheaper question to ask first.
+            let same_group = same_bytes(previous.0, group);
+            let order = if same_group {
+                compare_bytes(previous.1, qualifier)
+            } else {
+                compare_bytes(previous.0, group)
+            };
+            match order {
+                Ordering::Less => {}
+                Ordering::Greater => sorted = false,
+                Ordering::Equal => {
+                    duplicate.get_or_insert((cell.family, cell.qualifier));
+                }
+            }
+            previous = (group, qualifier);
+            entries.push(Entry::new(group, qualifier, &cell, same_group));
+        }
+    }
+    match duplicate {
+        Some((family, qualifier)) => Err(ErrorKind::DuplicateColumn {
+            column: column_name(family, qualifier),
+        }),
+        None => Ok(sorted),
+    }
 }
 
 /// The most entries, or keys, a thread keeps between rows (about 100 KB
