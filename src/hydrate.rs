@@ -11,7 +11,7 @@ use crate::codec::{self, ARRAY_MARKER, Codec, JsonCell};
 use crate::error::{ErrorKind, Result, column_name};
 use crate::flatten::{compare_bytes, same_bytes};
 use crate::keys::PrimaryKey;
-use crate::layout::{Group, Naming, Owner};
+use crate::layout::{Group, Naming, Owner, split_single};
 use crate::mapper::Mapper;
 
 /// One stored cell with the group and qualifier the layout wrote it under.
@@ -19,21 +19,42 @@ use crate::mapper::Mapper;
 pub(crate) struct Entry<'a> {
     pub(crate) group: &'a [u8],
     pub(crate) qualifier: &'a [u8],
-    pub(crate) cell: CellRef<'a>,
+    pub(crate) cell: Stored<'a>,
     /// Whether the previous entry has the same group, as found by the
     /// order check, so that splitting into runs compares no names again.
     same_group: bool,
 }
 
-impl Entry<'_> {
+/// A cell's column and value: what reading needs of a [`CellRef`], without
+/// its timestamp, as every entry is copied into the row's list.
+#[derive(Clone, Copy)]
+pub(crate) struct Stored<'a> {
+    pub(crate) family: &'a [u8],
+    pub(crate) qualifier: &'a [u8],
+    pub(crate) value: &'a [u8],
+}
+
+impl<'a> Entry<'a> {
+    fn new(group: &'a [u8], qualifier: &'a [u8], cell: &CellRef<'a>, same_group: bool) -> Self {
+        Entry {
+            group,
+            qualifier,
+            cell: Stored {
+                family: cell.family,
+                qualifier: cell.qualifier,
+                value: cell.value,
+            },
+            same_group,
+        }
+    }
+
     const EMPTY: Entry<'static> = Entry {
         group: &[],
         qualifier: &[],
-        cell: CellRef {
+        cell: Stored {
             family: &[],
             qualifier: &[],
             value: &[],
-            timestamp: None,
         },
         same_group: false,
     };
@@ -139,17 +160,26 @@ pub(crate) fn with_keys<'a, R>(
         mut names,
     } = SPARE.take();
     let mut entries: Vec<Entry<'a>> = entries;
-    for cell in cells {
-        let (group, qualifier) = mapper.naming.split(&cell)?;
-        entries.push(Entry {
-            group,
-            qualifier,
-            cell,
-            same_group: false,
-        });
-    }
+    // The layout is asked once per row, not per cell: under the
+    // multi-family layout a cell's group and qualifier are its family and
+    // qualifier, and splitting cannot fail.
+    let gathered = match mapper.naming.single_family() {
+        None => gather(cells, &mut entries, |cell| {
+            Ok((cell.family, cell.qualifier))
+        }),
+        Some(family) => gather(cells, &mut entries, |cell| split_single(family, cell)),
+    };
+    let sorted = gathered?;
     let mut misses = Vec::new();
-    let (result, keys) = read_entries(mapper, &mut entries, &names, &mut misses, keys, read);
+    let (result, keys) = read_entries(
+        mapper,
+        &mut entries,
+        sorted,
+        &names,
+        &mut misses,
+        keys,
+        read,
+    );
     for (run, group) in misses {
         // Only a group that reads back as its own text is remembered; any
         // other is left an empty name, which no group with a `%` matches.
@@ -170,6 +200,53 @@ pub(crate) fn with_keys<'a, R>(
         });
     }
     result
+}
+
+/// Splits each cell into its group and qualifier, in `entries`, and says
+/// whether they came in (group, qualifier) order. The order check is made
+/// as the entries are gathered, while the previous cell's names are still
+/// at hand: a second pass would load every entry again. A column given
+/// twice is reported after every cell was split, as a split error comes
+/// first.
+fn gather<'a>(
+    mut cells: impl Iterator<Item = CellRef<'a>>,
+    entries: &mut Vec<Entry<'a>>,
+    split: impl Fn(&CellRef<'a>) -> Result<(&'a [u8], &'a [u8]), ErrorKind>,
+) -> Result<bool, ErrorKind> {
+    let mut sorted = true;
+    let mut duplicate: Option<(&[u8], &[u8])> = None;
+    // The first cell has no predecessor to be checked against.
+    if let Some(cell) = cells.next() {
+        let (group, qualifier) = split(&cell)?;
+        entries.push(Entry::new(group, qualifier, &cell, false));
+        let mut previous = (group, qualifier);
+        for cell in cells {
+            let (group, qualifier) = split(&cell)?;
+            // Most cells share their predecessor's group: equality is the
+            // cheaper question to ask first.
+            let same_group = same_bytes(previous.0, group);
+            let order = if same_group {
+                compare_bytes(previous.1, qualifier)
+            } else {
+                compare_bytes(previous.0, group)
+            };
+            match order {
+                Ordering::Less => {}
+                Ordering::Greater => sorted = false,
+                Ordering::Equal => {
+                    duplicate.get_or_insert((cell.family, cell.qualifier));
+                }
+            }
+            previous = (group, qualifier);
+            entries.push(Entry::new(group, qualifier, &cell, same_group));
+        }
+    }
+    match duplicate {
+        Some((family, qualifier)) => Err(ErrorKind::DuplicateColumn {
+            column: column_name(family, qualifier),
+        }),
+        None => Ok(sorted),
+    }
 }
 
 /// The most entries, or keys, a thread keeps between rows (about 100 KB
@@ -207,6 +284,7 @@ fn recycle<T, U>(mut list: Vec<T>, empty: impl Fn() -> U) -> Vec<U> {
 fn read_entries<'e, 'a, R>(
     mapper: &'e Mapper,
     entries: &'e mut [Entry<'a>],
+    sorted: bool,
     names: &'e [String],
     misses: &mut Vec<(usize, &'a [u8])>,
     mut keys: Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>,
@@ -215,7 +293,8 @@ fn read_entries<'e, 'a, R>(
     Result<R>,
     Vec<(Cow<'static, str>, KeyCells<'static, 'static>)>,
 ) {
-    let result = gather_keys(mapper, entries, names, misses, &mut keys).and_then(|()| read(&keys));
+    let result =
+        gather_keys(mapper, entries, sorted, names, misses, &mut keys).and_then(|()| read(&keys));
     (
         result,
         recycle(keys, || (Cow::Borrowed(""), KeyCells::new(&[]))),
@@ -226,13 +305,14 @@ fn read_entries<'e, 'a, R>(
 fn gather_keys<'e, 'a>(
     mapper: &'e Mapper,
     entries: &'e mut [Entry<'a>],
+    sorted: bool,
     names: &'e [String],
     misses: &mut Vec<(usize, &'a [u8])>,
     keys: &mut Vec<(Cow<'e, str>, KeyCells<'e, 'a>)>,
 ) -> Result<()> {
-    // Stores hand cells over sorted by column; check that in one pass and
-    // sort only when it does not hold.
-    if !sorted_without_duplicates(entries)? {
+    // Stores hand cells over sorted by column, as `with_keys` checked; they
+    // are sorted here only when they were not.
+    if !sorted {
         entries.sort_unstable_by(|a, b| {
             a.group
                 .cmp(b.group)
@@ -342,7 +422,7 @@ fn holds_percent(name: &[u8]) -> bool {
     }
 }
 
-/// Whether the entries are in (group, qualifier) order; a column given
+/// Whether sorted entries are in (group, qualifier) order; a column given
 /// twice is an error. Marks each entry whose group is its predecessor's.
 fn sorted_without_duplicates(entries: &mut [Entry<'_>]) -> Result<bool, ErrorKind> {
     let mut sorted = true;
@@ -637,6 +717,31 @@ mod tests {
             err.contains("no child of `cart` has this primary key"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_column_given_twice_is_reported_after_every_cell_is_split() {
+        let duplicate =
+            "column \"a:x\" appears more than once; hydrate takes one version per column";
+        let mapper = Mapper::default();
+        // Next to each other as given, and apart until sorted.
+        for cells in [
+            [("a", "x"), ("a", "x"), ("b", "")],
+            [("a", "x"), ("b", ""), ("a", "x")],
+        ] {
+            let cells = cells.map(|(family, qualifier)| crate::Cell::new(family, qualifier, "1"));
+            let err = mapper.hydrate(&cells).unwrap_err().to_string();
+            assert_eq!(err, duplicate);
+        }
+        // A cell that cannot be split, after the duplicate, is reported first.
+        let mapper = Mapper::default().with_layout(crate::Layout::single_family("m"));
+        let cells = [
+            crate::Cell::new("m", "a__x", "1"),
+            crate::Cell::new("m", "a__x", "1"),
+            crate::Cell::new("m", "nosplit", "1"),
+        ];
+        let err = mapper.hydrate(&cells).unwrap_err().to_string();
+        assert!(err.contains("has no `__`"), "{err}");
     }
 
     #[test]

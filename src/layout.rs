@@ -494,19 +494,20 @@ impl Naming {
         group.family.clone()
     }
 
-    /// The group and the qualifier a stored cell was written under.
-    /// Inlined: under the multi-family layout this is per cell and free.
-    #[inline]
-    pub(crate) fn split<'a>(&self, cell: &CellRef<'a>) -> Result<(&'a [u8], &'a [u8]), ErrorKind> {
-        match &self.single {
-            None => Ok((cell.family, cell.qualifier)),
-            Some(family) => split_single(family, cell),
-        }
+    /// The single family, under the single-family layout: a row's cells
+    /// can then be split knowing the layout once, not asking it per cell.
+    pub(crate) fn single_family(&self) -> Option<&[u8]> {
+        self.single.as_deref()
     }
 }
 
-/// [`Naming::split`] under the single-family layout: `group__qualifier`.
-fn split_single<'a>(family: &[u8], cell: &CellRef<'a>) -> Result<(&'a [u8], &'a [u8]), ErrorKind> {
+/// The group and the qualifier a stored cell was written under, in the
+/// single-family layout: `group__qualifier`. (Under the multi-family
+/// layout they are the cell's family and qualifier.)
+pub(crate) fn split_single<'a>(
+    family: &[u8],
+    cell: &CellRef<'a>,
+) -> Result<(&'a [u8], &'a [u8]), ErrorKind> {
     if cell.family != family {
         return Err(ErrorKind::malformed(
             cell.family,

@@ -337,12 +337,13 @@ impl<'de> MapAccess<'de> for ChildAccess<'_, '_> {
             }
         };
         self.current = Some(current);
+        let this = &*self;
         seed.deserialize(super::NameDeserializer {
             text: name,
-            at: At {
-                family: self.family,
-                qualifier: self.qualifier,
-                path: Path::ChildField(self.key, self.index, name),
+            at: move || At {
+                family: this.family,
+                qualifier: this.qualifier,
+                path: Path::ChildField(this.key, this.index, name),
             },
         })
         .map(Some)

@@ -91,12 +91,15 @@ impl Mapper {
 
 /// A key known to be text (a struct field's or a top-level key's name):
 /// given to the visitor as it is, or parsed for a map with non-string keys.
-pub(crate) struct NameDeserializer<'p> {
+/// Where the key is read from is worked out only when the parse needs it
+/// (`at`): every field name would otherwise build a ten-word location on
+/// the stack that only errors read.
+pub(crate) struct NameDeserializer<'p, L> {
     pub(crate) text: &'p str,
-    pub(crate) at: At<'p>,
+    pub(crate) at: L,
 }
 
-impl<'de> serde::Deserializer<'de> for NameDeserializer<'_> {
+impl<'de, 'p, L: FnOnce() -> At<'p>> serde::Deserializer<'de> for NameDeserializer<'p, L> {
     type Error = Error;
 
     fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
@@ -175,12 +178,12 @@ impl<'de> serde::Deserializer<'de> for NameDeserializer<'_> {
     }
 }
 
-impl<'p> NameDeserializer<'p> {
+impl<'p, L: FnOnce() -> At<'p>> NameDeserializer<'p, L> {
     fn parsed(self) -> scalar::ScalarDeserializer<'p> {
         scalar::ScalarDeserializer {
             bytes: self.text.as_bytes(),
             form: crate::ser::Form::Text,
-            at: self.at,
+            at: (self.at)(),
             empty_is_none: false,
             bare_string: false,
         }

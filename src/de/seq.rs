@@ -203,6 +203,9 @@ fn one_per_cell(codec: Codec, entries: &[Entry<'_>]) -> Option<[u8; TABLE]> {
 impl<'de> SeqAccess<'de> for ElementsAccess<'_, '_> {
     type Error = Error;
 
+    // Called per element from the visitor's loop: kept in line there, as it
+    // was before entries shrank and the inliner's weighing changed.
+    #[inline]
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
         let index = self.next;
         let (bytes, bare_string, family, qualifier) = match &mut self.order {

@@ -66,16 +66,18 @@ impl<'de> MapAccess<'de> for TopAccess<'_, '_, '_, '_> {
             return Ok(None);
         };
         let (key, parts) = current;
-        let (family, qualifier) = parts
-            .first()
-            .map(|entry| (entry.cell.family, entry.cell.qualifier))
-            .unwrap_or_default();
         let value = seed.deserialize(super::NameDeserializer {
             text: key,
-            at: super::At {
-                family,
-                qualifier,
-                path: Path::Key(key),
+            at: || {
+                let (family, qualifier) = parts
+                    .first()
+                    .map(|entry| (entry.cell.family, entry.cell.qualifier))
+                    .unwrap_or_default();
+                super::At {
+                    family,
+                    qualifier,
+                    path: Path::Key(key),
+                }
             },
         })?;
         self.current = Some(current);
