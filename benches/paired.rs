@@ -1,0 +1,155 @@
+//! Wall-clock ratios of flatten and hydrate against serde_json, measured in
+//! pairs: `cargo bench --bench paired`.
+//!
+//! On a shared machine the speed of the whole host drifts from second to
+//! second, and criterion measures one function for seconds before it
+//! measures the next, so a drift lands on one side of a ratio. Here both
+//! sides run in short alternating slices (a few milliseconds each, the
+//! order flipped every slice) and each slice pair gives one ratio; the
+//! median of those ratios is what a drift that lasts longer than a pair
+//! cannot move. Ratio = serde_json's time / capjure's: above 1.0 capjure
+//! is faster.
+//!
+//! Without `--bench` (as under `cargo test --all-targets`) it only says
+//! how to run it.
+
+mod sessions;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use capjure::{Entity, Mapper};
+use serde_json::Value;
+use sessions::{ScannedRow, Session, typed_session, value_mapper, value_session};
+
+/// Slice pairs per operation, and passes over the 64 sessions per slice.
+const PAIRS: usize = 101;
+const PASSES: usize = 8;
+
+fn main() {
+    if !std::env::args().any(|arg| arg == "--bench") {
+        println!("paired: run it with `cargo bench --bench paired`");
+        return;
+    }
+    let value_mapper: Mapper = value_mapper();
+    let typed_mapper = Session::mapper();
+    let values: Vec<Value> = (0..64).map(value_session).collect();
+    let typed: Vec<Session> = (0..64).map(typed_session).collect();
+    let value_json: Vec<Vec<u8>> = values
+        .iter()
+        .map(|v| serde_json::to_vec(v).unwrap())
+        .collect();
+    let typed_json: Vec<Vec<u8>> = typed
+        .iter()
+        .map(|s| serde_json::to_vec(s).unwrap())
+        .collect();
+    let value_rows: Vec<ScannedRow> = values
+        .iter()
+        .map(|v| ScannedRow::new(&value_mapper.flatten(v).unwrap()))
+        .collect();
+    let typed_rows: Vec<ScannedRow> = typed
+        .iter()
+        .map(|s| ScannedRow::new(&typed_mapper.to_cells(s).unwrap()))
+        .collect();
+
+    println!("| operation | ratio (median) | middle half of the pairs |");
+    println!("|---|---:|---:|");
+    paired(
+        "Value flatten vs to_vec",
+        || {
+            values
+                .iter()
+                .for_each(|v| drop(black_box(value_mapper.flatten(black_box(v)).unwrap())))
+        },
+        || {
+            values
+                .iter()
+                .for_each(|v| drop(black_box(serde_json::to_vec(black_box(v)).unwrap())))
+        },
+    );
+    paired(
+        "Value hydrate vs from_slice",
+        || {
+            value_rows.iter().for_each(|r| {
+                drop(black_box(
+                    value_mapper.hydrate(black_box(r).cells()).unwrap(),
+                ))
+            })
+        },
+        || {
+            value_json.iter().for_each(|b| {
+                drop(black_box(
+                    serde_json::from_slice::<Value>(black_box(b)).unwrap(),
+                ))
+            })
+        },
+    );
+    paired(
+        "typed flatten vs to_vec",
+        || {
+            typed
+                .iter()
+                .for_each(|s| drop(black_box(typed_mapper.to_cells(black_box(s)).unwrap())))
+        },
+        || {
+            typed
+                .iter()
+                .for_each(|s| drop(black_box(serde_json::to_vec(black_box(s)).unwrap())))
+        },
+    );
+    paired(
+        "typed hydrate vs from_slice",
+        || {
+            typed_rows.iter().for_each(|r| {
+                drop(black_box(
+                    typed_mapper
+                        .from_cells::<Session, _>(black_box(r).cells())
+                        .unwrap(),
+                ))
+            })
+        },
+        || {
+            typed_json.iter().for_each(|b| {
+                drop(black_box(
+                    serde_json::from_slice::<Session>(black_box(b)).unwrap(),
+                ))
+            })
+        },
+    );
+}
+
+/// Prints the median and quartiles of serde_json's time over capjure's,
+/// slice pair by slice pair, after a warm-up of both.
+fn paired(name: &str, mut ours: impl FnMut(), mut theirs: impl FnMut()) {
+    let mut slice = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        for _ in 0..PASSES {
+            f();
+        }
+        start.elapsed().as_secs_f64()
+    };
+    for _ in 0..PAIRS / 4 {
+        slice(&mut ours);
+        slice(&mut theirs);
+    }
+    let mut ratios: Vec<f64> = (0..PAIRS)
+        .map(|pair| {
+            let (ours, theirs) = if pair % 2 == 0 {
+                let ours = slice(&mut ours);
+                (ours, slice(&mut theirs))
+            } else {
+                let theirs = slice(&mut theirs);
+                (slice(&mut ours), theirs)
+            };
+            theirs / ours
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "| {name} | {:.2} | {:.2}-{:.2} |",
+        at(0.5),
+        at(0.25),
+        at(0.75)
+    );
+}
