@@ -121,7 +121,7 @@ fn main() {
 /// Prints the median and quartiles of serde_json's time over capjure's,
 /// slice pair by slice pair, after a warm-up of both.
 fn paired(name: &str, mut ours: impl FnMut(), mut theirs: impl FnMut()) {
-    let mut slice = |f: &mut dyn FnMut()| {
+    let slice = |f: &mut dyn FnMut()| {
         let start = Instant::now();
         for _ in 0..PASSES {
             f();
