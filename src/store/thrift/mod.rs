@@ -856,12 +856,18 @@ impl ThriftScanner<'_> {
                 let exhausted = i32::try_from(batch.received()).is_ok_and(|got| got < rows);
                 if exhausted {
                     self.close();
-                } else if self.batches >= 2 && self.store.config().pool_size >= 2 {
+                } else if self.batches >= 2
+                    && self.store.config().pool_size >= 2
+                    && !self.scan.keys_only
+                {
                     // A caller past its first batch is reading the scan
                     // through: ask for the next batch now, so that the
                     // server works while the caller reads this one (on
                     // a second connection, so only with room for it in
-                    // the pool).
+                    // the pool). Not for keys-only scans (counts): the
+                    // caller has nothing to do while it waits, and the
+                    // thread and the second connection only add a
+                    // wake-up per batch.
                     self.prefetch(id, rows, batch.byte_len());
                 }
                 // A reopened scanner may repeat rows at the boundary.
