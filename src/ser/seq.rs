@@ -555,10 +555,7 @@ impl ChildWriter<'_> {
             if let Some((known, field_group)) = self.field_groups.get(*hint) {
                 if known.same(&field.name, self.scratch) {
                     *hint += 1;
-                    let cells = &mut *self.cells;
-                    let qualifier = self.naming.qualifier_at(cells, field_group, qualifier);
-                    let family = Naming::family_of(field_group);
-                    cells.commit_parts(family, qualifier, field.value.clone());
+                    commit_field(self.naming, self.cells, field_group, qualifier, field);
                     return Ok(());
                 }
             }
@@ -611,12 +608,7 @@ impl ChildWriter<'_> {
         let Some((_, field_group)) = self.field_groups.get(at) else {
             return Ok(());
         };
-        let qualifier = naming.qualifier_at(cells, field_group, qualifier);
-        cells.commit_parts(
-            Naming::family_of(field_group),
-            qualifier,
-            field.value.clone(),
-        );
+        commit_field(naming, cells, field_group, qualifier, field);
         Ok(())
     }
 
@@ -724,6 +716,25 @@ impl SerializeTupleStruct for SeqSerializer<'_, '_> {
     fn end(self) -> Result<()> {
         self.finish()
     }
+}
+
+/// Commits a child's `field` cell under `field_group`, its qualifier's own
+/// part at `qualifier`: the one step both of `ChildWriter`'s field paths
+/// end with.
+#[inline(always)]
+fn commit_field(
+    naming: &Naming,
+    cells: &mut Cells,
+    field_group: &GroupAt,
+    qualifier: Range<usize>,
+    field: &Field,
+) {
+    let qualifier = naming.qualifier_at(cells, field_group, qualifier);
+    cells.commit_parts(
+        Naming::family_of(field_group),
+        qualifier,
+        field.value.clone(),
+    );
 }
 
 /// The qualifier of a child whose key is a plain field: where the field's
