@@ -17,7 +17,7 @@ use thrift::protocol::{
 use thrift::{ApplicationError, ApplicationErrorKind, ProtocolError, ProtocolErrorKind};
 
 use super::pool::Conn;
-use super::wire::BinaryInput;
+use super::wire::{BinaryInput, read_reply_begin};
 use crate::cell::Cell;
 use crate::store::Row;
 
@@ -235,33 +235,7 @@ fn read_reply<R: std::io::Read>(
     sequence: i32,
     capacity: usize,
 ) -> thrift::Result<Batch> {
-    let message = input.read_message_begin()?;
-    if message.sequence_number != sequence {
-        return Err(thrift::Error::Application(ApplicationError::new(
-            ApplicationErrorKind::BadSequenceId,
-            format!(
-                "expected sequence number {sequence}, got {}",
-                message.sequence_number
-            ),
-        )));
-    }
-    if message.name != "scannerGetList" {
-        return Err(thrift::Error::Application(ApplicationError::new(
-            ApplicationErrorKind::WrongMethodName,
-            format!("expected scannerGetList, got {}", message.name),
-        )));
-    }
-    if message.message_type == TMessageType::Exception {
-        let remote = thrift::Error::read_application_error_from_in_protocol(input)?;
-        input.read_message_end()?;
-        return Err(thrift::Error::Application(remote));
-    }
-    if message.message_type != TMessageType::Reply {
-        return Err(thrift::Error::Application(ApplicationError::new(
-            ApplicationErrorKind::InvalidMessageType,
-            format!("expected a reply, got {:?}", message.message_type),
-        )));
-    }
+    read_reply_begin(input, "scannerGetList", sequence)?;
     let mut batch = Batch::with_capacity(capacity);
     let mut success = false;
     let mut failure: Option<thrift::Error> = None;

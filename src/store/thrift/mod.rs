@@ -1034,12 +1034,9 @@ impl<'c> ThriftCells<'c> {
 }
 
 fn cell_ref<'c>((column, value, timestamp): (&'c [u8], &'c [u8], Option<i64>)) -> CellRef<'c> {
-    let (family, qualifier) = split_column(column);
     CellRef {
-        family,
-        qualifier,
-        value,
         timestamp,
+        ..CellRef::from_column(column, value)
     }
 }
 

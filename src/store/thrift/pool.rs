@@ -298,11 +298,7 @@ impl Pool {
             stream.set_read_timeout(Some(config.call_timeout))?;
             stream.set_write_timeout(Some(config.call_timeout))?;
             stream.set_nodelay(true)?;
-            let raw = if direct {
-                Some(stream.try_clone()?)
-            } else {
-                None
-            };
+            let raw = direct.then(|| stream.try_clone()).transpose()?;
             Ok((stream.try_clone()?, stream.try_clone()?, raw))
         };
         let (reader, writer, raw) = setup().map_err(|e| self.transport_error("connect", e))?;

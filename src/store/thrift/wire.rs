@@ -14,9 +14,30 @@ use std::ops::Range;
 
 use thrift::protocol::{
     TFieldIdentifier, TInputProtocol, TListIdentifier, TMapIdentifier, TMessageIdentifier,
-    TMessageType, TSetIdentifier, TStructIdentifier, TType,
+    TMessageType, TSetIdentifier, TStructIdentifier, TType, verify_expected_message_type,
+    verify_expected_sequence_number, verify_expected_service_call,
 };
 use thrift::{ProtocolError, ProtocolErrorKind, TransportError, TransportErrorKind};
+
+/// Reads a reply's message header and checks it as the generated client
+/// does, with its errors: the sequence number, the method, and the message
+/// type, where a server exception is read and returned as the error. The
+/// readers that bypass the generated client (`batch`, `write`) start here.
+pub(crate) fn read_reply_begin<R: Read>(
+    input: &mut BinaryInput<R>,
+    method: &str,
+    sequence: i32,
+) -> thrift::Result<()> {
+    let message = input.read_message_begin()?;
+    verify_expected_sequence_number(sequence, message.sequence_number)?;
+    verify_expected_service_call(method, &message.name)?;
+    if message.message_type == TMessageType::Exception {
+        let remote = thrift::Error::read_application_error_from_in_protocol(input)?;
+        input.read_message_end()?;
+        return Err(thrift::Error::Application(remote));
+    }
+    verify_expected_message_type(TMessageType::Reply, message.message_type)
+}
 
 /// Bytes read from the socket at a time: a batch of sessions arrives in
 /// few reads.

@@ -17,14 +17,11 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use hbase_thrift::hbase::{IOError, IllegalArgument};
-use thrift::protocol::{
-    TInputProtocol, TMessageType, TType, field_id, verify_expected_message_type,
-    verify_expected_sequence_number, verify_expected_service_call,
-};
+use thrift::protocol::{TInputProtocol, TType, field_id};
 use thrift::{ProtocolError, ProtocolErrorKind};
 
 use super::pool::Conn;
-use super::wire::BinaryInput;
+use super::wire::{BinaryInput, read_reply_begin};
 use crate::error::{ErrorKind, Result};
 use crate::store::{Mutation, RowMutations};
 
@@ -276,15 +273,7 @@ pub(crate) fn read_void_reply<R: std::io::Read>(
     method: &str,
     sequence: i32,
 ) -> thrift::Result<()> {
-    let message = input.read_message_begin()?;
-    verify_expected_sequence_number(sequence, message.sequence_number)?;
-    verify_expected_service_call(method, &message.name)?;
-    if message.message_type == TMessageType::Exception {
-        let remote = thrift::Error::read_application_error_from_in_protocol(input)?;
-        input.read_message_end()?;
-        return Err(thrift::Error::Application(remote));
-    }
-    verify_expected_message_type(TMessageType::Reply, message.message_type)?;
+    read_reply_begin(input, method, sequence)?;
     let mut io: Option<IOError> = None;
     let mut ia: Option<IllegalArgument> = None;
     input.read_struct_begin()?;
@@ -353,7 +342,7 @@ mod tests {
 
     use hbase_thrift::hbase::{HbaseSyncClient, THbaseSyncClient};
     use thrift::protocol::{
-        TBinaryOutputProtocol, TFieldIdentifier, TMessageIdentifier, TOutputProtocol,
+        TBinaryOutputProtocol, TFieldIdentifier, TMessageIdentifier, TMessageType, TOutputProtocol,
         TStructIdentifier,
     };
     use thrift::transport::TBufferedWriteTransport;
