@@ -188,7 +188,7 @@ pub(crate) fn write_json(value: &Value, out: &mut Vec<u8>) -> Result<(), ErrorKi
 
 /// Appends a number exactly as serde_json writes it, so that every path to
 /// a cell writes the same bytes. Integers are written here (serde_json's
-/// writer costs more than the digits); floats go through serde_json.
+/// writer costs more than the digits), finite floats by [`write_f64`].
 pub(crate) fn write_json_number(number: &serde_json::Number, out: &mut Vec<u8>) {
     if let Some(integer) = number.as_i64() {
         if integer < 0 {
@@ -635,20 +635,13 @@ impl<'v> ElementCell<'v> {
         }
     }
 
-    /// Digits accumulated directly: no UTF-8 check or text parse.
+    /// A position, through the digit reader the other cells use.
     fn position(&mut self) -> Result<u64, &'static str> {
         self.skip_space();
-        let start = self.at;
-        let mut position: Option<u64> = Some(0);
-        while let Some(digit) = self.byte().filter(u8::is_ascii_digit) {
-            position = position
-                .and_then(|p| p.checked_mul(10))
-                .and_then(|p| p.checked_add(u64::from(digit - b'0')));
-            self.at += 1;
-        }
-        let position = position
-            .filter(|_| self.at > start)
-            .ok_or("has a position that is not a whole number")?;
+        let rest = self.value.get(self.at..).unwrap_or_default();
+        let (position, after) =
+            split_position(rest).ok_or("has a position that is not a whole number")?;
+        self.at = self.value.len() - after.len();
         self.skip_space();
         Ok(position)
     }

@@ -222,14 +222,7 @@ fn gather<'a>(
         let mut previous = (group, qualifier);
         for cell in cells {
             let (group, qualifier) = split(&cell)?;
-            // Most cells share their predecessor's group: equality is the
-            // cheaper question to ask first.
-            let same_group = same_bytes(previous.0, group);
-            let order = if same_group {
-                compare_bytes(previous.1, qualifier)
-            } else {
-                compare_bytes(previous.0, group)
-            };
+            let (same_group, order) = column_order(previous, (group, qualifier));
             match order {
                 Ordering::Less => {}
                 Ordering::Greater => sorted = false,
@@ -318,7 +311,7 @@ fn gather_keys<'e, 'a>(
                 .cmp(b.group)
                 .then_with(|| a.qualifier.cmp(b.qualifier))
         });
-        sorted_without_duplicates(entries)?;
+        mark_groups(entries)?;
     }
 
     // Runs arrive in group order: a configured key's own run (`cars`) comes
@@ -422,32 +415,38 @@ fn holds_percent(name: &[u8]) -> bool {
     }
 }
 
-/// Whether sorted entries are in (group, qualifier) order; a column given
-/// twice is an error. Marks each entry whose group is its predecessor's.
-fn sorted_without_duplicates(entries: &mut [Entry<'_>]) -> Result<bool, ErrorKind> {
-    let mut sorted = true;
+/// Whether `next` (group, qualifier) shares `previous`'s group, and how the
+/// two compare in column order.
+#[inline(always)]
+fn column_order(previous: (&[u8], &[u8]), next: (&[u8], &[u8])) -> (bool, Ordering) {
+    // Most cells share their predecessor's group: equality is the cheaper
+    // question to ask first.
+    let same_group = same_bytes(previous.0, next.0);
+    let order = if same_group {
+        compare_bytes(previous.1, next.1)
+    } else {
+        compare_bytes(previous.0, next.0)
+    };
+    (same_group, order)
+}
+
+/// Marks each of the just sorted entries whose group is its predecessor's;
+/// a column given twice is an error.
+fn mark_groups(entries: &mut [Entry<'_>]) -> Result<(), ErrorKind> {
     for i in 1..entries.len() {
         let (previous, entry) = (&entries[i - 1], &entries[i]);
-        // Most cells share their predecessor's group: equality is the
-        // cheaper question to ask first.
-        let same_group = same_bytes(previous.group, entry.group);
-        let order = if same_group {
-            compare_bytes(previous.qualifier, entry.qualifier)
-        } else {
-            compare_bytes(previous.group, entry.group)
-        };
-        match order {
-            Ordering::Less => {}
-            Ordering::Greater => sorted = false,
-            Ordering::Equal => {
-                return Err(ErrorKind::DuplicateColumn {
-                    column: column_name(entry.cell.family, entry.cell.qualifier),
-                });
-            }
+        let (same_group, order) = column_order(
+            (previous.group, previous.qualifier),
+            (entry.group, entry.qualifier),
+        );
+        if order == Ordering::Equal {
+            return Err(ErrorKind::DuplicateColumn {
+                column: column_name(entry.cell.family, entry.cell.qualifier),
+            });
         }
         entries[i].same_group = same_group;
     }
-    Ok(sorted)
+    Ok(())
 }
 
 fn json_scalar(entry: &Entry<'_>) -> Result<Value, ErrorKind> {

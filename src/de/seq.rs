@@ -44,8 +44,6 @@ enum Order<'k, 'a> {
     Cells {
         entries: &'k [Entry<'a>],
         cells: [u8; TABLE],
-        /// Under JSON: the qualifier is a string's unquoted text.
-        bare_string: bool,
     },
     /// Any other row: its elements, sorted by position.
     Items(std::vec::IntoIter<Item<'k>>),
@@ -78,7 +76,6 @@ impl<'k, 'a> ElementsAccess<'k, 'a> {
                 order: Order::Cells {
                     entries: parts.plain,
                     cells,
-                    bare_string: codec == Codec::Json,
                 },
                 next: 0,
             }),
@@ -209,11 +206,7 @@ impl<'de> SeqAccess<'de> for ElementsAccess<'_, '_> {
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
         let index = self.next;
         let (bytes, bare_string, family, qualifier) = match &mut self.order {
-            Order::Cells {
-                entries,
-                cells,
-                bare_string,
-            } => {
+            Order::Cells { entries, cells } => {
                 let cell = cells
                     .get(..entries.len())
                     .and_then(|cells| cells.get(index));
@@ -221,7 +214,13 @@ impl<'de> SeqAccess<'de> for ElementsAccess<'_, '_> {
                     return Ok(None);
                 };
                 let cell = &entry.cell;
-                (entry.qualifier, *bare_string, cell.family, cell.qualifier)
+                // Under JSON the qualifier is a string's unquoted text.
+                (
+                    entry.qualifier,
+                    self.form == Form::Json,
+                    cell.family,
+                    cell.qualifier,
+                )
             }
             Order::Items(items) => {
                 let Some(item) = items.next() else {
