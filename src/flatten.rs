@@ -144,7 +144,9 @@ impl Flattener<'_> {
     }
 
     /// Writes one scalar under `group`, its qualifier's own part being the
-    /// bytes at `part` (see [`Naming::push_at`]).
+    /// bytes at `part` (see [`Naming::push_at`]). The codec match is
+    /// written out in both: one closure matching the codec per cell cost
+    /// Value flatten 1.4% more instructions.
     fn scalar_cell_at(
         &mut self,
         group: &GroupAt,

@@ -295,6 +295,8 @@ fn commit_element(
 ) -> bool {
     let value_start = cells.bytes().len();
     let value = match form {
+        // `write_json_run`'s own first case, spelled out: through the call
+        // typed flatten took 4% more instructions.
         Form::Json if element.kind == Kind::Str => {
             codec::write_lone_position(element.index, cells.bytes_mut());
             value_start..cells.bytes().len()
