@@ -25,6 +25,8 @@ use sessions::{ScannedRow, Session, typed_session, value_mapper, value_session};
 /// Slice pairs per operation, and passes over the 64 sessions per slice.
 const PAIRS: usize = 101;
 const PASSES: usize = 8;
+/// Sessions per pass.
+const SESSIONS: usize = 64;
 
 fn main() {
     if !std::env::args().any(|arg| arg == "--bench") {
@@ -33,8 +35,8 @@ fn main() {
     }
     let value_mapper: Mapper = value_mapper();
     let typed_mapper = Session::mapper();
-    let values: Vec<Value> = (0..64).map(value_session).collect();
-    let typed: Vec<Session> = (0..64).map(typed_session).collect();
+    let values: Vec<Value> = (0..SESSIONS).map(value_session).collect();
+    let typed: Vec<Session> = (0..SESSIONS).map(typed_session).collect();
     let value_json: Vec<Vec<u8>> = values
         .iter()
         .map(|v| serde_json::to_vec(v).unwrap())
@@ -52,8 +54,10 @@ fn main() {
         .map(|s| ScannedRow::new(&typed_mapper.to_cells(s).unwrap()))
         .collect();
 
-    println!("| operation | ratio (median) | middle half of the pairs |");
-    println!("|---|---:|---:|");
+    println!(
+        "| operation | ratio (median) | middle half of the pairs | capjure ns/session | serde_json ns/session |"
+    );
+    println!("|---|---:|---:|---:|---:|");
     paired(
         "Value flatten vs to_vec",
         || {
@@ -132,6 +136,7 @@ fn paired(name: &str, mut ours: impl FnMut(), mut theirs: impl FnMut()) {
         slice(&mut ours);
         slice(&mut theirs);
     }
+    let mut times = Vec::with_capacity(PAIRS);
     let mut ratios: Vec<f64> = (0..PAIRS)
         .map(|pair| {
             let (ours, theirs) = if pair % 2 == 0 {
@@ -141,13 +146,22 @@ fn paired(name: &str, mut ours: impl FnMut(), mut theirs: impl FnMut()) {
                 let theirs = slice(&mut theirs);
                 (slice(&mut ours), theirs)
             };
+            times.push((ours, theirs));
             theirs / ours
         })
         .collect();
+    let median = |list: &mut Vec<f64>| {
+        list.sort_by(f64::total_cmp);
+        list[list.len() / 2]
+    };
+    // Each side's own median, per session: which side a change moved.
+    let per_session = |seconds: f64| seconds * 1e9 / (PASSES * SESSIONS) as f64;
+    let ours = per_session(median(&mut times.iter().map(|t| t.0).collect()));
+    let theirs = per_session(median(&mut times.iter().map(|t| t.1).collect()));
     ratios.sort_by(f64::total_cmp);
     let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
     println!(
-        "| {name} | {:.2} | {:.2}-{:.2} |",
+        "| {name} | {:.2} | {:.2}-{:.2} | {ours:.0} | {theirs:.0} |",
         at(0.5),
         at(0.25),
         at(0.75)
