@@ -428,7 +428,7 @@ pub(crate) fn read_json(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result
     // without a JSON parser.
     if let [b'"', inner @ .., b'"'] = value {
         if !inner.iter().any(|&b| b == b'\\' || b == b'"' || b < 0x20) {
-            return match std::str::from_utf8(inner) {
+            return match crate::text::utf8(inner) {
                 Ok(text) => Ok(Value::String(text.to_string())),
                 Err(_) => Err(ErrorKind::InvalidUtf8 {
                     column: column_name(family, qualifier),
@@ -520,7 +520,7 @@ pub(crate) fn write_text(value: &Value, out: &mut Vec<u8>) {
 
 /// Reads a value as text: every value is a string.
 pub(crate) fn read_text(family: &[u8], qualifier: &[u8], value: &[u8]) -> Result<Value, ErrorKind> {
-    match std::str::from_utf8(value) {
+    match crate::text::utf8(value) {
         Ok(text) => Ok(Value::String(text.to_string())),
         Err(_) => Err(ErrorKind::InvalidUtf8 {
             column: column_name(family, qualifier),
@@ -567,7 +567,7 @@ pub(crate) fn qualifier_string(
     qualifier: &[u8],
     logical: &[u8],
 ) -> Result<Value, ErrorKind> {
-    match std::str::from_utf8(logical) {
+    match crate::text::utf8(logical) {
         Ok(text) => Ok(Value::String(text.to_string())),
         Err(_) => Err(ErrorKind::InvalidUtf8 {
             column: column_name(family, qualifier),

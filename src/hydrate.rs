@@ -64,10 +64,12 @@ impl<'a> Entry<'a> {
     }
 
     pub(crate) fn qualifier_text(&self) -> Result<String, ErrorKind> {
-        String::from_utf8(self.qualifier.to_vec()).map_err(|_| ErrorKind::InvalidUtf8 {
-            column: column_name(self.cell.family, self.cell.qualifier),
-            part: "qualifier",
-        })
+        crate::text::utf8(self.qualifier)
+            .map(str::to_owned)
+            .map_err(|_| ErrorKind::InvalidUtf8 {
+                column: column_name(self.cell.family, self.cell.qualifier),
+                part: "qualifier",
+            })
     }
 }
 

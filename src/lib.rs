@@ -68,7 +68,7 @@
 //! a configured array (`cars_count` beside an array `cars`).
 //! Hydrating cells that no object flattens to is an error naming the
 //! column; nothing panics.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 mod api;
@@ -85,6 +85,7 @@ mod layout;
 mod mapper;
 mod ser;
 pub mod store;
+mod text;
 
 pub use api::{Objects, Table, Versions};
 /// Derives [`Entity`] (and the struct's serde impls); see [`Entity`].

@@ -42,7 +42,7 @@ fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
         b"null" => Ok(Json::Null),
         b"true" => Ok(Json::Bool(true)),
         b"false" => Ok(Json::Bool(false)),
-        [b'"', inner @ .., b'"'] if !needs_unescaping(inner) => std::str::from_utf8(inner)
+        [b'"', inner @ .., b'"'] if !needs_unescaping(inner) => crate::text::utf8(inner)
             .map(|text| Json::Str(Cow::Borrowed(text)))
             .map_err(|_| "the string is not valid UTF-8".to_string()),
         [b'"', ..] => serde_json::from_slice::<String>(bytes)
@@ -192,7 +192,7 @@ impl<'b> ScalarDeserializer<'b> {
     }
 
     fn text<T>(&self) -> Result<&'b str> {
-        std::str::from_utf8(self.bytes)
+        crate::text::utf8(self.bytes)
             .map_err(|_| self.mismatch::<T>("the value is not valid UTF-8"))
     }
 
@@ -252,7 +252,7 @@ impl<'b> ScalarDeserializer<'b> {
             [b'"', inner @ .., b'"'] if !needs_unescaping(inner) => inner,
             _ => return self.json(visitor),
         };
-        let Ok(text) = std::str::from_utf8(text) else {
+        let Ok(text) = crate::text::utf8(text) else {
             return self.json(visitor);
         };
         let result = visitor.visit_str(text);
