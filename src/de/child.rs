@@ -61,6 +61,7 @@ pub(crate) struct ChildrenAccess<'k, 'a> {
 }
 
 impl<'k, 'a> ChildrenAccess<'k, 'a> {
+    #[inline]
     pub(crate) fn new(
         mapper: &'k Mapper,
         key: &'k str,
@@ -212,6 +213,7 @@ fn place_fields<'k, 'a>(
 impl<'de> SeqAccess<'de> for ChildrenAccess<'_, '_> {
     type Error = Error;
 
+    #[inline]
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
         let index = self.next;
         let Some(child) = self.children.get_mut(index) else {
@@ -305,6 +307,7 @@ enum ChildFields<'k, 'a> {
 impl<'k, 'a> Iterator for ChildFields<'k, 'a> {
     type Item = (&'k str, &'k Entry<'a>);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             ChildFields::Dense { groups, slot } => {
@@ -326,6 +329,7 @@ enum Current<'k, 'a> {
 impl<'de> MapAccess<'de> for ChildAccess<'_, '_> {
     type Error = Error;
 
+    #[inline]
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
         let (name, current) = if !self.pk_offered {
             self.pk_offered = true;
@@ -349,6 +353,7 @@ impl<'de> MapAccess<'de> for ChildAccess<'_, '_> {
         .map(Some)
     }
 
+    #[inline]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
         let (key, index) = (self.key, self.index);
         match self.current.take() {

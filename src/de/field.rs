@@ -47,6 +47,7 @@ impl<'k, 'a> FieldsAccess<'k, 'a> {
 impl<'de> MapAccess<'de> for FieldsAccess<'_, '_> {
     type Error = Error;
 
+    #[inline]
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
         let Some(entry) = self.entries.next() else {
             return Ok(None);
@@ -61,6 +62,7 @@ impl<'de> MapAccess<'de> for FieldsAccess<'_, '_> {
         .map(Some)
     }
 
+    #[inline]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
         let Some(entry) = self.current.take() else {
             return Err(<Error as serde::de::Error>::custom(

@@ -39,6 +39,7 @@ impl<'k, 'e, 'a> KeyDeserializer<'k, 'e, 'a> {
     }
 
     /// The one cell `k:` of a scalar.
+    #[inline]
     fn scalar<T>(&self) -> Result<ScalarDeserializer<'k>> {
         match (self.parts.plain, self.parts.fields.is_empty()) {
             ([entry], true) if entry.qualifier.is_empty() => Ok(ScalarDeserializer {
@@ -105,6 +106,7 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, '_, '_> {
     type Error = Error;
 
     /// Without a type to go by, read the key the way `hydrate` does.
+    #[inline]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         let value = match self.mapper.codec {
             Codec::Json => crate::hydrate::json_value(self.mapper, self.key, self.parts)?,
@@ -127,6 +129,7 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, '_, '_> {
         deserialize_bytes deserialize_byte_buf deserialize_unit deserialize_identifier
     }
 
+    #[inline]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         // `None` writes no cell; the Value path writes JSON `null`.
         if self.mapper.codec == Codec::Json {
@@ -139,6 +142,7 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, '_, '_> {
         visitor.visit_some(self)
     }
 
+    #[inline]
     fn deserialize_unit_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -147,6 +151,7 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, '_, '_> {
         self.scalar::<V::Value>()?.deserialize_unit(visitor)
     }
 
+    #[inline]
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -155,6 +160,7 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, '_, '_> {
         visitor.visit_newtype_struct(self)
     }
 
+    #[inline]
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         if self.is_empty_marker(false) {
             return visitor.visit_seq(ElementsAccess::empty());
@@ -167,10 +173,12 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, '_, '_> {
         visitor.visit_seq(access)
     }
 
+    #[inline]
     fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
         self.deserialize_seq(visitor)
     }
 
+    #[inline]
     fn deserialize_tuple_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -180,6 +188,7 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, '_, '_> {
         self.deserialize_seq(visitor)
     }
 
+    #[inline]
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         if self.is_empty_marker(true) {
             return visitor.visit_map(FieldsAccess::empty(self.mapper.codec, self.key));
@@ -193,6 +202,7 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, '_, '_> {
         visitor.visit_map(access)
     }
 
+    #[inline]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -202,6 +212,7 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, '_, '_> {
         self.deserialize_map(visitor)
     }
 
+    #[inline]
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         name: &'static str,
@@ -212,6 +223,7 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, '_, '_> {
             .deserialize_enum(name, variants, visitor)
     }
 
+    #[inline]
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         visitor.visit_unit()
     }

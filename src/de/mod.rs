@@ -106,14 +106,17 @@ impl<'de, 'p, L: FnOnce() -> At<'p>> serde::Deserializer<'de> for NameDeserializ
         visitor.visit_str(self.text)
     }
 
+    #[inline]
     fn deserialize_identifier<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         visitor.visit_str(self.text)
     }
 
+    #[inline]
     fn deserialize_str<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         visitor.visit_str(self.text)
     }
 
+    #[inline]
     fn deserialize_string<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         visitor.visit_str(self.text)
     }
@@ -179,6 +182,7 @@ impl<'de, 'p, L: FnOnce() -> At<'p>> serde::Deserializer<'de> for NameDeserializ
 }
 
 impl<'p, L: FnOnce() -> At<'p>> NameDeserializer<'p, L> {
+    #[inline]
     fn parsed(self) -> scalar::ScalarDeserializer<'p> {
         scalar::ScalarDeserializer {
             bytes: self.text.as_bytes(),

@@ -82,6 +82,7 @@ fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
 /// and so needs a JSON parser. Checked 8 bytes at a time: a word holds
 /// such a byte when the word XORed with it, or less 0x20 in each byte,
 /// borrows into a byte's high bit that was clear.
+#[inline]
 fn needs_unescaping(text: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
@@ -109,6 +110,7 @@ fn needs_unescaping(text: &[u8]) -> bool {
 /// An integer of ASCII digits (with a leading `-`, an `I64`), read without
 /// validating and parsing text; `None` for anything else (a float, or a
 /// number out of range), which then takes the general path.
+#[inline]
 fn parse_integer(bytes: &[u8]) -> Option<Json<'static>> {
     let (negative, digits) = match bytes {
         [b'-', digits @ ..] => (true, digits),
@@ -150,6 +152,7 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
 /// both exact, so their quotient is the correctly rounded value, as the
 /// parser would give. `None` for anything else (an exponent, too many
 /// digits), which then takes the general path.
+#[inline]
 fn parse_decimal(bytes: &[u8]) -> Option<f64> {
     let (negative, rest) = match bytes {
         [b'-', rest @ ..] => (true, rest),
@@ -184,6 +187,7 @@ impl<'b> ScalarDeserializer<'b> {
     }
 
     /// Fills in where a visitor's own error happened.
+    #[inline]
     fn visited<T>(&self, result: Result<T>) -> Result<T> {
         result.map_err(|err| match err.into_kind() {
             ErrorKind::Serde { path, message } if path.is_empty() => self.mismatch::<T>(message),
@@ -191,6 +195,7 @@ impl<'b> ScalarDeserializer<'b> {
         })
     }
 
+    #[inline]
     fn text<T>(&self) -> Result<&'b str> {
         crate::text::utf8(self.bytes)
             .map_err(|_| self.mismatch::<T>("the value is not valid UTF-8"))
@@ -217,6 +222,7 @@ impl<'b> ScalarDeserializer<'b> {
     /// Under JSON, for a visitor that asks for a number: [`Self::json`],
     /// with the usual values (plain integers and decimals) read in line
     /// rather than through [`parse_json`] and its general result.
+    #[inline]
     fn json_number<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         if self.bare_string {
             return self.json(visitor);
@@ -234,6 +240,7 @@ impl<'b> ScalarDeserializer<'b> {
 
     /// Under JSON, for a visitor that asks for a bool: [`Self::json`], with
     /// `true` and `false` read in line.
+    #[inline]
     fn json_bool<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         let result = match self.bytes {
             b"true" if !self.bare_string => visitor.visit_bool(true),
@@ -246,6 +253,7 @@ impl<'b> ScalarDeserializer<'b> {
     /// Under JSON, for a visitor that asks for a string: [`Self::json`],
     /// with a string that needs no unescaping (and an element's bare text)
     /// read in line.
+    #[inline]
     fn json_str<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         let text = match self.bytes {
             _ if self.bare_string => self.bytes,
@@ -291,6 +299,7 @@ impl<'b> ScalarDeserializer<'b> {
         })
     }
 
+    #[inline]
     fn string<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.form {
             Form::Json => self.json_str(visitor),
@@ -305,6 +314,7 @@ impl<'b> ScalarDeserializer<'b> {
 
 macro_rules! integer {
     ($method:ident, $ty:ty, $visit:ident, $java:ty, $java_visit:ident) => {
+        #[inline]
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
             match self.form {
                 Form::Json => self.json_number(visitor),
@@ -322,6 +332,7 @@ macro_rules! integer {
 impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
     type Error = Error;
 
+    #[inline]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.form {
             Form::Json => self.json(visitor),
@@ -334,6 +345,7 @@ impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
         }
     }
 
+    #[inline]
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.form {
             Form::Json => self.json_bool(visitor),
@@ -359,28 +371,34 @@ impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
     integer!(deserialize_f32, f32, visit_f32, f32, visit_f32);
     integer!(deserialize_f64, f64, visit_f64, f64, visit_f64);
 
+    #[inline]
     fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         self.string(visitor)
     }
 
+    #[inline]
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         self.string(visitor)
     }
 
+    #[inline]
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         self.string(visitor)
     }
 
+    #[inline]
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         // Byte buffers are stored as they are under every codec.
         let result = visitor.visit_bytes(self.bytes);
         self.visited(result)
     }
 
+    #[inline]
     fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         self.deserialize_bytes(visitor)
     }
 
+    #[inline]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         let none = match self.form {
             Form::Json => !self.bare_string && self.bytes == b"null",
@@ -393,6 +411,7 @@ impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
         }
     }
 
+    #[inline]
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         let unit = match self.form {
             Form::Json => !self.bare_string && self.bytes == b"null",
@@ -405,6 +424,7 @@ impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
         }
     }
 
+    #[inline]
     fn deserialize_unit_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -413,6 +433,7 @@ impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
         self.deserialize_unit(visitor)
     }
 
+    #[inline]
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -421,14 +442,17 @@ impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
         visitor.visit_newtype_struct(self)
     }
 
+    #[inline]
     fn deserialize_seq<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
         Err(self.mismatch::<V::Value>("a scalar is stored here, not an array"))
     }
 
+    #[inline]
     fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
         self.deserialize_seq(visitor)
     }
 
+    #[inline]
     fn deserialize_tuple_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -438,10 +462,12 @@ impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
         self.deserialize_seq(visitor)
     }
 
+    #[inline]
     fn deserialize_map<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
         Err(self.mismatch::<V::Value>("a scalar is stored here, not a map"))
     }
 
+    #[inline]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -451,6 +477,7 @@ impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
         self.deserialize_map(visitor)
     }
 
+    #[inline]
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -474,10 +501,12 @@ impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
         self.visited(result)
     }
 
+    #[inline]
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         self.string(visitor)
     }
 
+    #[inline]
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         visitor.visit_unit()
     }
@@ -499,6 +528,7 @@ mod tests {
     }
 
     #[test]
+    #[inline]
     fn strings_needing_a_parser_are_found() {
         let specials = [b'"', b'\\', 0, 0x1f];
         for len in 0..20 {
@@ -607,6 +637,7 @@ mod in_line_tests {
     impl<'de> Deserializer<'de> for General<'_> {
         type Error = Error;
 
+        #[inline]
         fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
             self.0.deserialize_any(visitor)
         }

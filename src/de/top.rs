@@ -61,6 +61,7 @@ struct TopAccess<'m, 'k, 'e, 'a> {
 impl<'de> MapAccess<'de> for TopAccess<'_, '_, '_, '_> {
     type Error = Error;
 
+    #[inline]
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
         let Some(current) = self.keys.next() else {
             return Ok(None);
@@ -84,6 +85,7 @@ impl<'de> MapAccess<'de> for TopAccess<'_, '_, '_, '_> {
         Ok(Some(value))
     }
 
+    #[inline]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
         let Some((key, parts)) = self.current.take() else {
             return Err(<Error as serde::de::Error>::custom(
