@@ -92,6 +92,7 @@ pub(crate) struct ChildSerializer<'a, 's, 'm> {
 }
 
 impl<'a, 's, 'm> ChildSerializer<'a, 's, 'm> {
+    #[inline]
     pub(crate) fn new(seq: &'a mut SeqSerializer<'s, 'm>, index: usize) -> Result<Self> {
         let Some(primary_key) = seq.primary_key() else {
             return Err(ErrorKind::NoPrimaryKey {
@@ -114,6 +115,7 @@ impl<'a, 's, 'm> ChildSerializer<'a, 's, 'm> {
         })
     }
 
+    #[inline]
     fn field<T: ?Sized + Serialize>(&mut self, name: FieldName, value: &T) -> Result<()> {
         let form = self.seq.state.form();
         let (key, index) = (self.seq.key, self.index);
@@ -171,6 +173,7 @@ impl<'a, 's, 'm> ChildSerializer<'a, 's, 'm> {
         Ok(())
     }
 
+    #[inline]
     fn finish(self) -> Result<()> {
         let seq = &mut *self.seq;
         let rest = seq.len().saturating_sub(1);
@@ -199,6 +202,7 @@ impl SerializeStruct for ChildSerializer<'_, '_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_field<T: ?Sized + Serialize>(
         &mut self,
         field: &'static str,
@@ -207,6 +211,7 @@ impl SerializeStruct for ChildSerializer<'_, '_, '_> {
         self.field(FieldName::Static(field), value)
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         self.finish()
     }
@@ -216,6 +221,7 @@ impl SerializeMap for ChildSerializer<'_, '_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<()> {
         let (array, index) = (self.seq.key, self.index);
         name(key, self.seq.state.name).map_err(|err| {
@@ -226,6 +232,7 @@ impl SerializeMap for ChildSerializer<'_, '_, '_> {
         })
     }
 
+    #[inline]
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
         let state = &mut *self.seq.state;
         let start = state.scratch.len();
@@ -234,6 +241,7 @@ impl SerializeMap for ChildSerializer<'_, '_, '_> {
         self.field(FieldName::Scratch(start, end), value)
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         self.finish()
     }

@@ -17,6 +17,7 @@ pub(crate) struct FieldsSerializer<'s, 'm> {
 }
 
 impl<'s, 'm> FieldsSerializer<'s, 'm> {
+    #[inline]
     pub(crate) fn new(state: &'s mut State<'m>, key: &'s str) -> Self {
         FieldsSerializer {
             state,
@@ -25,6 +26,7 @@ impl<'s, 'm> FieldsSerializer<'s, 'm> {
         }
     }
 
+    #[inline]
     fn field<T: ?Sized + Serialize>(&mut self, field: &[u8], value: &T) -> Result<()> {
         let key = self.key;
         let path = || format!("{key}.{}", String::from_utf8_lossy(field));
@@ -58,6 +60,7 @@ impl<'s, 'm> FieldsSerializer<'s, 'm> {
         Ok(())
     }
 
+    #[inline]
     fn finish(self) -> Result<()> {
         if self.written {
             return Ok(());
@@ -70,6 +73,7 @@ impl SerializeStruct for FieldsSerializer<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_field<T: ?Sized + Serialize>(
         &mut self,
         field: &'static str,
@@ -78,6 +82,7 @@ impl SerializeStruct for FieldsSerializer<'_, '_> {
         self.field(field.as_bytes(), value)
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         self.finish()
     }
@@ -87,12 +92,14 @@ impl SerializeMap for FieldsSerializer<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<()> {
         let key_name = self.key;
         name(key, self.state.name)
             .map_err(|err| err.locate(|| format!("{key_name}.<key>"), std::any::type_name::<T>()))
     }
 
+    #[inline]
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
         let field = std::mem::take(&mut *self.state.name);
         let result = self.field(&field, value);
@@ -100,6 +107,7 @@ impl SerializeMap for FieldsSerializer<'_, '_> {
         result
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         self.finish()
     }

@@ -19,6 +19,7 @@ pub(crate) struct KeySerializer<'s, 'm> {
 
 impl KeySerializer<'_, '_> {
     /// Writes the scalar `write` produces as the cell `k:`.
+    #[inline]
     fn scalar(self, write: impl FnOnce(ScalarSerializer<'_>) -> Result<Kind>) -> Result<()> {
         let form = self.state.form();
         let key = self.key;
@@ -72,22 +73,27 @@ impl<'s, 'm> Serializer for KeySerializer<'s, 'm> {
         serialize_bytes(&[u8]),
     }
 
+    #[inline]
     fn serialize_none(self) -> Result<()> {
         Ok(())
     }
 
+    #[inline]
     fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<()> {
         value.serialize(self)
     }
 
+    #[inline]
     fn serialize_unit(self) -> Result<()> {
         self.scalar(|s| s.serialize_unit())
     }
 
+    #[inline]
     fn serialize_unit_struct(self, name: &'static str) -> Result<()> {
         self.scalar(|s| s.serialize_unit_struct(name))
     }
 
+    #[inline]
     fn serialize_unit_variant(
         self,
         name: &'static str,
@@ -97,6 +103,7 @@ impl<'s, 'm> Serializer for KeySerializer<'s, 'm> {
         self.scalar(|s| s.serialize_unit_variant(name, index, variant))
     }
 
+    #[inline]
     fn serialize_newtype_struct<T: ?Sized + Serialize>(
         self,
         _name: &'static str,
@@ -105,6 +112,7 @@ impl<'s, 'm> Serializer for KeySerializer<'s, 'm> {
         value.serialize(self)
     }
 
+    #[inline]
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
         self,
         _name: &'static str,
@@ -115,14 +123,17 @@ impl<'s, 'm> Serializer for KeySerializer<'s, 'm> {
         Err(scalar::data_variant(variant))
     }
 
+    #[inline]
     fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq> {
         Ok(SeqSerializer::new(self.state, self.key, len.unwrap_or(0)))
     }
 
+    #[inline]
     fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple> {
         Ok(SeqSerializer::new(self.state, self.key, len))
     }
 
+    #[inline]
     fn serialize_tuple_struct(
         self,
         _name: &'static str,
@@ -131,6 +142,7 @@ impl<'s, 'm> Serializer for KeySerializer<'s, 'm> {
         Ok(SeqSerializer::new(self.state, self.key, len))
     }
 
+    #[inline]
     fn serialize_tuple_variant(
         self,
         _name: &'static str,
@@ -141,14 +153,17 @@ impl<'s, 'm> Serializer for KeySerializer<'s, 'm> {
         Err(scalar::data_variant(variant))
     }
 
+    #[inline]
     fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
         Ok(FieldsSerializer::new(self.state, self.key))
     }
 
+    #[inline]
     fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct> {
         Ok(FieldsSerializer::new(self.state, self.key))
     }
 
+    #[inline]
     fn serialize_struct_variant(
         self,
         _name: &'static str,

@@ -19,6 +19,7 @@
 macro_rules! scalars {
     ($($method:ident($ty:ty)),* $(,)?) => {
         $(
+            #[inline]
             fn $method(self, v: $ty) -> Result<()> {
                 self.scalar(|s| s.$method(v))
             }
@@ -238,6 +239,7 @@ impl State<'_> {
 
     /// Writes the cells of a struct field: its group comes from the memo of
     /// static names when this thread has seen it before.
+    #[inline]
     pub(crate) fn static_key<T: ?Sized + Serialize>(
         &mut self,
         key: &'static str,
@@ -296,6 +298,7 @@ impl State<'_> {
         Ok(())
     }
 
+    #[inline]
     fn key_value<T: ?Sized + Serialize>(&mut self, key: &str, value: &T) -> Result<()> {
         value
             .serialize(key::KeySerializer { state: self, key })

@@ -271,6 +271,7 @@ impl ArrayGroups {
     /// Copies the remembered groups of the fields `fields` (the first
     /// child's) of the array under `key` into `cells` and appends them to
     /// `field_groups`, in order; says whether there were any.
+    #[inline]
     pub(crate) fn recall(
         &self,
         naming: u64,
@@ -360,6 +361,7 @@ mod tests {
     /// every recall gives the group remembered for that name and naming,
     /// or nothing, never another's.
     #[test]
+    #[inline]
     fn recalls_only_what_was_remembered_for_that_name_and_naming() {
         let names: Vec<&'static str> = (0..300)
             .map(|i| &*Box::leak(format!("field_{i}").into_boxed_str()))

@@ -221,6 +221,7 @@ impl<'o> Serializer for ScalarSerializer<'o> {
         self.float(v, &v.to_be_bytes())
     }
 
+    #[inline]
     fn serialize_char(self, v: char) -> Result<Kind> {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
@@ -234,27 +235,33 @@ impl<'o> Serializer for ScalarSerializer<'o> {
         Ok(Kind::Str)
     }
 
+    #[inline]
     fn serialize_bytes(self, v: &[u8]) -> Result<Kind> {
         self.out.extend_from_slice(v);
         Ok(Kind::Bytes)
     }
 
+    #[inline]
     fn serialize_none(self) -> Result<Kind> {
         Ok(Kind::Absent)
     }
 
+    #[inline]
     fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<Kind> {
         value.serialize(self)
     }
 
+    #[inline]
     fn serialize_unit(self) -> Result<Kind> {
         self.null()
     }
 
+    #[inline]
     fn serialize_unit_struct(self, _name: &'static str) -> Result<Kind> {
         self.null()
     }
 
+    #[inline]
     fn serialize_unit_variant(
         self,
         _name: &'static str,
@@ -264,6 +271,7 @@ impl<'o> Serializer for ScalarSerializer<'o> {
         self.serialize_str(variant)
     }
 
+    #[inline]
     fn serialize_newtype_struct<T: ?Sized + Serialize>(
         self,
         _name: &'static str,
@@ -272,6 +280,7 @@ impl<'o> Serializer for ScalarSerializer<'o> {
         value.serialize(self)
     }
 
+    #[inline]
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
         self,
         _name: &'static str,
@@ -282,14 +291,17 @@ impl<'o> Serializer for ScalarSerializer<'o> {
         Err(data_variant(variant))
     }
 
+    #[inline]
     fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq> {
         Err(nested("an array"))
     }
 
+    #[inline]
     fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple> {
         Err(nested("an array"))
     }
 
+    #[inline]
     fn serialize_tuple_struct(
         self,
         _name: &'static str,
@@ -298,6 +310,7 @@ impl<'o> Serializer for ScalarSerializer<'o> {
         Err(nested("an array"))
     }
 
+    #[inline]
     fn serialize_tuple_variant(
         self,
         _name: &'static str,
@@ -308,14 +321,17 @@ impl<'o> Serializer for ScalarSerializer<'o> {
         Err(data_variant(variant))
     }
 
+    #[inline]
     fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
         Err(nested("a map"))
     }
 
+    #[inline]
     fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct> {
         Err(nested("a map"))
     }
 
+    #[inline]
     fn serialize_struct_variant(
         self,
         _name: &'static str,
@@ -362,6 +378,7 @@ mod tests {
     }
 
     #[test]
+    #[inline]
     fn integers_are_written_like_serde_json() {
         for value in [0i64, 1, -1, 9, 10, -10, i64::MIN, i64::MAX, 1234567890] {
             assert_eq!(text(value), value.to_string());

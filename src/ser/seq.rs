@@ -102,6 +102,7 @@ impl InOrder {
 }
 
 impl<'s, 'm> SeqSerializer<'s, 'm> {
+    #[inline]
     pub(crate) fn new(state: &'s mut State<'m>, key: &'s str, len: usize) -> Self {
         state.scratch.clear();
         state.elements.clear();
@@ -138,6 +139,7 @@ impl<'s, 'm> SeqSerializer<'s, 'm> {
             .get_or_insert_with(|| mapper.keys.get(self.key))
     }
 
+    #[inline]
     fn element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
         let index = self.next;
         self.next += 1;
@@ -685,10 +687,12 @@ impl SerializeSeq for SeqSerializer<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
         self.element(value)
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         self.finish()
     }
@@ -698,10 +702,12 @@ impl SerializeTuple for SeqSerializer<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
         self.element(value)
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         self.finish()
     }
@@ -711,10 +717,12 @@ impl SerializeTupleStruct for SeqSerializer<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
         self.element(value)
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         self.finish()
     }
@@ -832,6 +840,7 @@ impl<'a, 's, 'm> ElementSerializer<'a, 's, 'm> {
         Ok(())
     }
 
+    #[inline]
     fn child(self) -> Result<ChildSerializer<'a, 's, 'm>> {
         if !self.seq.state.elements.is_empty() {
             return Err(self.seq.mixed(self.index));
@@ -867,6 +876,7 @@ impl<'a, 's, 'm> Serializer for ElementSerializer<'a, 's, 'm> {
         serialize_bytes(&[u8]),
     }
 
+    #[inline]
     fn serialize_str(self, v: &str) -> Result<()> {
         self.scalar_with(Some(v.as_bytes()), |s| s.serialize_str(v))
     }
@@ -877,6 +887,7 @@ impl<'a, 's, 'm> Serializer for ElementSerializer<'a, 's, 'm> {
         self.scalar(|s| s.serialize_unit())
     }
 
+    #[inline]
     fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<()> {
         value.serialize(self)
     }
@@ -946,10 +957,12 @@ impl<'a, 's, 'm> Serializer for ElementSerializer<'a, 's, 'm> {
         self.child()
     }
 
+    #[inline]
     fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self::SerializeStruct> {
         self.child()
     }
 
+    #[inline]
     fn serialize_struct_variant(
         self,
         _name: &'static str,

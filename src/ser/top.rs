@@ -148,6 +148,7 @@ impl SerializeStruct for TopFields<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_field<T: ?Sized + Serialize>(
         &mut self,
         key: &'static str,
@@ -156,6 +157,7 @@ impl SerializeStruct for TopFields<'_, '_> {
         self.state.static_key(key, value)
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         Ok(())
     }
@@ -165,10 +167,12 @@ impl SerializeMap for TopFields<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<()> {
         name(key, self.state.name)
     }
 
+    #[inline]
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
         let key = std::mem::take(&mut *self.state.name);
         let result = match std::str::from_utf8(&key) {
@@ -184,6 +188,7 @@ impl SerializeMap for TopFields<'_, '_> {
         result
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         Ok(())
     }
