@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use capjure::{Entity, Mapper};
 use serde_json::Value;
-use sessions::{ScannedRow, Session, typed_session, value_mapper, value_session};
+use sessions::{CartItem, Device, ScannedRow, Session, typed_session, value_mapper, value_session};
 
 /// Slice pairs per operation, and passes over the 64 sessions per slice.
 const PAIRS: usize = 101;
@@ -116,6 +116,120 @@ fn main() {
             typed_json.iter().for_each(|b| {
                 drop(black_box(
                     serde_json::from_slice::<Session>(black_box(b)).unwrap(),
+                ))
+            })
+        },
+    );
+
+    // The typed session by part, to see which kind of cells costs what.
+    println!();
+    println!("Typed session by part (each part with the row key):");
+    println!();
+    println!(
+        "| part | ratio (median) | middle half of the pairs | capjure ns/session | serde_json ns/session |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    let part = |session: &Session| session.session_id.clone();
+    by_part(
+        "scalars and a map",
+        typed.iter().map(|s| Scalars {
+            session_id: part(s),
+            shopper_id: s.shopper_id.clone(),
+            merchant: s.merchant.clone(),
+            started_at: s.started_at,
+            duration_ms: s.duration_ms,
+            pages: s.pages,
+            converted: s.converted,
+            referrer: s.referrer.clone(),
+            device: s.device.clone(),
+        }),
+    );
+    by_part(
+        "array of 16 strings",
+        typed.iter().map(|s| Viewed {
+            session_id: part(s),
+            viewed_skus: s.viewed_skus.clone(),
+        }),
+    );
+    by_part(
+        "array of 4 maps",
+        typed.iter().map(|s| Cart {
+            session_id: part(s),
+            cart: s.cart.clone(),
+        }),
+    );
+}
+
+#[derive(Entity)]
+#[capjure(table = "scalars")]
+struct Scalars {
+    #[capjure(row_key)]
+    session_id: String,
+    shopper_id: String,
+    merchant: String,
+    started_at: i64,
+    duration_ms: u64,
+    pages: u32,
+    converted: bool,
+    referrer: Option<String>,
+    device: Device,
+}
+
+#[derive(Entity)]
+#[capjure(table = "viewed")]
+struct Viewed {
+    #[capjure(row_key)]
+    session_id: String,
+    viewed_skus: Vec<String>,
+}
+
+#[derive(Entity)]
+#[capjure(table = "carts")]
+struct Cart {
+    #[capjure(row_key)]
+    session_id: String,
+    #[capjure(primary_key = "sku")]
+    cart: Vec<CartItem>,
+}
+
+/// Flatten and hydrate of one part against serde_json, paired.
+fn by_part<T: Entity>(name: &str, items: impl Iterator<Item = T>) {
+    let mapper = T::mapper();
+    let items: Vec<T> = items.collect();
+    let json: Vec<Vec<u8>> = items
+        .iter()
+        .map(|item| serde_json::to_vec(item).unwrap())
+        .collect();
+    let rows: Vec<ScannedRow> = items
+        .iter()
+        .map(|item| ScannedRow::new(&mapper.to_cells(item).unwrap()))
+        .collect();
+    paired(
+        &format!("{name}: flatten"),
+        || {
+            items
+                .iter()
+                .for_each(|item| drop(black_box(mapper.to_cells(black_box(item)).unwrap())))
+        },
+        || {
+            items
+                .iter()
+                .for_each(|item| drop(black_box(serde_json::to_vec(black_box(item)).unwrap())))
+        },
+    );
+    paired(
+        &format!("{name}: hydrate"),
+        || {
+            rows.iter().for_each(|row| {
+                drop(black_box(
+                    mapper.from_cells::<T, _>(black_box(row).cells()).unwrap(),
+                ))
+            })
+        },
+        || {
+            json.iter().for_each(|bytes| {
+                drop(black_box(
+                    serde_json::from_slice::<T>(black_box(bytes)).unwrap(),
                 ))
             })
         },

@@ -45,7 +45,7 @@ pub fn value_mapper() -> Mapper {
     Mapper::new(KeyConfig::new().field("cart", "sku"))
 }
 
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
 pub struct Device {
     pub kind: String,
     pub os: String,
@@ -54,7 +54,7 @@ pub struct Device {
     pub touch: bool,
 }
 
-#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
 pub struct CartItem {
     pub sku: String,
     pub qty: u32,
