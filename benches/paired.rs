@@ -34,24 +34,15 @@ fn main() {
         return;
     }
     let value_mapper: Mapper = value_mapper();
-    let typed_mapper = Session::mapper();
     let values: Vec<Value> = (0..SESSIONS).map(value_session).collect();
     let typed: Vec<Session> = (0..SESSIONS).map(typed_session).collect();
     let value_json: Vec<Vec<u8>> = values
         .iter()
         .map(|v| serde_json::to_vec(v).unwrap())
         .collect();
-    let typed_json: Vec<Vec<u8>> = typed
-        .iter()
-        .map(|s| serde_json::to_vec(s).unwrap())
-        .collect();
     let value_rows: Vec<ScannedRow> = values
         .iter()
         .map(|v| ScannedRow::new(&value_mapper.flatten(v).unwrap()))
-        .collect();
-    let typed_rows: Vec<ScannedRow> = typed
-        .iter()
-        .map(|s| ScannedRow::new(&typed_mapper.to_cells(s).unwrap()))
         .collect();
 
     println!(
@@ -88,38 +79,7 @@ fn main() {
             })
         },
     );
-    paired(
-        "typed flatten vs to_vec",
-        || {
-            typed
-                .iter()
-                .for_each(|s| drop(black_box(typed_mapper.to_cells(black_box(s)).unwrap())))
-        },
-        || {
-            typed
-                .iter()
-                .for_each(|s| drop(black_box(serde_json::to_vec(black_box(s)).unwrap())))
-        },
-    );
-    paired(
-        "typed hydrate vs from_slice",
-        || {
-            typed_rows.iter().for_each(|r| {
-                drop(black_box(
-                    typed_mapper
-                        .from_cells::<Session, _>(black_box(r).cells())
-                        .unwrap(),
-                ))
-            })
-        },
-        || {
-            typed_json.iter().for_each(|b| {
-                drop(black_box(
-                    serde_json::from_slice::<Session>(black_box(b)).unwrap(),
-                ))
-            })
-        },
-    );
+    typed_paired("typed", &typed);
 
     // The typed session by part, to see which kind of cells costs what.
     println!();
@@ -130,33 +90,42 @@ fn main() {
     );
     println!("|---|---:|---:|---:|---:|");
     let part = |session: &Session| session.session_id.clone();
-    by_part(
+    typed_paired(
         "scalars and a map",
-        typed.iter().map(|s| Scalars {
-            session_id: part(s),
-            shopper_id: s.shopper_id.clone(),
-            merchant: s.merchant.clone(),
-            started_at: s.started_at,
-            duration_ms: s.duration_ms,
-            pages: s.pages,
-            converted: s.converted,
-            referrer: s.referrer.clone(),
-            device: s.device.clone(),
-        }),
+        &typed
+            .iter()
+            .map(|s| Scalars {
+                session_id: part(s),
+                shopper_id: s.shopper_id.clone(),
+                merchant: s.merchant.clone(),
+                started_at: s.started_at,
+                duration_ms: s.duration_ms,
+                pages: s.pages,
+                converted: s.converted,
+                referrer: s.referrer.clone(),
+                device: s.device.clone(),
+            })
+            .collect::<Vec<_>>(),
     );
-    by_part(
+    typed_paired(
         "array of 16 strings",
-        typed.iter().map(|s| Viewed {
-            session_id: part(s),
-            viewed_skus: s.viewed_skus.clone(),
-        }),
+        &typed
+            .iter()
+            .map(|s| Viewed {
+                session_id: part(s),
+                viewed_skus: s.viewed_skus.clone(),
+            })
+            .collect::<Vec<_>>(),
     );
-    by_part(
+    typed_paired(
         "array of 4 maps",
-        typed.iter().map(|s| Cart {
-            session_id: part(s),
-            cart: s.cart.clone(),
-        }),
+        &typed
+            .iter()
+            .map(|s| Cart {
+                session_id: part(s),
+                cart: s.cart.clone(),
+            })
+            .collect::<Vec<_>>(),
     );
 }
 
@@ -192,10 +161,9 @@ struct Cart {
     cart: Vec<CartItem>,
 }
 
-/// Flatten and hydrate of one part against serde_json, paired.
-fn by_part<T: Entity>(name: &str, items: impl Iterator<Item = T>) {
+/// Typed flatten and hydrate of `items` against serde_json, paired.
+fn typed_paired<T: Entity>(name: &str, items: &[T]) {
     let mapper = T::mapper();
-    let items: Vec<T> = items.collect();
     let json: Vec<Vec<u8>> = items
         .iter()
         .map(|item| serde_json::to_vec(item).unwrap())
@@ -205,7 +173,7 @@ fn by_part<T: Entity>(name: &str, items: impl Iterator<Item = T>) {
         .map(|item| ScannedRow::new(&mapper.to_cells(item).unwrap()))
         .collect();
     paired(
-        &format!("{name}: flatten"),
+        &format!("{name} flatten vs to_vec"),
         || {
             items
                 .iter()
@@ -218,7 +186,7 @@ fn by_part<T: Entity>(name: &str, items: impl Iterator<Item = T>) {
         },
     );
     paired(
-        &format!("{name}: hydrate"),
+        &format!("{name} hydrate vs from_slice"),
         || {
             rows.iter().for_each(|row| {
                 drop(black_box(
