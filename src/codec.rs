@@ -490,6 +490,16 @@ fn read_json_integer(value: &[u8]) -> Option<Value> {
     }
 }
 
+/// The position of the usual index cell, `{"at":N}`: a child whose key is
+/// a string, the qualifier's text. `None` for any other index cell.
+#[inline]
+pub(crate) fn read_lone_position(value: &[u8]) -> Option<u64> {
+    match value.strip_prefix(b"{\"at\":").and_then(split_position) {
+        Some((position, b"}")) => Some(position),
+        _ => None,
+    }
+}
+
 /// Splits a run of ASCII digits off the front of `bytes` as a number.
 fn split_position(bytes: &[u8]) -> Option<(u64, &[u8])> {
     let mut position: u64 = 0;

@@ -786,6 +786,63 @@ fn index_cells_at_every_position_width_match_the_value_path() {
 }
 
 #[test]
+fn string_primary_keys_read_as_any_type_the_same_on_both_paths() {
+    // A string key's index cell is `{"at":N}`: the typed reader takes the
+    // key from the qualifier's text, the Value path as a JSON string.
+    // Read into other types, both must agree on the value or the refusal.
+    #[derive(Serialize)]
+    struct Kid {
+        id: String,
+        age: u8,
+    }
+    #[derive(Serialize)]
+    struct Class {
+        kids: Vec<Kid>,
+    }
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct ReadKid<K> {
+        id: K,
+        age: u8,
+    }
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct ReadClass<K> {
+        kids: Vec<ReadKid<K>>,
+    }
+    fn both<K: DeserializeOwned + std::fmt::Debug + PartialEq>(
+        cells: &capjure::Cells,
+        mapper: &Mapper,
+    ) {
+        let typed = mapper.from_cells::<ReadClass<K>, _>(cells);
+        let by_value = serde_json::from_value::<ReadClass<K>>(mapper.hydrate(cells).unwrap());
+        match (typed, by_value) {
+            (Ok(typed), Ok(by_value)) => assert_eq!(typed, by_value),
+            (Err(typed), Err(_)) => {
+                let message = typed.to_string();
+                assert!(message.contains("kids[0].id"), "{message}");
+            }
+            (typed, by_value) => panic!("{typed:?} against {by_value:?}"),
+        }
+    }
+    let mapper = Mapper::new(KeyConfig::new().field("kids", "id"));
+    for id in ["7", "Red", "dark-blue", "x", "true", "", "ünï"] {
+        let class = Class {
+            kids: vec![Kid {
+                id: id.into(),
+                age: 3,
+            }],
+        };
+        let cells = mapper.to_cells(&class).unwrap();
+        both::<String>(&cells, &mapper);
+        both::<Option<String>>(&cells, &mapper);
+        both::<char>(&cells, &mapper);
+        both::<Color>(&cells, &mapper);
+        both::<u32>(&cells, &mapper);
+        both::<bool>(&cells, &mapper);
+        both::<Value>(&cells, &mapper);
+    }
+}
+
+#[test]
 fn element_cells_from_other_writers_read_the_same_on_both_paths() {
     // Another writer's JSON may space its tokens; both readers must accept
     // what serde_json accepts, and agree on what it holds.

@@ -25,6 +25,9 @@ enum Pk<'k> {
     /// Bytes to read as the field's type: a Java index cell's, or a text
     /// qualifier.
     Bytes(&'k [u8], Form),
+    /// A JSON string given as its text, checked UTF-8: the qualifier of a
+    /// child whose index cell is `{"at":N}`.
+    String(&'k [u8]),
 }
 
 /// One child's cells.
@@ -85,9 +88,25 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
                                 ))
                                 .into());
                         }
-                        let (position, pk) =
-                            codec::read_child(family, qualifier, entry.qualifier, value)?;
-                        (position, Pk::Value(pk))
+                        // The usual index cell: the key is the qualifier's
+                        // text, read as the field's type asks when the
+                        // field is, without a `Value` in between.
+                        match codec::read_lone_position(value) {
+                            Some(position) => {
+                                crate::text::utf8(entry.qualifier).map_err(|_| {
+                                    ErrorKind::InvalidUtf8 {
+                                        column: column_name(family, qualifier),
+                                        part: "qualifier",
+                                    }
+                                })?;
+                                (position, Pk::String(entry.qualifier))
+                            }
+                            None => {
+                                let (position, pk) =
+                                    codec::read_child(family, qualifier, entry.qualifier, value)?;
+                                (position, Pk::Value(pk))
+                            }
+                        }
                     } else {
                         let position = java::read_position(value).ok_or_else(|| {
                             entry
@@ -387,6 +406,17 @@ impl<'de> MapAccess<'de> for ChildAccess<'_, '_> {
                     },
                     empty_is_none: false,
                     bare_string: false,
+                }),
+                Some(Pk::String(bytes)) => seed.deserialize(ScalarDeserializer {
+                    bytes,
+                    form: Form::Json,
+                    at: At {
+                        family: self.family,
+                        qualifier: self.qualifier,
+                        path: Path::ChildField(key, index, self.pk_field),
+                    },
+                    empty_is_none: false,
+                    bare_string: true,
                 }),
                 None => Err(<Error as serde::de::Error>::custom(
                     "a value was asked for before its key",
