@@ -222,6 +222,36 @@ pub(crate) fn write_f64(value: f64, out: &mut Vec<u8>) {
     out.extend_from_slice(buffer.format_finite(value).as_bytes());
 }
 
+/// Appends `bytes`. Names and values are mostly 4 to 16 bytes: those are
+/// copied as two fixed-size words that overlap, which compiles to a few
+/// moves, where `extend_from_slice` calls `memcpy` and its size dispatch.
+#[inline(always)]
+pub(crate) fn push_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    let len = bytes.len();
+    let at = out.len();
+    if let (Some(first), Some(last)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        if len <= 16 {
+            // Room for 16, the two words written, the rest cut off.
+            out.extend_from_slice(&[0; 16]);
+            if let Some(window) = out.get_mut(at..at + 16) {
+                window[..8].copy_from_slice(first);
+                window[len - 8..len].copy_from_slice(last);
+            }
+            out.truncate(at + len);
+            return;
+        }
+    } else if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        out.extend_from_slice(&[0; 8]);
+        if let Some(window) = out.get_mut(at..at + 8) {
+            window[..4].copy_from_slice(first);
+            window[len - 4..len].copy_from_slice(last);
+        }
+        out.truncate(at + len);
+        return;
+    }
+    out.extend_from_slice(bytes);
+}
+
 /// Appends a position in decimal; `write!` costs more than the cell itself.
 #[inline]
 pub(crate) fn write_position(position: usize, out: &mut Vec<u8>) {
@@ -346,7 +376,7 @@ pub(crate) fn write_json_str(text: &str, out: &mut Vec<u8>) {
     // Almost every string has nothing to escape: find that out eight bytes
     // at a time and copy it whole, instead of a table lookup per byte.
     if !has_escape(bytes) {
-        out.extend_from_slice(bytes);
+        push_bytes(out, bytes);
     } else {
         write_escaped(bytes, out);
     }
@@ -878,6 +908,20 @@ pub(crate) fn read_child(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn pushed_bytes_are_the_bytes_at_every_length() {
+        for len in 0..40 {
+            let bytes: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            for before in [0, 3, 8] {
+                let mut ours = vec![b'x'; before];
+                push_bytes(&mut ours, &bytes);
+                let mut theirs = vec![b'x'; before];
+                theirs.extend_from_slice(&bytes);
+                assert_eq!(ours, theirs, "{len} after {before}");
+            }
+        }
+    }
 
     #[test]
     fn lone_positions_match_the_general_writer() {

@@ -202,7 +202,7 @@ impl Naming {
         // into the callers (always: left to itself, the compiler kept it a
         // call from the flatteners' loops); the escaping itself is not.
         if self.is_plain(bytes, leading) {
-            out.extend_from_slice(bytes);
+            crate::codec::push_bytes(out, bytes);
         } else {
             self.escape_bytes(bytes, leading, out);
         }

@@ -115,7 +115,10 @@ impl Recent {
         let Some(recent) = self.names.get(at) else {
             return false;
         };
-        out.extend_from_slice(self.groups.get(recent.group.clone()).unwrap_or_default());
+        crate::codec::push_bytes(
+            out,
+            self.groups.get(recent.group.clone()).unwrap_or_default(),
+        );
         self.next = at + 1;
         true
     }
