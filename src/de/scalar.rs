@@ -528,7 +528,6 @@ mod tests {
     }
 
     #[test]
-    #[inline]
     fn strings_needing_a_parser_are_found() {
         let specials = [b'"', b'\\', 0, 0x1f];
         for len in 0..20 {
@@ -637,7 +636,6 @@ mod in_line_tests {
     impl<'de> Deserializer<'de> for General<'_> {
         type Error = Error;
 
-        #[inline]
         fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
             self.0.deserialize_any(visitor)
         }

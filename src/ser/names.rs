@@ -364,7 +364,6 @@ mod tests {
     /// every recall gives the group remembered for that name and naming,
     /// or nothing, never another's.
     #[test]
-    #[inline]
     fn recalls_only_what_was_remembered_for_that_name_and_naming() {
         let names: Vec<&'static str> = (0..300)
             .map(|i| &*Box::leak(format!("field_{i}").into_boxed_str()))

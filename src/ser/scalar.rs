@@ -378,7 +378,6 @@ mod tests {
     }
 
     #[test]
-    #[inline]
     fn integers_are_written_like_serde_json() {
         for value in [0i64, 1, -1, 9, 10, -10, i64::MIN, i64::MAX, 1234567890] {
             assert_eq!(text(value), value.to_string());
