@@ -227,29 +227,34 @@ pub(crate) fn write_f64(value: f64, out: &mut Vec<u8>) {
 /// moves, where `extend_from_slice` calls `memcpy` and its size dispatch.
 #[inline(always)]
 pub(crate) fn push_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    let len = bytes.len();
-    let at = out.len();
-    if let (Some(first), Some(last)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
-        if len <= 16 {
-            // Room for 16, the two words written, the rest cut off.
-            out.extend_from_slice(&[0; 16]);
-            if let Some(window) = out.get_mut(at..at + 16) {
-                window[..8].copy_from_slice(first);
-                window[len - 8..len].copy_from_slice(last);
-            }
-            out.truncate(at + len);
-            return;
+    if bytes.len() <= 16 {
+        if let (Some(first), Some(last)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+            return push_overlapping(out, first, last, bytes.len());
         }
-    } else if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
-        out.extend_from_slice(&[0; 8]);
-        if let Some(window) = out.get_mut(at..at + 8) {
-            window[..4].copy_from_slice(first);
-            window[len - 4..len].copy_from_slice(last);
+        if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+            return push_overlapping(out, first, last, bytes.len());
         }
-        out.truncate(at + len);
-        return;
     }
     out.extend_from_slice(bytes);
+}
+
+/// Appends `len` bytes (`N` to `2 * N`, at most 16) whose first and last
+/// `N` are `first` and `last`: room for 16 is made, the two words are
+/// written, and the rest is cut off.
+#[inline(always)]
+fn push_overlapping<const N: usize>(
+    out: &mut Vec<u8>,
+    first: &[u8; N],
+    last: &[u8; N],
+    len: usize,
+) {
+    let at = out.len();
+    out.extend_from_slice(&[0; 16]);
+    if let Some(window) = out.get_mut(at..at + len) {
+        window[..N].copy_from_slice(first);
+        window[len - N..].copy_from_slice(last);
+    }
+    out.truncate(at + len);
 }
 
 /// Appends a position in decimal; `write!` costs more than the cell itself.
