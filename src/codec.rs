@@ -529,10 +529,17 @@ fn read_json_integer(value: &[u8]) -> Option<Value> {
 /// a string, the qualifier's text. `None` for any other index cell.
 #[inline]
 pub(crate) fn read_lone_position(value: &[u8]) -> Option<u64> {
-    match value.strip_prefix(b"{\"at\":").and_then(split_position) {
+    match split_index_position(value) {
         Some((position, b"}")) => Some(position),
         _ => None,
     }
+}
+
+/// An index cell's position, `{"at":N`, and what follows it: `}`, or the
+/// key's value `,"pk":...}`.
+#[inline]
+fn split_index_position(value: &[u8]) -> Option<(u64, &[u8])> {
+    value.strip_prefix(b"{\"at\":").and_then(split_position)
 }
 
 /// Splits a run of ASCII digits off the front of `bytes` as a number.
@@ -873,17 +880,13 @@ pub(crate) fn read_child(
     logical: &[u8],
     value: &[u8],
 ) -> Result<(u64, Value), ErrorKind> {
-    if let Some(fast) = value
-        .strip_prefix(b"{\"at\":")
-        .and_then(split_position)
-        .and_then(|(position, rest)| {
-            if rest == b"}" {
-                return Some((position, qualifier_string(family, qualifier, logical).ok()?));
-            }
-            let pk = rest.strip_prefix(b",\"pk\":")?.strip_suffix(b"}")?;
-            Some((position, read_json(family, qualifier, pk).ok()?))
-        })
-    {
+    if let Some(fast) = split_index_position(value).and_then(|(position, rest)| {
+        if rest == b"}" {
+            return Some((position, qualifier_string(family, qualifier, logical).ok()?));
+        }
+        let pk = rest.strip_prefix(b",\"pk\":")?.strip_suffix(b"}")?;
+        Some((position, read_json(family, qualifier, pk).ok()?))
+    }) {
         return Ok(fast);
     }
     let bad = |reason: String| {

@@ -387,41 +387,34 @@ impl<'de> MapAccess<'de> for ChildAccess<'_, '_> {
                 empty_is_none: false,
                 bare_string: false,
             }),
-            Some(Current::Pk) => match self.pk.take() {
-                Some(Pk::Value(value)) => seed.deserialize(value).map_err(|err| {
-                    At {
-                        family: self.family,
-                        qualifier: self.qualifier,
-                        path: Path::ChildField(key, index, self.pk_field),
+            Some(Current::Pk) => {
+                let at = At {
+                    family: self.family,
+                    qualifier: self.qualifier,
+                    path: Path::ChildField(key, index, self.pk_field),
+                };
+                let (bytes, form, bare_string) = match self.pk.take() {
+                    Some(Pk::Value(value)) => {
+                        return seed.deserialize(value).map_err(|err| {
+                            at.mismatch(std::any::type_name::<V::Value>(), err.to_string())
+                        });
                     }
-                    .mismatch(std::any::type_name::<V::Value>(), err.to_string())
-                }),
-                Some(Pk::Bytes(bytes, form)) => seed.deserialize(ScalarDeserializer {
+                    Some(Pk::Bytes(bytes, form)) => (bytes, form, false),
+                    Some(Pk::String(bytes)) => (bytes, Form::Json, true),
+                    None => {
+                        return Err(<Error as serde::de::Error>::custom(
+                            "a value was asked for before its key",
+                        ));
+                    }
+                };
+                seed.deserialize(ScalarDeserializer {
                     bytes,
                     form,
-                    at: At {
-                        family: self.family,
-                        qualifier: self.qualifier,
-                        path: Path::ChildField(key, index, self.pk_field),
-                    },
+                    at,
                     empty_is_none: false,
-                    bare_string: false,
-                }),
-                Some(Pk::String(bytes)) => seed.deserialize(ScalarDeserializer {
-                    bytes,
-                    form: Form::Json,
-                    at: At {
-                        family: self.family,
-                        qualifier: self.qualifier,
-                        path: Path::ChildField(key, index, self.pk_field),
-                    },
-                    empty_is_none: false,
-                    bare_string: true,
-                }),
-                None => Err(<Error as serde::de::Error>::custom(
-                    "a value was asked for before its key",
-                )),
-            },
+                    bare_string,
+                })
+            }
             None => Err(<Error as serde::de::Error>::custom(
                 "a value was asked for before its key",
             )),
