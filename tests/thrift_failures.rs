@@ -11,9 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use capjure::store::{
-    FamilySpec, Read as StoreRead, Store, ThriftConfig, TransportKind, WireProtocol,
-};
+use capjure::store::{FamilySpec, Read as StoreRead, Store, ThriftConfig, WireProtocol};
 use capjure::{ErrorKind, KeyConfig, Mapper, Table, ThriftStore};
 use serde_json::json;
 
@@ -44,20 +42,16 @@ fn wrong_port_is_a_quick_transport_error() {
 #[test]
 fn transport_mismatch_is_a_clear_error_not_a_hang() {
     let Some(target) = target() else { return };
+    // The gateway's address with the other transport and protocol.
     let flip = |t: &support::Target| {
-        ThriftConfig::new(t.addr.clone())
-            .transport(if t.framed {
-                TransportKind::Buffered
-            } else {
-                TransportKind::Framed
-            })
-            .protocol(if t.compact {
-                WireProtocol::Compact
-            } else {
-                WireProtocol::Binary
-            })
-            .call_timeout(Duration::from_secs(2))
-            .retries(0)
+        support::Target {
+            addr: t.addr.clone(),
+            framed: !t.framed,
+            compact: !t.compact,
+        }
+        .config()
+        .call_timeout(Duration::from_secs(2))
+        .retries(0)
     };
     let started = Instant::now();
     let err = ThriftStore::new(flip(&target)).unwrap_err();
