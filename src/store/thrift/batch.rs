@@ -406,9 +406,10 @@ mod tests {
     use std::collections::BTreeMap;
 
     use hbase_thrift::hbase::{TCell, TColumn};
-    use thrift::protocol::{TBinaryOutputProtocol, TListIdentifier, TOutputProtocol};
+    use thrift::protocol::{TListIdentifier, TOutputProtocol};
 
     use super::*;
+    use crate::store::thrift::test_replies;
 
     fn cell(value: &[u8], timestamp: i64) -> TCell {
         TCell {
@@ -465,25 +466,12 @@ mod tests {
 
     /// A `scannerGetList` reply as the gateway writes it.
     fn reply(sequence: i32, write_result: impl FnOnce(&mut dyn TOutputProtocol)) -> Vec<u8> {
-        let mut out = Vec::new();
-        {
-            let mut protocol = TBinaryOutputProtocol::new(&mut out, true);
-            protocol
-                .write_message_begin(&TMessageIdentifier::new(
-                    "scannerGetList",
-                    TMessageType::Reply,
-                    sequence,
-                ))
-                .unwrap();
-            protocol
-                .write_struct_begin(&TStructIdentifier::new("result"))
-                .unwrap();
-            write_result(&mut protocol);
-            protocol.write_field_stop().unwrap();
-            protocol.write_struct_end().unwrap();
-            protocol.write_message_end().unwrap();
-        }
-        out
+        test_replies::reply(
+            "scannerGetList",
+            TMessageType::Reply,
+            sequence,
+            test_replies::result(write_result),
+        )
     }
 
     fn success(results: &[TRowResult]) -> impl FnOnce(&mut dyn TOutputProtocol) + '_ {
@@ -528,15 +516,7 @@ mod tests {
     #[test]
     fn server_errors_come_back_as_the_generated_client_gives_them() {
         let bytes = reply(1, |protocol| {
-            protocol
-                .write_field_begin(&TFieldIdentifier::new("io", TType::Struct, 1))
-                .unwrap();
-            IOError {
-                message: Some("region moved".into()),
-                can_retry: None,
-            }
-            .write_to_out_protocol(protocol)
-            .unwrap();
+            test_replies::io_field(protocol, "region moved", None)
         });
         let err = read_reply(&mut BinaryInput::new(&bytes[..], true), 1, 0).unwrap_err();
         match err {
@@ -547,14 +527,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let bytes = reply(1, |protocol| {
-            protocol
-                .write_field_begin(&TFieldIdentifier::new("ia", TType::Struct, 2))
-                .unwrap();
-            IllegalArgument {
-                message: Some("scanner ID is invalid".into()),
-            }
-            .write_to_out_protocol(protocol)
-            .unwrap();
+            test_replies::ia_field(protocol, "scanner ID is invalid")
         });
         let err = read_reply(&mut BinaryInput::new(&bytes[..], true), 1, 0).unwrap_err();
         assert!(

@@ -20,6 +20,8 @@ mod batch;
 use batch::{Batch, BatchCells};
 mod errors;
 mod pool;
+#[cfg(test)]
+mod test_replies;
 mod wire;
 mod write;
 

@@ -342,14 +342,14 @@ mod tests {
 
     use hbase_thrift::hbase::{HbaseSyncClient, THbaseSyncClient};
     use thrift::protocol::{
-        TBinaryOutputProtocol, TFieldIdentifier, TMessageIdentifier, TMessageType, TOutputProtocol,
-        TStructIdentifier,
+        TBinaryOutputProtocol, TFieldIdentifier, TMessageType, TOutputProtocol,
     };
     use thrift::transport::TBufferedWriteTransport;
     use thrift::{ApplicationError, ApplicationErrorKind};
 
     use super::*;
     use crate::cell::Cell;
+    use crate::store::thrift::test_replies::{ia_field, io_field, reply, result};
 
     /// A writer whose bytes the test can still see after the client that
     /// owns it is done.
@@ -381,38 +381,6 @@ mod tests {
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
-        }
-    }
-
-    /// A reply message to `method` with sequence number `sequence`.
-    fn reply(
-        method: &str,
-        kind: TMessageType,
-        sequence: i32,
-        body: impl FnOnce(&mut dyn TOutputProtocol),
-    ) -> Vec<u8> {
-        let mut out = Vec::new();
-        {
-            let mut protocol = TBinaryOutputProtocol::new(&mut out, true);
-            protocol
-                .write_message_begin(&TMessageIdentifier::new(method, kind, sequence))
-                .unwrap();
-            body(&mut protocol);
-            protocol.write_message_end().unwrap();
-        }
-        out
-    }
-
-    fn result(
-        fields: impl FnOnce(&mut dyn TOutputProtocol),
-    ) -> impl FnOnce(&mut dyn TOutputProtocol) {
-        move |protocol| {
-            protocol
-                .write_struct_begin(&TStructIdentifier::new("result"))
-                .unwrap();
-            fields(protocol);
-            protocol.write_field_stop().unwrap();
-            protocol.write_struct_end().unwrap();
         }
     }
 
@@ -603,39 +571,17 @@ mod tests {
         assert!(buffer.is_empty());
     }
 
-    fn io_error(message: &str, can_retry: Option<bool>) -> IOError {
-        IOError {
-            message: Some(message.into()),
-            can_retry,
-        }
-    }
-
     /// Replies the generated client and the direct reader must take the
     /// same way.
     fn replies() -> Vec<(&'static str, Vec<u8>)> {
         let io = |protocol: &mut dyn TOutputProtocol| {
-            protocol
-                .write_field_begin(&TFieldIdentifier::new("io", TType::Struct, 1))
-                .unwrap();
-            io_error(
+            io_field(
+                protocol,
                 "org.apache.hadoop.hbase.TableNotFoundException: t",
                 Some(true),
-            )
-            .write_to_out_protocol(protocol)
-            .unwrap();
-            protocol.write_field_end().unwrap();
+            );
         };
-        let ia = |protocol: &mut dyn TOutputProtocol| {
-            protocol
-                .write_field_begin(&TFieldIdentifier::new("ia", TType::Struct, 2))
-                .unwrap();
-            IllegalArgument {
-                message: Some("bad ☃".into()),
-            }
-            .write_to_out_protocol(protocol)
-            .unwrap();
-            protocol.write_field_end().unwrap();
-        };
+        let ia = |protocol: &mut dyn TOutputProtocol| ia_field(protocol, "bad ☃");
         let unknown = |protocol: &mut dyn TOutputProtocol| {
             protocol
                 .write_field_begin(&TFieldIdentifier::new("later", TType::String, 9))
