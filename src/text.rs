@@ -29,7 +29,9 @@ pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, Utf8Error> {
 }
 
 /// Whether every byte is below 0x80: the high bits of all the words ORed
-/// together, the last bytes as a word overlapping the one before.
+/// together, the last bytes as a word overlapping the one before. (The
+/// standard `<[u8]>::is_ascii` in its place cost typed hydration 1.9% more
+/// instructions: it checks short slices a byte at a time.)
 #[inline]
 fn is_ascii(bytes: &[u8]) -> bool {
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
