@@ -1,6 +1,6 @@
 //! The convenience API: objects in, objects out, over any [`Store`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde_json::Value;
@@ -10,12 +10,11 @@ use crate::error::{ErrorKind, Result};
 use crate::mapper::Mapper;
 use crate::store::{Column, FamilySpec, Read, Row, RowMutations, Scan, Scanner, Store, check_row};
 
+mod write;
+
 /// Every version of every cell of a row: family -> qualifier -> timestamp
 /// -> value.
 pub type Versions = BTreeMap<Vec<u8>, BTreeMap<Vec<u8>, BTreeMap<i64, Vec<u8>>>>;
-
-/// A column as `(family, qualifier)` bytes.
-type ColumnRef<'a> = (&'a [u8], &'a [u8]);
 
 /// One table seen through a [`Mapper`]: objects in, objects out.
 ///
@@ -186,239 +185,20 @@ impl<S: Store> Table<S> {
         Ok(())
     }
 
-    /// Stores `object` under `row`, replacing what the row held: cells the
-    /// object no longer has are deleted (flaw 10 of the original).
-    ///
-    /// Costs one read of the row's current cells, then the puts and the
-    /// deletes of the stale columns: one write (one round trip) at an
-    /// explicit timestamp, two without one (the deletes go at the stale
-    /// cells' own newest timestamp so that a column put back later in the
-    /// same millisecond is not hidden by them). The puts land before the
-    /// deletes, so a reader racing the write may briefly see the new cells
-    /// beside stale ones, never a missing row. Two writers replacing
-    /// the same row at once may leave the union of their columns; serialise
-    /// them (e.g. with [`Store::check_and_put`]) if that matters. Older
-    /// versions of columns the object keeps stay readable through
-    /// [`Table::versions`].
-    ///
-    /// ```
-    /// use capjure::{Mapper, MemoryStore, Table};
-    /// use serde_json::json;
-    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
-    /// table.create(&[&json!({"a": 1, "b": 2})], 1)?;
-    /// table.insert(b"r", &json!({"a": 1, "b": 2}))?;
-    /// table.insert(b"r", &json!({"a": 3}))?;
-    /// assert_eq!(table.get(b"r")?, Some(json!({"a": 3})));
-    /// # Ok::<(), capjure::Error>(())
-    /// ```
-    pub fn insert(&self, row: &[u8], object: &Value) -> Result<()> {
-        self.insert_rows(&[(row, object)], None, true)
-    }
-
-    /// [`Table::insert`] at an explicit timestamp (milliseconds). The stale
-    /// columns are deleted at or below `timestamp`; versions newer than it
-    /// stay, as HBase's versioning would have them. Safe to retry.
-    ///
-    /// ```
-    /// use capjure::{Mapper, MemoryStore, Table};
-    /// use serde_json::json;
-    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
-    /// table.create(&[&json!({"a": 1})], 3)?;
-    /// table.insert_at(b"r", &json!({"a": 1}), 10)?;
-    /// table.insert_at(b"r", &json!({"a": 2}), 20)?;
-    /// assert_eq!(table.get_as_of(b"r", 15)?, Some(json!({"a": 1})));
-    /// # Ok::<(), capjure::Error>(())
-    /// ```
-    pub fn insert_at(&self, row: &[u8], object: &Value, timestamp: i64) -> Result<()> {
-        self.insert_rows(&[(row, object)], Some(timestamp), true)
-    }
-
-    /// Inserts several objects with replace semantics, [`Table::batch_size`]
-    /// rows per round trip. Every object is flattened before anything is
-    /// written; a batch failing part-way is an
-    /// [`ErrorKind::BatchFailed`] listing the rows written and the rows not
-    /// known to be.
-    ///
-    /// ```
-    /// use capjure::{Mapper, MemoryStore, Table};
-    /// use serde_json::json;
-    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
-    /// table.create(&[&json!({"a": 1})], 1)?;
-    /// let (one, two) = (json!({"a": 1}), json!({"a": 2}));
-    /// table.insert_many(&[(b"r1", &one), (b"r2", &two)], None)?;
-    /// assert_eq!(table.count()?, 2);
-    /// # Ok::<(), capjure::Error>(())
-    /// ```
-    pub fn insert_many<K: AsRef<[u8]>>(
-        &self,
-        objects: &[(K, &Value)],
-        timestamp: Option<i64>,
-    ) -> Result<()> {
-        let objects: Vec<(&[u8], &Value)> = objects.iter().map(|(k, v)| (k.as_ref(), *v)).collect();
-        self.insert_rows(&objects, timestamp, true)
-    }
-
-    /// Writes the object's cells without deleting any: a patch. Fields the
-    /// object lacks keep their stored cells.
-    ///
-    /// ```
-    /// use capjure::{Mapper, MemoryStore, Table};
-    /// use serde_json::json;
-    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
-    /// table.create(&[&json!({"a": 1, "b": 2})], 1)?;
-    /// table.insert(b"r", &json!({"a": 1, "b": 2}))?;
-    /// table.merge(b"r", &json!({"a": 3}))?;
-    /// assert_eq!(table.get(b"r")?, Some(json!({"a": 3, "b": 2})));
-    /// # Ok::<(), capjure::Error>(())
-    /// ```
-    pub fn merge(&self, row: &[u8], object: &Value) -> Result<()> {
-        self.insert_rows(&[(row, object)], None, false)
-    }
-
-    /// [`Table::merge`] for several objects, [`Table::batch_size`] rows per
-    /// round trip: puts only, no read, so one round trip per batch where
-    /// [`Table::insert_many`] needs two. The bulk-load path for rows that
-    /// are new or only gain columns; fields an object lacks keep their
-    /// stored cells. Failures are reported as for
-    /// [`Table::insert_many`].
-    ///
-    /// ```
-    /// use capjure::{Mapper, MemoryStore, Table};
-    /// use serde_json::json;
-    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
-    /// table.create(&[&json!({"a": 1, "b": 2})], 1)?;
-    /// table.insert(b"r1", &json!({"a": 1, "b": 2}))?;
-    /// let (one, two) = (json!({"a": 3}), json!({"a": 4}));
-    /// table.merge_many(&[(b"r1", &one), (b"r2", &two)], None)?;
-    /// assert_eq!(table.get(b"r1")?, Some(json!({"a": 3, "b": 2})));
-    /// assert_eq!(table.get(b"r2")?, Some(json!({"a": 4})));
-    /// # Ok::<(), capjure::Error>(())
-    /// ```
-    pub fn merge_many<K: AsRef<[u8]>>(
-        &self,
-        objects: &[(K, &Value)],
-        timestamp: Option<i64>,
-    ) -> Result<()> {
-        let objects: Vec<(&[u8], &Value)> = objects.iter().map(|(k, v)| (k.as_ref(), *v)).collect();
-        self.insert_rows(&objects, timestamp, false)
-    }
-
-    /// [`Table::merge`] at an explicit timestamp.
-    ///
-    /// ```
-    /// use capjure::{Mapper, MemoryStore, Table};
-    /// use serde_json::json;
-    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
-    /// table.create(&[&json!({"a": 1})], 1)?;
-    /// table.merge_at(b"r", &json!({"a": 1}), 5)?;
-    /// assert_eq!(table.cell(b"r", b"a", b"")?.and_then(|c| c.timestamp), Some(5));
-    /// # Ok::<(), capjure::Error>(())
-    /// ```
-    pub fn merge_at(&self, row: &[u8], object: &Value, timestamp: i64) -> Result<()> {
-        self.insert_rows(&[(row, object)], Some(timestamp), false)
-    }
-
-    fn insert_rows(
-        &self,
-        objects: &[(&[u8], &Value)],
-        timestamp: Option<i64>,
-        replace: bool,
-    ) -> Result<()> {
-        let mut changes = Vec::with_capacity(objects.len());
-        for (row, object) in objects {
-            self.check_row(row)?;
-            let cells = self.mapper.flatten(object).map_err(|e| e.in_row(row))?;
-            let mut change = RowMutations::new(*row);
-            change.mutations.reserve_exact(cells.len());
-            for cell in &cells {
-                let mut cell = cell.to_cell();
-                cell.timestamp = timestamp;
-                change.mutations.push(crate::store::Mutation::Put(cell));
-            }
-            changes.push(change);
-        }
-        self.in_batches(&mut changes, |batch| {
-            if replace {
-                self.add_stale_deletes(batch, timestamp)?;
-            }
-            self.store.mutate(&self.name, batch)
-        })
-    }
-
-    /// Adds, to each row's puts, deletes of the columns the row holds now
-    /// but the new object does not. Rows that do not exist yet, the usual
-    /// insert, cost nothing beyond the read.
-    ///
-    /// With an explicit timestamp the deletes are at it. Without one they
-    /// are at the newest timestamp among the stale cells read, not at the
-    /// server's "now": a delete marker at "now" would hide a column put
-    /// back within the same millisecond (HBase's put-after-delete pitfall).
-    fn add_stale_deletes(&self, batch: &mut [RowMutations], timestamp: Option<i64>) -> Result<()> {
-        let keys: Vec<Vec<u8>> = batch.iter().map(|change| change.row.clone()).collect();
-        let current = self.store.get_rows(&self.name, &keys, &Read::latest())?;
-        if current.iter().all(Option::is_none) {
-            return Ok(());
-        }
-        let mut stale_per_row: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); batch.len()];
-        let mut newest_stale: Option<i64> = None;
-        {
-            // The columns each existing row gets from this batch (a key
-            // may come more than once).
-            let mut new_columns: HashMap<&[u8], BTreeSet<ColumnRef<'_>>> = HashMap::new();
-            for (change, current) in batch.iter().zip(&current) {
-                if current.is_some() {
-                    new_columns.entry(change.row.as_slice()).or_default();
-                }
-            }
-            for change in batch.iter() {
-                if let Some(columns) = new_columns.get_mut(change.row.as_slice()) {
-                    columns.extend(change.mutations.iter().filter_map(|m| match m {
-                        crate::store::Mutation::Put(cell) => {
-                            Some((cell.family.as_slice(), cell.qualifier.as_slice()))
-                        }
-                        _ => None,
-                    }));
-                }
-            }
-            for ((change, current), stale) in batch.iter().zip(&current).zip(&mut stale_per_row) {
-                let Some(current) = current else {
-                    continue;
-                };
-                let new = &new_columns[change.row.as_slice()];
-                for cell in current.latest() {
-                    if !new.contains(&(cell.family.as_slice(), cell.qualifier.as_slice())) {
-                        newest_stale = newest_stale.max(cell.timestamp);
-                        stale.push((cell.family.clone(), cell.qualifier.clone()));
-                    }
-                }
-            }
-        }
-        let delete_at = timestamp.or(newest_stale);
-        for (change, stale) in batch.iter_mut().zip(stale_per_row) {
-            for (family, qualifier) in stale {
-                change.mutations.push(crate::store::Mutation::DeleteColumn {
-                    family,
-                    qualifier,
-                    timestamp: delete_at,
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// Runs `write` over `changes` in batches; a failure after the first
+    /// Runs `write` over `changes` in batches (given where each batch
+    /// starts); a failure after the first
     /// row says which rows were written. The keys are copied only then:
     /// the rows stay in `changes`, and the batches before the failing one
     /// are the written ones.
     fn in_batches(
         &self,
         changes: &mut [RowMutations],
-        mut write: impl FnMut(&mut [RowMutations]) -> Result<()>,
+        mut write: impl FnMut(usize, &mut [RowMutations]) -> Result<()>,
     ) -> Result<()> {
         let total = changes.len();
         for at in (0..total).step_by(self.batch) {
             let end = (at + self.batch).min(total);
-            if let Err(err) = write(&mut changes[at..end]) {
+            if let Err(err) = write(at, &mut changes[at..end]) {
                 if total <= 1 {
                     return Err(err);
                 }
@@ -710,7 +490,9 @@ impl<S: Store> Table<S> {
                     })
             })
             .collect();
-        self.in_batches(&mut changes, |batch| self.store.mutate(&self.name, batch))
+        self.in_batches(&mut changes, |_, batch| {
+            self.store.mutate(&self.name, batch)
+        })
     }
 
     /// Objects of a scan, lazily and hydrated, in key order.

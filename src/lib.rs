@@ -83,6 +83,7 @@ mod java;
 mod keys;
 mod layout;
 mod mapper;
+mod patch;
 mod ser;
 pub mod store;
 mod text;
@@ -101,6 +102,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use keys::{DecodeFn, EncodeFn, KeyConfig, PrimaryKey};
 pub use layout::Layout;
 pub use mapper::Mapper;
+pub use patch::FieldPath;
 pub use ser::to_cells;
 pub use store::{MemoryStore, Store, ThriftStore};
 
