@@ -68,6 +68,15 @@
 //! a configured array (`cars_count` beside an array `cars`).
 //! Hydrating cells that no object flattens to is an error naming the
 //! column; nothing panics.
+//!
+//! # Writing rows
+//!
+//! [`Table::insert`] replaces a row, [`Table::merge`] merges a patch into
+//! it (JSON Merge Patch, RFC 7396, at the layout's one level of nesting,
+//! with `null` stored as a value) and [`Table::remove`] removes keys or map
+//! fields: each reads the row first and writes the difference, two round
+//! trips per batch, so the row always reads back. [`Table::load_many`]
+//! writes new rows without reading, one round trip per batch.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
