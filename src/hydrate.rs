@@ -324,6 +324,13 @@ fn gather_keys<'e, 'a>(
     // plain key of the same text can match.
     for (at, run) in entries.chunk_by(|_, b| b.same_group).enumerate() {
         let group = run[0].group;
+        // Checked per group, not per cell: the writers refuse empty names,
+        // so an empty key read back could not be written again.
+        if group.is_empty() {
+            return Err(run[0]
+                .malformed("the key's name is empty, and no object can hold an empty key")
+                .into());
+        }
         let known = names
             .get(at)
             .map(String::as_str)
@@ -335,6 +342,14 @@ fn gather_keys<'e, 'a>(
             Group::Key(key) => (key, KeyCells::new(run)),
             Group::Configured(key) => (Cow::Borrowed(key), KeyCells::new(run)),
             Group::Field { key, field } => {
+                if field.is_empty() {
+                    return Err(run[0]
+                        .malformed(format!(
+                            "the field's name is empty, and no child of `{key}` can hold an \
+                             empty field"
+                        ))
+                        .into());
+                }
                 let owner = keys.iter_mut().rev().find(
                     |(name, _)| matches!(name, Cow::Borrowed(name) if std::ptr::eq(*name, key)),
                 );
