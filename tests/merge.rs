@@ -278,6 +278,39 @@ fn a_row_that_does_not_hydrate_fails_the_merge_and_is_left_alone() {
 }
 
 #[test]
+fn a_write_below_newer_cells_that_would_not_read_back_is_refused() {
+    on_both_stores(Codec::Json, |table, on| {
+        table
+            .insert_at(b"r", &json!({"arr": ["p"], "a": 1}), 20)
+            .expect("insert");
+        // arr:p at 20 would outlive the delete at 10, beside arr:q.
+        for result in [
+            table.merge_at(b"r", &json!({"arr": ["q"]}), 10),
+            table.insert_at(b"r", &json!({"arr": ["q"]}), 10),
+        ] {
+            let err = result.unwrap_err();
+            assert!(
+                matches!(err.kind(), ErrorKind::InvalidArgument { .. }),
+                "{on}: {err}"
+            );
+            assert_eq!(err.row(), Some(&b"r"[..]), "{on}: {err}");
+        }
+        assert_eq!(
+            table.get(b"r").expect(on),
+            Some(json!({"arr": ["p"], "a": 1})),
+            "{on}"
+        );
+        // A mixture that reads is HBase's versioning at work, and allowed.
+        table.insert_at(b"r", &json!({"b": 2}), 10).expect("insert");
+        assert_eq!(
+            table.get(b"r").expect(on),
+            Some(json!({"arr": ["p"], "a": 1, "b": 2})),
+            "{on}"
+        );
+    });
+}
+
+#[test]
 fn text_codec_merges_read_back() {
     // What the text codec can store: no empty containers, values read back
     // as strings.

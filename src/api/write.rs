@@ -8,8 +8,8 @@
 //! delete the stored columns the new cells lack. The result is always a
 //! row that flattens from one object, so it reads back.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
@@ -106,7 +106,10 @@ impl<S: Store> Table<S> {
 
     /// [`Table::insert`] at an explicit timestamp (milliseconds). The stale
     /// columns are deleted at or below `timestamp`; versions newer than it
-    /// stay, as HBase's versioning would have them. Safe to retry.
+    /// stay, as HBase's versioning would have them; a write they would
+    /// leave unreadable beside the new cells (an array's newer elements
+    /// beside older ones) is refused with [`ErrorKind::InvalidArgument`]
+    /// naming the row, and nothing is written. Safe to retry.
     ///
     /// ```
     /// use capjure::{Mapper, MemoryStore, Table};
@@ -202,7 +205,9 @@ impl<S: Store> Table<S> {
     }
 
     /// [`Table::merge`] at an explicit timestamp: the changed cells are put
-    /// at it and the stale columns deleted at or below it.
+    /// at it and the stale columns deleted at or below it. Stored cells
+    /// newer than `timestamp` stay, as for [`Table::insert_at`], which
+    /// refuses the same writes.
     ///
     /// ```
     /// use capjure::{Mapper, MemoryStore, Table};
@@ -420,6 +425,7 @@ impl<S: Store> Table<S> {
                     (&flattened, true)
                 }
             };
+            self.check_readable(target, cells, timestamp)?;
             if let Some(change) = batch.get_mut(target.last) {
                 let stale = difference(change, cells, target.stored, only_changed, timestamp);
                 newest_stale = newest_stale.max(stale);
@@ -442,6 +448,48 @@ impl<S: Store> Table<S> {
             return Ok(());
         }
         self.store.mutate(&self.name, batch)
+    }
+}
+
+impl<S: Store> Table<S> {
+    /// At an explicit timestamp below some of the row's stored cells, those
+    /// cells outlive the write (its puts are older, its deletes stop at the
+    /// timestamp) and stand beside the written ones: refuses a write whose
+    /// row would then not read back. Costs nothing unless such cells exist.
+    fn check_readable(
+        &self,
+        target: &Target<'_>,
+        cells: &Cells,
+        timestamp: Option<i64>,
+    ) -> Result<()> {
+        let (Some(at), Some(stored)) = (timestamp, target.stored) else {
+            return Ok(());
+        };
+        let newer: BTreeMap<(&[u8], &[u8]), &Cell> = stored
+            .latest()
+            .filter(|cell| cell.timestamp.is_some_and(|stored_at| stored_at > at))
+            .map(|cell| (column(cell), cell))
+            .collect();
+        if newer.is_empty() {
+            return Ok(());
+        }
+        let mut view: Vec<CellRef<'_>> = cells
+            .iter()
+            .filter(|cell| !newer.contains_key(&(cell.family, cell.qualifier)))
+            .collect();
+        view.extend(newer.values().map(|cell| CellRef::from(*cell)));
+        match self.mapper.hydrate(view) {
+            Ok(_) => Ok(()),
+            Err(err) => Err(crate::Error::from(ErrorKind::InvalidArgument {
+                table: self.name.clone(),
+                operation: "write",
+                message: format!(
+                    "timestamp {at} is older than cells of the row, which would stay beside \
+                     the written ones and leave a row that does not read back ({err})"
+                ),
+            })
+            .in_row(target.key)),
+        }
     }
 }
 
