@@ -551,7 +551,7 @@ fn memory_store_and_hbase_agree_on_a_random_sequence() {
     for index in 0..ops {
         let (describe, op, at_clock) = operation(&mut rng);
         history.push(describe);
-        let results: Vec<Outcome> = sides.iter().map(|side| op(side)).collect();
+        let results: Vec<Outcome> = sides.iter().map(&op).collect();
         if at_clock {
             // Two writes at the clock never share a millisecond.
             std::thread::sleep(Duration::from_millis(2));
