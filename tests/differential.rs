@@ -215,10 +215,6 @@ fn clock_free(text: &str) -> String {
     out
 }
 
-fn rows(result: Result<Vec<Option<Row>>, Error>) -> Result<Vec<Option<Row>>, Error> {
-    result
-}
-
 fn scan_all(store: &dyn Store, table: &str, scan: &Scan) -> Result<Vec<Row>, Error> {
     store.scan(table, scan)?.collect()
 }
@@ -346,7 +342,7 @@ fn operation(rng: &mut Rng) -> (String, Op, bool) {
             let read = read(rng);
             (
                 format!("get_rows {keys:?} {read:?}"),
-                Box::new(move |s: &Side| outcome(rows(s.store.get_rows(&s.raw, &keys, &read)))),
+                Box::new(move |s: &Side| outcome(s.store.get_rows(&s.raw, &keys, &read))),
                 false,
             )
         }
