@@ -73,7 +73,7 @@ fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
         }
         _ => Err(format!(
             "the value is not a JSON scalar ({}); was it written with another codec?",
-            crate::cell::Printable(bytes)
+            crate::cell::Excerpt(bytes)
         )),
     }
 }
