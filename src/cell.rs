@@ -217,6 +217,40 @@ impl fmt::Display for Printable<'_> {
     }
 }
 
+/// Bytes as error messages show them: [`Printable`], but a long key or
+/// value only by its first bytes, a `…` and its length, so that a 1 MiB row
+/// key does not make a 1 MB message. `…` is not ASCII, so it cannot come
+/// from the bytes themselves (Printable escapes every byte above 0x7E).
+pub(crate) struct Excerpt<'a>(pub(crate) &'a [u8]);
+
+impl Excerpt<'_> {
+    /// Longer than this, bytes are cut.
+    const WHOLE: usize = 64;
+    /// How many of the first bytes a cut shows.
+    const SHOWN: usize = 40;
+
+    /// Text that is already printable (a name quoted in a server's
+    /// message), cut the same way.
+    pub(crate) fn text(text: &str) -> String {
+        if text.len() <= Excerpt::WHOLE {
+            return text.to_string();
+        }
+        let head: String = text.chars().take(Excerpt::SHOWN).collect();
+        format!("{head}… ({} bytes)", text.len())
+    }
+}
+
+impl fmt::Display for Excerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.get(..Excerpt::SHOWN) {
+            Some(head) if self.0.len() > Excerpt::WHOLE => {
+                write!(f, "{}… ({} bytes)", Printable(head), self.0.len())
+            }
+            _ => Printable(self.0).fmt(f),
+        }
+    }
+}
+
 /// A `family:qualifier` pair shown as one printable column name.
 pub(crate) struct ColumnName<'a>(pub(crate) &'a [u8], pub(crate) &'a [u8]);
 

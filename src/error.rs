@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use crate::cell::Printable;
+use crate::cell::Excerpt;
 
 /// A `Result` whose error is capjure's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -96,7 +96,7 @@ impl From<ErrorKind> for Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(row) = &self.0.row {
-            write!(f, "row \"{}\": ", Printable(row))?;
+            write!(f, "row \"{}\": ", Excerpt(row))?;
         }
         self.0.kind.fmt(f)
     }
@@ -106,7 +106,7 @@ impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut debug = f.debug_struct("Error");
         if let Some(row) = &self.0.row {
-            debug.field("row", &Printable(row).to_string());
+            debug.field("row", &Excerpt(row).to_string());
         }
         debug.field("kind", &self.0.kind).finish()
     }
@@ -464,7 +464,7 @@ pub(crate) fn row_list(rows: &[Vec<u8>]) -> String {
         if index > 0 {
             out.push_str(", ");
         }
-        out.push_str(&format!("\"{}\"", Printable(row)));
+        out.push_str(&format!("\"{}\"", Excerpt(row)));
     }
     if rows.len() > SHOWN {
         out.push_str(&format!(" and {} more", rows.len() - SHOWN));
@@ -534,7 +534,34 @@ impl ErrorKind {
     }
 }
 
-/// A column as error messages print it.
+/// A column as error messages print it: `family:qualifier`, each cut short
+/// when long (see [`Excerpt`]).
 pub(crate) fn column_name(family: &[u8], qualifier: &[u8]) -> String {
-    crate::cell::ColumnName(family, qualifier).to_string()
+    format!("{}:{}", Excerpt(family), Excerpt(qualifier))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_keys_and_columns_are_cut_in_messages() {
+        let key = vec![b'a'; 1 << 20];
+        let err = Error::from(ErrorKind::EmptyName { parent: None }).in_row(&key);
+        let text = err.to_string();
+        assert!(text.len() < 200, "{text}");
+        assert!(text.starts_with(&format!("row \"{}… (1048576 bytes)\": ", "a".repeat(40))));
+        assert!(format!("{err:?}").len() < 300);
+        assert_eq!(
+            column_name(b"f", &[0xFF; 100]),
+            format!("f:{}… (100 bytes)", "\\xFF".repeat(40))
+        );
+        // Short ones are shown whole.
+        assert_eq!(
+            column_name(b"f", &[b'q'; 64]),
+            format!("f:{}", "q".repeat(64))
+        );
+        let rows = row_list(&[key.clone(), b"r".to_vec()]);
+        assert!(rows.len() < 100 && rows.ends_with(", \"r\""), "{rows}");
+    }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::cell::CellRef;
+use crate::cell::{CellRef, Excerpt};
 use crate::codec::{self, ARRAY_MARKER, Codec, JsonCell};
 use crate::error::{ErrorKind, Result, column_name};
 use crate::flatten::{compare_bytes, same_bytes};
@@ -649,7 +649,8 @@ fn text_children(mapper: &Mapper, key: &str, parts: &KeyCells<'_, '_>) -> Result
                         ErrorKind::PrimaryKeyCodec {
                             key: key.to_string(),
                             message: format!(
-                                "decoding \"{qualifier}\" in column \"{}\": {message}",
+                                "decoding \"{}\" in column \"{}\": {message}",
+                                Excerpt::text(&qualifier),
                                 column_name(entry.cell.family, entry.cell.qualifier)
                             ),
                         }

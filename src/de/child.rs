@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::scalar::ScalarDeserializer;
 use super::{At, Path};
+use crate::cell::Excerpt;
 use crate::codec::{self, Codec, JsonCell};
 use crate::error::{Error, ErrorKind, Result, column_name};
 use crate::flatten::{compare_bytes, same_bytes};
@@ -145,7 +146,7 @@ impl<'k, 'a> ChildrenAccess<'k, 'a> {
                         Pk::Value(primary_key.decode(text).map_err(|message| {
                             ErrorKind::PrimaryKeyCodec {
                                 key: key.to_string(),
-                                message: format!("decoding \"{text}\": {message}"),
+                                message: format!("decoding \"{}\": {message}", Excerpt::text(text)),
                             }
                         })?)
                     } else {

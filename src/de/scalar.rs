@@ -11,6 +11,7 @@ use serde::de::value::StrDeserializer;
 use serde::de::{Deserializer, IntoDeserializer, Visitor};
 
 use super::At;
+use crate::cell::Excerpt;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ser::Form;
 
@@ -56,7 +57,7 @@ fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
                 return Ok(Json::F64(decimal));
             }
             let text = std::str::from_utf8(bytes).map_err(|_| "not a JSON number".to_string())?;
-            let not_a_number = || format!("`{text}` is not a JSON number");
+            let not_a_number = || format!("`{}` is not a JSON number", Excerpt::text(text));
             if !text
                 .bytes()
                 .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
@@ -73,7 +74,7 @@ fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
         }
         _ => Err(format!(
             "the value is not a JSON scalar ({}); was it written with another codec?",
-            crate::cell::Printable(bytes)
+            Excerpt(bytes)
         )),
     }
 }
@@ -280,7 +281,8 @@ impl<'b> ScalarDeserializer<'b> {
         let text = self.text::<V::Value>()?;
         let value = text.parse::<P>().map_err(|_| {
             self.mismatch::<V::Value>(format!(
-                "\"{text}\" is not a {}",
+                "\"{}\" is not a {}",
+                Excerpt::text(text),
                 std::any::type_name::<P>()
             ))
         })?;
@@ -515,6 +517,20 @@ impl<'de> Deserializer<'de> for ScalarDeserializer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_value_makes_a_short_reason() {
+        for value in ["1-".repeat(1 << 19), format!("[{}", "x".repeat(1 << 20))] {
+            let Err(reason) = parse_json(value.as_bytes()) else {
+                panic!("parsed {} bytes", value.len());
+            };
+            assert!(reason.len() < 200, "{} bytes: {reason}", reason.len());
+            assert!(
+                reason.contains(&format!("({} bytes)", value.len())),
+                "{reason}"
+            );
+        }
+    }
 
     /// What `parse_json` reads, as text, for comparing.
     fn read(text: &str) -> String {

@@ -18,7 +18,7 @@ use super::child::{Child, ChildSerializer, Field, FieldName};
 use super::names::Recent;
 use super::scalar::{self, Form, Kind, ScalarSerializer};
 use super::{State, check_marker, write_empty};
-use crate::cell::{Cells, CellsMark};
+use crate::cell::{Cells, CellsMark, Excerpt};
 use crate::codec::{self, ARRAY_MARKER};
 use crate::error::{Error, ErrorKind, Result};
 use crate::flatten::{check_group, child_qualifier, compare_bytes};
@@ -389,7 +389,7 @@ fn write_children(
             {
                 return Err(ErrorKind::DuplicatePrimaryKey {
                     key: key.to_string(),
-                    qualifier: String::from_utf8_lossy(qualifier(&pair[0])).into_owned(),
+                    qualifier: Excerpt::text(&String::from_utf8_lossy(qualifier(&pair[0]))),
                     first: pair[0].index,
                     second: pair[1].index,
                 }

@@ -6,11 +6,11 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{
-    Column, FamilySpec, Mutation, Read, Row, RowMutations, Scan, Scanner, Store, check_batch,
-    check_check_and_put, check_family_name, check_row, check_timestamp, group_by_timestamp,
-    normalize_columns,
+    Column, FamilySpec, Mutation, Prepared, Read, Row, RowMutations, Scan, Scanner, Store,
+    StoreLimits, check_batch, check_check_and_put, check_family_name, check_timestamp,
+    group_by_timestamp, normalize_columns,
 };
-use crate::cell::{Cell, Printable};
+use crate::cell::{Cell, Excerpt};
 use crate::error::{ErrorKind, Result, column_name};
 
 /// An in-memory [`Store`] that behaves like one HBase table server: the
@@ -37,7 +37,9 @@ use crate::error::{ErrorKind, Result, column_name};
 ///   that has not been major-compacted;
 /// * a batch that names a missing family applies its other rows and then
 ///   fails, puts before deletes, as the Thrift gateway does;
-/// * check-and-put and increments, atomically (one write lock).
+/// * check-and-put and increments, atomically (one write lock);
+/// * HBase's limits on row key length and cell size ([`StoreLimits`]),
+///   checked before anything is written.
 ///
 /// It is thread-safe (one `RwLock`; scans take the lock once per batch, so
 /// a scan sees writes made between its batches, like an HBase scanner
@@ -61,6 +63,7 @@ use crate::error::{ErrorKind, Result, column_name};
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     tables: RwLock<BTreeMap<String, MemTable>>,
+    limits: StoreLimits,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -188,7 +191,7 @@ fn table_not_found(table: &str) -> crate::Error {
 fn family_not_found(table: &str, family: &[u8]) -> crate::Error {
     ErrorKind::FamilyNotFound {
         table: table.to_string(),
-        family: Printable(family).to_string(),
+        family: Excerpt(family).to_string(),
     }
     .into()
 }
@@ -230,6 +233,34 @@ impl MemoryStore {
     /// ```
     pub fn new() -> Self {
         MemoryStore::default()
+    }
+
+    /// The same store checking other limits than HBase's defaults (set
+    /// them to what the production cluster is configured with).
+    ///
+    /// ```
+    /// use capjure::store::{FamilySpec, RowMutations, Store, StoreLimits};
+    /// use capjure::{Cell, MemoryStore};
+    ///
+    /// let store = MemoryStore::new().with_limits(StoreLimits::new().max_row_key_len(8));
+    /// store.create_table("t", &[FamilySpec::new("f")])?;
+    /// let long = RowMutations::new("123456789").put(Cell::new("f", "q", "v"));
+    /// assert!(store.mutate("t", &[long]).is_err());
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn with_limits(mut self, limits: StoreLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits this store checks.
+    ///
+    /// ```
+    /// use capjure::store::StoreLimits;
+    /// assert_eq!(*capjure::MemoryStore::new().limits(), StoreLimits::new());
+    /// ```
+    pub fn limits(&self) -> &StoreLimits {
+        &self.limits
     }
 
     /// Forgets the delete markers of a table, the way an HBase major
@@ -384,7 +415,7 @@ impl MemTable {
 
 impl Store for MemoryStore {
     fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
-        check_batch(table, batch)?;
+        check_batch(table, batch, &self.limits)?;
         let mut tables = self.write();
         let mem = tables
             .get_mut(table)
@@ -397,9 +428,7 @@ impl Store for MemoryStore {
     }
 
     fn get_rows(&self, table: &str, rows: &[Vec<u8>], read: &Read) -> Result<Vec<Option<Row>>> {
-        for row in rows {
-            check_row(table, row)?;
-        }
+        self.limits.check_rows(table, "get_rows", rows)?;
         if let Some(before) = read.before {
             check_timestamp(table, "get_rows", before)?;
         }
@@ -421,14 +450,19 @@ impl Store for MemoryStore {
     }
 
     fn scan(&self, table: &str, scan: &Scan) -> Result<Scanner<'_>> {
-        let mut scan = scan.clone();
-        scan.columns = normalize_columns(&scan.columns);
-        scan.batch = scan.batch.max(1);
+        let prepared = scan.prepare(table, &self.limits)?;
+        let scan = match &prepared {
+            Prepared::Empty(scan) | Prepared::Run(scan) => scan,
+        };
         {
             let tables = self.read();
             let mem = tables.get(table).ok_or_else(|| table_not_found(table))?;
             mem.check_families(table, scan.columns.iter().map(Column::family_name))?;
         }
+        let scan = match prepared {
+            Prepared::Empty(_) => return Ok(Scanner::new(std::iter::empty())),
+            Prepared::Run(scan) => scan,
+        };
         let table = table.to_string();
         let mut buffer: VecDeque<Row> = VecDeque::new();
         let mut last: Option<Vec<u8>> = None;
@@ -453,9 +487,7 @@ impl Store for MemoryStore {
     }
 
     fn delete_rows(&self, table: &str, rows: &[Vec<u8>], timestamp: Option<i64>) -> Result<()> {
-        for row in rows {
-            check_row(table, row)?;
-        }
+        self.limits.check_rows(table, "delete_rows", rows)?;
         if let Some(timestamp) = timestamp {
             check_timestamp(table, "delete_rows", timestamp)?;
         }
@@ -482,7 +514,7 @@ impl Store for MemoryStore {
         qualifier: &[u8],
         amount: i64,
     ) -> Result<i64> {
-        check_row(table, row)?;
+        self.limits.check_row(table, "increment", row)?;
         check_family_name(table, "increment", family)?;
         let mut tables = self.write();
         let mem = tables
@@ -523,7 +555,7 @@ impl Store for MemoryStore {
         expected: Option<&[u8]>,
         put: &Cell,
     ) -> Result<bool> {
-        check_check_and_put(table, row, family, put)?;
+        check_check_and_put(table, row, family, put, &self.limits)?;
         let mut tables = self.write();
         let mem = tables
             .get_mut(table)

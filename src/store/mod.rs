@@ -4,7 +4,10 @@
 //! its Thrift1 gateway.
 //!
 //! Rows, families and qualifiers are bytes. Every call that takes a row key
-//! rejects an empty one with [`ErrorKind::EmptyRowKey`]. Timestamps are
+//! rejects an empty one with [`ErrorKind::EmptyRowKey`], and one longer
+//! than HBase takes, or a cell larger than it takes, with
+//! [`ErrorKind::InvalidArgument`] before sending anything
+//! ([`StoreLimits`]). Timestamps are
 //! milliseconds since the epoch and must not be negative; a `None`
 //! timestamp lets the store use its own clock, the way HBase does.
 //!
@@ -26,11 +29,14 @@ use std::sync::Arc;
 use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
 
+mod limits;
 pub mod memory;
 mod scan;
 pub mod thrift;
 
+pub use limits::StoreLimits;
 pub use memory::MemoryStore;
+pub(crate) use scan::Prepared;
 pub use scan::{Scan, Scanner, Stop};
 pub use thrift::{ThriftConfig, ThriftStore, TransportKind, WireProtocol};
 
@@ -554,7 +560,9 @@ pub trait Store: Send + Sync {
 
     /// Scans rows in key order, lazily: the scanner fetches
     /// [`Scan::batch`] rows per round trip and releases server resources
-    /// when dropped.
+    /// when dropped. A missing table or family is reported here, not by the
+    /// scanner; a range without keys ([`Scan::is_empty_range`]) returns no
+    /// rows.
     ///
     /// ```
     /// # use capjure::store::{FamilySpec, RowMutations, Scan, Store};
@@ -765,10 +773,11 @@ macro_rules! forward_store {
 forward_store!(&S, Box<S>, Arc<S>);
 
 /// Checks what every store rejects the same way before touching data:
-/// empty row keys, negative timestamps, bad family names.
-pub(crate) fn check_batch(table: &str, batch: &[RowMutations]) -> Result<()> {
+/// empty or too long row keys, cells over the size limit, negative
+/// timestamps, bad family names.
+pub(crate) fn check_batch(table: &str, batch: &[RowMutations], limits: &StoreLimits) -> Result<()> {
+    limits.check_batch(table, batch)?;
     for change in batch {
-        check_row(table, &change.row)?;
         for mutation in &change.mutations {
             check_family_name(table, "mutate", mutation.family())
                 .map_err(|e| e.in_row(&change.row))?;
@@ -780,7 +789,8 @@ pub(crate) fn check_batch(table: &str, batch: &[RowMutations]) -> Result<()> {
     Ok(())
 }
 
-/// An empty row key is an error in every call.
+/// An empty row key is an error in every call (stores also check its
+/// length: [`StoreLimits`]).
 pub(crate) fn check_row(table: &str, row: &[u8]) -> Result<()> {
     if row.is_empty() {
         return Err(ErrorKind::EmptyRowKey {
@@ -810,7 +820,7 @@ pub(crate) fn check_family_name(table: &str, operation: &'static str, family: &[
             operation,
             message: format!(
                 "\"{}\" is not a column family name",
-                crate::cell::Printable(family)
+                crate::cell::Excerpt(family)
             ),
         }
         .into());
@@ -818,16 +828,18 @@ pub(crate) fn check_family_name(table: &str, operation: &'static str, family: &[
     Ok(())
 }
 
-/// The checks a check-and-put needs beyond the row key.
+/// The checks a check-and-put needs.
 pub(crate) fn check_check_and_put(
     table: &str,
     row: &[u8],
     family: &[u8],
     put: &Cell,
+    limits: &StoreLimits,
 ) -> Result<()> {
-    check_row(table, row)?;
+    limits.check_row(table, "check_and_put", row)?;
     check_family_name(table, "check_and_put", family)?;
     check_family_name(table, "check_and_put", &put.family)?;
+    limits.check_cell(table, "check_and_put", row, put)?;
     if put.timestamp.is_some() {
         return Err(ErrorKind::InvalidArgument {
             table: table.to_string(),
@@ -860,12 +872,18 @@ pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
-/// The smallest key greater than `key`: `key` followed by a zero byte.
-pub(crate) fn key_after(key: &[u8]) -> Vec<u8> {
+/// The smallest row key greater than `key`: `key` followed by a zero byte,
+/// unless `key` is as long as an HBase row key can be (HBase refuses a
+/// longer scan bound); then it is the next key of that length or shorter.
+/// `None` when no row key follows `key`.
+pub(crate) fn key_after(key: &[u8]) -> Option<Vec<u8>> {
+    if key.len() >= StoreLimits::HBASE_MAX_ROW_KEY_LEN {
+        return prefix_end(key);
+    }
     let mut next = Vec::with_capacity(key.len() + 1);
     next.extend_from_slice(key);
     next.push(0);
-    next
+    Some(next)
 }
 
 /// Splits a batch by mutation timestamp, in order of first appearance: the

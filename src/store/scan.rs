@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::thrift::{ThriftCells, ThriftScanner};
-use super::{Column, Row, key_after, prefix_end};
+use super::{Column, Row, StoreLimits, key_after, normalize_columns, prefix_end};
 use crate::cell::{Cell, CellRef};
 use crate::error::Result;
 
@@ -178,13 +178,53 @@ impl Scan {
     }
 
     /// The stop as an exclusive bound: an inclusive stop `k` becomes `k\0`,
-    /// the first key after it.
+    /// the first key after it (see `key_after`); `None` for no bound.
     pub(crate) fn exclusive_stop(&self) -> Option<Vec<u8>> {
         match &self.stop {
             Stop::End => None,
             Stop::Exclusive(stop) => Some(stop.clone()),
-            Stop::Inclusive(stop) => Some(key_after(stop)),
+            Stop::Inclusive(stop) => key_after(stop),
         }
+    }
+
+    /// Whether the range holds no key at all: an exclusive stop at or
+    /// before the start, or an inclusive stop before it.
+    ///
+    /// HBase reads a scan whose start equals its stop as a get of that
+    /// row, and an exclusive stop of `""` as no stop at all, so such a
+    /// scan must never reach the server.
+    ///
+    /// ```
+    /// use capjure::store::Scan;
+    /// assert!(Scan::range("k", "k").is_empty_range());
+    /// assert!(Scan::range("b", "a").is_empty_range());
+    /// assert!(Scan::all().until("").is_empty_range());
+    /// assert!(!Scan::all().from("k").through("k").is_empty_range());
+    /// assert!(!Scan::range("k", "k\0").is_empty_range());
+    /// ```
+    pub fn is_empty_range(&self) -> bool {
+        match &self.stop {
+            Stop::End => false,
+            Stop::Exclusive(stop) => *stop <= self.start,
+            Stop::Inclusive(stop) => *stop < self.start,
+        }
+    }
+
+    /// What every store does first with a scan, so that they all agree:
+    /// checks its keys, drops redundant columns, and says
+    /// whether the range is empty, in which case the store must only check
+    /// that the table and the scan's families exist (as a scan that ran
+    /// would) and return no rows.
+    pub(crate) fn prepare(&self, table: &str, limits: &StoreLimits) -> Result<Prepared> {
+        limits.check_scan(table, self)?;
+        let mut scan = self.clone();
+        scan.columns = normalize_columns(&scan.columns);
+        scan.batch = scan.batch.max(1);
+        Ok(if scan.is_empty_range() {
+            Prepared::Empty(scan)
+        } else {
+            Prepared::Run(scan)
+        })
     }
 
     /// Whether `key` is past the stop.
@@ -195,6 +235,14 @@ impl Scan {
             Stop::Inclusive(stop) => key > stop.as_slice(),
         }
     }
+}
+
+/// A scan after [`Scan::prepare`].
+pub(crate) enum Prepared {
+    /// A range without keys: nothing to ask the server.
+    Empty(Scan),
+    /// A scan to run.
+    Run(Scan),
 }
 
 impl Default for Scan {

@@ -2,12 +2,13 @@
 //! error from both stores.
 
 use capjure::store::{Column, FamilySpec, Read, RowMutations, Scan, Store};
-use capjure::{Cell, ErrorKind, Result};
+use capjure::{Cell, ErrorKind, Mapper, Result, Table};
 
 use crate::Env;
 
 conformance!(
     missing_table_is_table_not_found,
+    scan_reports_a_missing_table_or_family_itself,
     missing_family_is_family_not_found,
     empty_row_key_is_rejected,
     negative_timestamp_is_rejected,
@@ -69,6 +70,54 @@ fn missing_table_is_table_not_found(env: &Env) {
         "{}",
         env.backend
     );
+}
+
+/// Not on the scanner's first row: a caller checks `scan`'s result.
+fn scan_reports_a_missing_table_or_family_itself(env: &Env) {
+    let t = env.name("missing_scan");
+    let s = env.store.as_ref();
+    let is = |k: &ErrorKind| matches!(k, ErrorKind::TableNotFound { table } if *table == t);
+    for scan in [
+        Scan::all(),
+        Scan::prefix("p"),
+        Scan::range("k", "k"),
+        Scan::all().keys_only(),
+    ] {
+        expect_kind(
+            env,
+            &format!("scan {scan:?}"),
+            s.scan(&t, &scan).map(|_| ()),
+            is,
+        );
+    }
+    let table = Table::new(s, t.clone(), Mapper::default());
+    expect_kind(env, "Table::scan", table.scan(Scan::all()).map(|_| ()), is);
+    expect_kind(
+        env,
+        "Table::scan_prefix",
+        table.scan_prefix(b"p").map(|_| ()),
+        is,
+    );
+    expect_kind(env, "Table::count", table.count(), is);
+    expect_kind(
+        env,
+        "Table::count_scan",
+        table.count_scan(Scan::range("k", "k")),
+        is,
+    );
+
+    let t = env.simple("missing_scan_family", &["f"], 1);
+    let is =
+        |k: &ErrorKind| matches!(k, ErrorKind::FamilyNotFound { family, .. } if family == "nope");
+    for scan in [Scan::all(), Scan::range("k", "k")] {
+        let scan = scan.columns([Column::family("nope")]);
+        expect_kind(
+            env,
+            &format!("scan {scan:?}"),
+            s.scan(&t, &scan).map(|_| ()),
+            is,
+        );
+    }
 }
 
 fn missing_family_is_family_not_found(env: &Env) {

@@ -129,6 +129,7 @@ mod atomic;
 mod deletes;
 mod errors;
 mod insert;
+mod limits;
 mod ordering;
 mod scans;
 mod versions;

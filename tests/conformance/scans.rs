@@ -1,7 +1,7 @@
 //! Scans: ranges, inclusive and exclusive stops, prefixes, columns, batches.
 
-use capjure::Cell;
 use capjure::store::{Column, RowMutations, Scan};
+use capjure::{Cell, Mapper, Table};
 
 use crate::Env;
 
@@ -13,6 +13,7 @@ conformance!(
     keys_only_returns_one_empty_cell_per_row,
     dropping_a_scanner_early_is_harmless,
     dropping_a_scanner_mid_scan_is_harmless,
+    empty_and_inverted_ranges_return_nothing,
 );
 
 fn keys(env: &Env, t: &str, scan: &Scan) -> Vec<Vec<u8>> {
@@ -232,4 +233,111 @@ fn dropping_a_scanner_mid_scan_is_harmless(env: &Env) {
         "{}",
         env.backend
     );
+}
+
+/// HBase reads a scan whose start equals its stop as a get of that row,
+/// and an empty exclusive stop as no stop: neither may reach it.
+fn empty_and_inverted_ranges_return_nothing(env: &Env) {
+    let t = env.simple("scan_empty", &["f"], 1);
+    fill(
+        env,
+        &t,
+        &[
+            b"\x00",
+            b"\x00\x00",
+            b"a",
+            b"k",
+            b"k\x00",
+            b"\xFF",
+            b"\xFF\xFF",
+        ],
+    );
+    let table = Table::new(env.store.as_ref(), t.clone(), Mapper::default());
+    let empty: [(&str, Scan); 9] = [
+        ("range(k, k)", Scan::range("k", "k")),
+        (
+            "range(0x00, 0x00)",
+            Scan::range(b"\x00".to_vec(), b"\x00".to_vec()),
+        ),
+        (
+            "range(0xFF, 0xFF)",
+            Scan::range(b"\xFF".to_vec(), b"\xFF".to_vec()),
+        ),
+        ("range(k, a)", Scan::range("k", "a")),
+        (
+            "range(0xFF, 0x00)",
+            Scan::range(b"\xFF".to_vec(), b"\x00".to_vec()),
+        ),
+        ("from(k).through(a)", Scan::all().from("k").through("a")),
+        (
+            "from(0xFFFF).through(0xFF)",
+            Scan::all()
+                .from(b"\xFF\xFF".to_vec())
+                .through(b"\xFF".to_vec()),
+        ),
+        ("until(\"\")", Scan::all().until("")),
+        ("from(a).until(\"\")", Scan::all().from("a").until("")),
+    ];
+    for (what, scan) in empty {
+        for scan in [
+            scan.clone(),
+            scan.clone().batch(1),
+            scan.clone().keys_only(),
+            scan.clone().columns([Column::family("f")]),
+        ] {
+            assert_eq!(
+                keys(env, &t, &scan),
+                Vec::<Vec<u8>>::new(),
+                "{} {what}",
+                env.backend
+            );
+        }
+        assert_eq!(
+            ok!(env, table.count_scan(scan.clone())),
+            0,
+            "{} count {what}",
+            env.backend
+        );
+        assert_eq!(
+            ok!(env, table.scan(scan)).count(),
+            0,
+            "{} Table::scan {what}",
+            env.backend
+        );
+    }
+    // The neighbours of an empty range are not empty.
+    let single: [(&str, Scan, &[u8]); 4] = [
+        ("through(k)", Scan::all().from("k").through("k"), b"k"),
+        (
+            "range(k, k\\x00)",
+            Scan::range("k", b"k\x00".to_vec()),
+            b"k",
+        ),
+        (
+            "through(0x00)",
+            Scan::all().from(b"\x00".to_vec()).through(b"\x00".to_vec()),
+            b"\x00",
+        ),
+        (
+            "through(0xFFFF)",
+            Scan::all()
+                .from(b"\xFF\xFF".to_vec())
+                .through(b"\xFF\xFF".to_vec()),
+            b"\xFF\xFF",
+        ),
+    ];
+    for (what, scan, key) in single {
+        assert_eq!(
+            keys(env, &t, &scan),
+            vec![key.to_vec()],
+            "{} {what}",
+            env.backend
+        );
+        assert_eq!(
+            ok!(env, table.count_scan(scan)),
+            1,
+            "{} count {what}",
+            env.backend
+        );
+    }
 }

@@ -2,6 +2,7 @@
 
 use hbase_thrift::hbase::{AlreadyExists, IOError, IllegalArgument};
 
+use crate::cell::Excerpt;
 use crate::error::ErrorKind;
 
 /// Whether a failed call left the connection unusable (a transport or
@@ -124,7 +125,9 @@ pub(crate) fn map_error(
     if message.contains("TableNotFoundException") {
         ErrorKind::TableNotFound { table }.into()
     } else if message.contains("NoSuchColumnFamilyException") {
-        let family = missing_family(&message).unwrap_or_else(|| first_line(&message));
+        // The server quotes the family whole, however long it is.
+        let family =
+            missing_family(&message).map_or_else(|| first_line(&message), |f| Excerpt::text(&f));
         ErrorKind::FamilyNotFound { table, family }.into()
     } else if is_exists || message.contains("TableExistsException") {
         ErrorKind::TableExists { table }.into()

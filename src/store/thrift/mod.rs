@@ -8,8 +8,8 @@ use hbase_thrift::hbase::{
 };
 
 use super::{
-    Column, FamilySpec, Mutation, Read, Row, RowMutations, Scan, Scanner, Store, check_batch,
-    check_check_and_put, check_family_name, check_row, check_timestamp, group_by_timestamp,
+    Column, FamilySpec, Mutation, Prepared, Read, Row, RowMutations, Scan, Scanner, Store,
+    check_batch, check_check_and_put, check_family_name, check_timestamp, group_by_timestamp,
     key_after, normalize_columns, sort_cells,
 };
 use crate::cell::{Cell, CellRef, split_column};
@@ -53,12 +53,15 @@ enum Retry {
 ///
 /// Round trips per call: `mutate` one per distinct timestamp in the batch;
 /// `get_rows` one for the latest versions, else one per row plus one per
-/// column read; scans one to open, one per [`Scan::batch`] rows (a scan
-/// whose row count is a multiple of the batch ends on an empty one), one
-/// to close (once a scan has received two batches, it asks for each next one
-/// on a second pooled connection while the caller reads the current one,
-/// if [`ThriftConfig::pool_size`] is at least 2; dropping a scanner
-/// part-way then waits for the batch in flight before closing it);
+/// column read; scans one to open, one per [`Scan::batch`] rows (the
+/// first is fetched by `scan` itself, so that a missing table or family
+/// fails there; a scan whose row count is a multiple of the batch ends on
+/// an empty one), one to close (once a scan has received two batches, it
+/// asks for each next one on a second pooled connection while the caller
+/// reads the current one, if [`ThriftConfig::pool_size`] is at least 2;
+/// dropping a scanner part-way then waits for the batch in flight before
+/// closing it); a scan of an empty range one, to check the table and
+/// families;
 /// `delete_rows` two (the table's families, then one batch);
 /// `increment`, `check_and_put`, `table_exists`, `list_tables` and
 /// `families` one; `create_table` one; `drop_table` three;
@@ -417,6 +420,26 @@ impl ThriftStore {
             .collect())
     }
 
+    /// What a scan of an empty range checks instead of asking the server
+    /// for rows: that the table and the families asked for exist (one
+    /// round trip).
+    fn check_scan_families(&self, table: &str, scan: &Scan) -> Result<()> {
+        let families = self.family_names(table)?;
+        match scan
+            .columns
+            .iter()
+            .map(Column::family_name)
+            .find(|family| !families.iter().any(|known| known == family))
+        {
+            Some(family) => Err(ErrorKind::FamilyNotFound {
+                table: table.to_string(),
+                family: crate::cell::Excerpt(family).to_string(),
+            }
+            .into()),
+            None => Ok(()),
+        }
+    }
+
     fn open_scanner(&self, table: &str, scan: &Scan, start: &[u8]) -> Result<i32> {
         let tscan = TScan {
             start_row: (!start.is_empty()).then(|| start.to_vec()),
@@ -538,7 +561,7 @@ fn blame_row(err: crate::Error, group: &[RowMutations]) -> crate::Error {
 
 impl Store for ThriftStore {
     fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
-        check_batch(table, batch)?;
+        check_batch(table, batch, &self.pool.config.limits)?;
         write::check_sizes(table, batch)?;
         for (timestamp, group) in group_by_timestamp(batch) {
             let has_puts = group
@@ -565,9 +588,10 @@ impl Store for ThriftStore {
     }
 
     fn get_rows(&self, table: &str, rows: &[Vec<u8>], read: &Read) -> Result<Vec<Option<Row>>> {
-        for row in rows {
-            check_row(table, row)?;
-        }
+        self.pool
+            .config
+            .limits
+            .check_rows(table, "get_rows", rows)?;
         if let Some(before) = read.before {
             check_timestamp(table, "get_rows", before)?;
         }
@@ -590,11 +614,15 @@ impl Store for ThriftStore {
     }
 
     fn scan(&self, table: &str, scan: &Scan) -> Result<Scanner<'_>> {
-        let mut scan = scan.clone();
-        scan.columns = normalize_columns(&scan.columns);
-        scan.batch = scan.batch.max(1);
+        let scan = match scan.prepare(table, &self.pool.config.limits)? {
+            Prepared::Empty(scan) => {
+                self.check_scan_families(table, &scan)?;
+                return Ok(Scanner::new(std::iter::empty()));
+            }
+            Prepared::Run(scan) => scan,
+        };
         let id = self.open_scanner(table, &scan, &scan.start.clone())?;
-        Ok(Scanner::thrift(ThriftScanner {
+        let mut scanner = ThriftScanner {
             store: self,
             table: table.to_string(),
             scan,
@@ -605,13 +633,20 @@ impl Store for ThriftStore {
             restarts: 0,
             batches: 0,
             pending: None,
-        }))
+        };
+        // The gateway opens a scanner on a missing table (or family) and
+        // fails only when asked for rows: asking for the first batch here
+        // reports it from `scan`, as `MemoryStore` does, at no extra round
+        // trip. Dropping the scanner closes it.
+        scanner.fetch()?;
+        Ok(Scanner::thrift(scanner))
     }
 
     fn delete_rows(&self, table: &str, rows: &[Vec<u8>], timestamp: Option<i64>) -> Result<()> {
-        for row in rows {
-            check_row(table, row)?;
-        }
+        self.pool
+            .config
+            .limits
+            .check_rows(table, "delete_rows", rows)?;
         if rows.is_empty() {
             return Ok(());
         }
@@ -640,7 +675,7 @@ impl Store for ThriftStore {
         qualifier: &[u8],
         amount: i64,
     ) -> Result<i64> {
-        check_row(table, row)?;
+        self.pool.config.limits.check_row(table, "increment", row)?;
         check_family_name(table, "increment", family)?;
         let column = Column::qualified(family, qualifier).to_thrift();
         self.call(table, "increment", Retry::Never, |client| {
@@ -669,7 +704,7 @@ impl Store for ThriftStore {
         expected: Option<&[u8]>,
         put: &Cell,
     ) -> Result<bool> {
-        check_check_and_put(table, row, family, put)?;
+        check_check_and_put(table, row, family, put, &self.pool.config.limits)?;
         let column = Column::qualified(family, qualifier).to_thrift();
         let mutation = to_thrift_mutation(&Mutation::Put(put.clone()));
         // The generated client cannot send a null value; an empty one means
@@ -892,7 +927,14 @@ impl ThriftScanner<'_> {
                 self.close();
                 let start = match &self.last {
                     Some(last) => key_after(last),
-                    None => self.scan.start.clone(),
+                    None => Some(self.scan.start.clone()),
+                };
+                let Some(start) = start.filter(|start| !self.scan.is_past_stop(start)) else {
+                    // The last row seen was the last of the range; a
+                    // scanner opened at its stop would read the stop row.
+                    self.batch = Batch::default();
+                    self.next = 0;
+                    return Ok(());
                 };
                 self.id = Some(self.store.open_scanner(&self.table, &self.scan, &start)?);
                 self.fetch()

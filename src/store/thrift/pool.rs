@@ -17,6 +17,7 @@ use thrift::transport::{
 
 use super::wire::BinaryInput;
 use crate::error::{ErrorKind, Result};
+use crate::store::StoreLimits;
 
 /// How Thrift messages are delimited on the socket; must match the
 /// gateway's (`hbase thrift start` is buffered, `-f` framed; `-nonblocking`,
@@ -72,6 +73,7 @@ pub struct ThriftConfig {
     pub(crate) max_idle: Duration,
     pub(crate) retries: u32,
     pub(crate) backoff: Duration,
+    pub(crate) limits: StoreLimits,
 }
 
 impl ThriftConfig {
@@ -93,6 +95,7 @@ impl ThriftConfig {
             max_idle: Duration::from_secs(30),
             retries: 3,
             backoff: Duration::from_millis(100),
+            limits: StoreLimits::new(),
         }
     }
 
@@ -190,6 +193,22 @@ impl ThriftConfig {
     /// ```
     pub fn backoff(mut self, backoff: Duration) -> Self {
         self.backoff = backoff;
+        self
+    }
+
+    /// The row key and cell size limits checked before a call is sent
+    /// ([`StoreLimits::new`], HBase's defaults, unless set): a batch the
+    /// cluster would refuse fails here, naming its row, rather than on the
+    /// server with a message that names none.
+    ///
+    /// ```
+    /// use capjure::store::{StoreLimits, ThriftConfig};
+    /// // Region servers with hbase.server.keyvalue.maxsize = 50 MiB.
+    /// let config = ThriftConfig::new("h:1").limits(StoreLimits::new().max_cell_size(50 << 20));
+    /// assert_ne!(config, ThriftConfig::new("h:1"));
+    /// ```
+    pub fn limits(mut self, limits: StoreLimits) -> Self {
+        self.limits = limits;
         self
     }
 
