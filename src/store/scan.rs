@@ -114,18 +114,21 @@ impl Scan {
         self
     }
 
-    /// Stopping before `stop`.
+    /// Stopping before `stop`. An empty `stop` means no stop, as in HBase
+    /// (and happybase): the scan runs to the end of the table.
     ///
     /// ```
     /// use capjure::store::{Scan, Stop};
     /// assert_eq!(Scan::all().until("z").stop, Stop::Exclusive(b"z".to_vec()));
+    /// assert!(!Scan::all().from("k").until("").is_empty_range());
     /// ```
     pub fn until(mut self, stop: impl Into<Vec<u8>>) -> Self {
         self.stop = Stop::Exclusive(stop.into());
         self
     }
 
-    /// Stopping after `stop` (inclusive).
+    /// Stopping after `stop` (inclusive). An empty `stop` means no stop, as
+    /// in HBase.
     ///
     /// ```
     /// use capjure::store::{Scan, Stop};
@@ -188,23 +191,24 @@ impl Scan {
     }
 
     /// Whether the range holds no key at all: an exclusive stop at or
-    /// before the start, or an inclusive stop before it.
+    /// before the start, or an inclusive stop before it. An empty stop is
+    /// no stop (HBase's meaning), so it never makes a range empty.
     ///
     /// HBase reads a scan whose start equals its stop as a get of that
-    /// row, and an exclusive stop of `""` as no stop at all, so such a
-    /// scan must never reach the server.
+    /// row, so such a scan must never reach the server.
     ///
     /// ```
     /// use capjure::store::Scan;
     /// assert!(Scan::range("k", "k").is_empty_range());
     /// assert!(Scan::range("b", "a").is_empty_range());
-    /// assert!(Scan::all().until("").is_empty_range());
+    /// assert!(!Scan::all().until("").is_empty_range()); // no stop at all
     /// assert!(!Scan::all().from("k").through("k").is_empty_range());
     /// assert!(!Scan::range("k", "k\0").is_empty_range());
     /// ```
     pub fn is_empty_range(&self) -> bool {
         match &self.stop {
             Stop::End => false,
+            Stop::Exclusive(stop) | Stop::Inclusive(stop) if stop.is_empty() => false,
             Stop::Exclusive(stop) => *stop <= self.start,
             Stop::Inclusive(stop) => *stop < self.start,
         }
@@ -218,6 +222,10 @@ impl Scan {
     pub(crate) fn prepare(&self, table: &str, limits: &StoreLimits) -> Result<Prepared> {
         limits.check_scan(table, self)?;
         let mut scan = self.clone();
+        if matches!(&scan.stop, Stop::Exclusive(stop) | Stop::Inclusive(stop) if stop.is_empty()) {
+            // HBase's "no stop row", whichever bound it was given as.
+            scan.stop = Stop::End;
+        }
         scan.columns = normalize_columns(&scan.columns);
         scan.batch = scan.batch.max(1);
         Ok(if scan.is_empty_range() {
