@@ -80,7 +80,6 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-mod api;
 mod cell;
 mod codec;
 mod de;
@@ -95,9 +94,9 @@ mod mapper;
 mod patch;
 mod ser;
 pub mod store;
+mod table;
 mod text;
 
-pub use api::{Objects, Table, Versions};
 /// Derives [`Entity`] (and the struct's serde impls); see [`Entity`].
 #[cfg(feature = "derive")]
 pub use capjure_derive::Entity;
@@ -114,6 +113,7 @@ pub use mapper::Mapper;
 pub use patch::FieldPath;
 pub use ser::to_cells;
 pub use store::{MemoryStore, Store, ThriftStore};
+pub use table::{Objects, Table, Versions};
 
 /// What kind of value this is, for error messages.
 pub(crate) fn describe(value: &serde_json::Value) -> &'static str {

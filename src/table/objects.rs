@@ -1,4 +1,4 @@
-//! The convenience API: objects in, objects out, over any [`Store`].
+//! The `Value` table: objects in, objects out, over any [`Store`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -9,8 +9,6 @@ use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
 use crate::mapper::Mapper;
 use crate::store::{Column, FamilySpec, Read, Row, RowMutations, Scan, Scanner, Store, check_row};
-
-mod write;
 
 /// Every version of every cell of a row: family -> qualifier -> timestamp
 /// -> value.
@@ -40,10 +38,10 @@ pub type Versions = BTreeMap<Vec<u8>, BTreeMap<Vec<u8>, BTreeMap<i64, Vec<u8>>>>
 /// # Ok::<(), capjure::Error>(())
 /// ```
 pub struct Table<S> {
-    store: S,
-    name: String,
-    mapper: Mapper,
-    batch: usize,
+    pub(super) store: S,
+    pub(super) name: String,
+    pub(super) mapper: Mapper,
+    pub(super) batch: usize,
 }
 
 impl<S> fmt::Debug for Table<S> {
@@ -190,7 +188,7 @@ impl<S: Store> Table<S> {
     /// row says which rows were written. The keys are copied only then:
     /// the rows stay in `changes`, and the batches before the failing one
     /// are the written ones.
-    fn in_batches(
+    pub(super) fn in_batches(
         &self,
         changes: &mut [RowMutations],
         mut write: impl FnMut(usize, &mut [RowMutations]) -> Result<()>,
@@ -217,7 +215,7 @@ impl<S: Store> Table<S> {
         Ok(())
     }
 
-    fn check_row(&self, row: &[u8]) -> Result<()> {
+    pub(super) fn check_row(&self, row: &[u8]) -> Result<()> {
         check_row(&self.name, row)
     }
 

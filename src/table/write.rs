@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
-use super::Table;
+use super::objects::Table;
 use crate::cell::{Cell, CellRef, Cells};
 use crate::error::{ErrorKind, Result};
 use crate::mapper::Mapper;
