@@ -3,10 +3,10 @@
 //! compared. Any difference is a bug in one of the two stores.
 //!
 //! The sequence mixes puts with and without timestamps, column, family and
-//! row deletes, replaces and merges of objects through `Table`, multi-gets
-//! with versions, columns and time ranges, existence checks, counts,
-//! increments, check-and-puts, and prefix and range scans (empty and
-//! inverted ranges included) over binary keys with 0x00 and 0xFF bytes.
+//! row deletes, replaces, merges and removals of objects through `Table`,
+//! multi-gets with versions, columns and time ranges, existence checks,
+//! counts, increments, check-and-puts, and prefix and range scans (empty
+//! and inverted ranges included) over binary keys with 0x00 and 0xFF bytes.
 //!
 //! The seed is printed at the start and in every failure;
 //! `CAPJURE_DIFF_SEED=<n>` replays one, `CAPJURE_DIFF_OPS=<n>` sets the
@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use capjure::store::{Column, FamilySpec, Read, Row, RowMutations, Scan, Store};
-use capjure::{Cell, Error, KeyConfig, Layout, Mapper, MemoryStore, Table, ThriftStore};
+use capjure::{Cell, Error, FieldPath, KeyConfig, Layout, Mapper, MemoryStore, Table, ThriftStore};
 use serde_json::{Value, json};
 
 /// Timestamps at or above this are a store's clock (2001 onwards).
@@ -415,6 +415,29 @@ fn operation(rng: &mut Rng) -> (String, Op, bool) {
                     })
                 }),
                 ts.is_none(),
+            )
+        }
+        17 if rng.chance(30) => {
+            let single = rng.chance(50);
+            let (key_name, field) = *rng.pick(&[
+                ("a", None),
+                ("arr", None),
+                ("kids", None),
+                ("road", None),
+                ("road", Some("name")),
+                ("road", Some("speed")),
+            ]);
+            (
+                format!("remove {key:?} {key_name}.{field:?} (single family: {single})"),
+                Box::new(move |s: &Side| {
+                    let table = if single { &s.single } else { &s.objects };
+                    let path = match field {
+                        Some(field) => FieldPath::field(key_name, field),
+                        None => FieldPath::key(key_name),
+                    };
+                    outcome(table.remove(&key, &[path]))
+                }),
+                true,
             )
         }
         17 => {
