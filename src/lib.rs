@@ -83,6 +83,7 @@ mod java;
 mod keys;
 mod layout;
 mod mapper;
+pub mod rowkey;
 mod ser;
 pub mod store;
 mod text;
