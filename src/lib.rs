@@ -74,6 +74,7 @@
 mod api;
 mod cell;
 mod codec;
+mod counter;
 mod de;
 mod entity;
 mod error;
@@ -97,7 +98,7 @@ pub use codec::{ARRAY_MARKER, Codec};
 pub use de::from_cells;
 #[doc(hidden)]
 pub use entity::__private;
-pub use entity::Entity;
+pub use entity::{CounterColumn, Entity};
 pub use error::{Error, ErrorKind, Result};
 pub use keys::{DecodeFn, EncodeFn, KeyConfig, PrimaryKey};
 pub use layout::Layout;

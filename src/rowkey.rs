@@ -94,6 +94,11 @@ mod sealed {
 /// assert!(sorts(-1_i64, 1));
 /// assert!(sorts(String::from("a"), String::from("a\0")));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be part of a composite row key",
+    label = "no order-preserving row-key form",
+    note = "key parts are String, Vec<u8>, bool, char and integers"
+)]
 pub trait KeyPart: sealed::Sealed + Sized {
     /// Appends the part's ascending bytes.
     #[doc(hidden)]
@@ -303,7 +308,11 @@ impl<const N: usize> AsKeyPart<Vec<u8>> for &[u8; N] {
 }
 
 /// Appends `value` as a `P` part in `order`.
-fn write_part<P: KeyPart, V: AsKeyPart<P> + ?Sized>(value: &V, order: Order, out: &mut Vec<u8>) {
+pub(crate) fn write_part<P: KeyPart, V: AsKeyPart<P> + ?Sized>(
+    value: &V,
+    order: Order,
+    out: &mut Vec<u8>,
+) {
     let start = out.len();
     value.encode_as(out);
     if order == Order::Descending {
@@ -356,7 +365,8 @@ pub trait KeyTuple: Sized + KeyPrefix<Self> {
 }
 
 /// Reads part `index` of `row` from `input` in `order`.
-fn read_part<P: KeyPart>(
+#[doc(hidden)]
+pub fn read_part<P: KeyPart>(
     row: &[u8],
     input: &mut &[u8],
     index: usize,
@@ -367,13 +377,24 @@ fn read_part<P: KeyPart>(
         Order::Ascending => 0x00,
         Order::Descending => 0xFF,
     };
-    let mut part = PartInput {
-        bytes: input,
-        mask,
-    };
+    let mut part = PartInput { bytes: input, mask };
     let value = P::decode_part(&mut part).map_err(|reason| invalid(row, index, names, reason))?;
     *input = part.bytes;
     Ok(value)
+}
+
+/// Fails when bytes are `left` after the last of a key's `parts`.
+#[doc(hidden)]
+pub fn end_of_key(row: &[u8], left: &[u8], parts: usize) -> Result<()> {
+    if left.is_empty() {
+        return Ok(());
+    }
+    Err(ErrorKind::InvalidRowKey {
+        key: shortened(row),
+        part: format!("after part {}", parts.saturating_sub(1)),
+        reason: format!("{} byte(s) follow the last part", left.len()),
+    }
+    .into())
 }
 
 /// An [`ErrorKind::InvalidRowKey`] for part `index` of `row`.
@@ -414,14 +435,7 @@ macro_rules! key_tuple {
             fn decode_key(row: &[u8], orders: &[Order], names: &[&str]) -> Result<Self> {
                 let mut input = row;
                 let key = ($(read_part::<$K>(row, &mut input, $i, orders, names)?,)+);
-                if !input.is_empty() {
-                    return Err(ErrorKind::InvalidRowKey {
-                        key: shortened(row),
-                        part: format!("after part {}", $count - 1),
-                        reason: format!("{} byte(s) follow the last part", input.len()),
-                    }
-                    .into());
-                }
+                end_of_key(row, input, $count)?;
                 Ok(key)
             }
         }
