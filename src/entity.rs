@@ -32,14 +32,33 @@ use crate::rowkey::{KeyPrefix, Order};
 /// * `#[capjure(single_family = "meta")]`: the single-family layout
 ///   (default: one family per column);
 /// * `#[capjure(codec = "json" | "text" | "java")]`: the codec (default
-///   `json`).
+///   `json`);
+/// * `#[capjure(max_versions = 3)]`: versions of a cell the table keeps
+///   (default 1), [`Entity::max_versions`];
+/// * `#[capjure(ttl = 86400)]`: seconds the table keeps a cell (default:
+///   forever), [`Entity::ttl`].
 ///
 /// Field attributes:
 ///
-/// * `#[capjure(row_key)]`: exactly one field, a `String` (UTF-8), an
-///   integer (big-endian at its own width, as Java's `Bytes.toBytes` for
-///   `i16`/`i32`/`i64`) or a `Vec<u8>` (as it is). It is also stored as a
-///   column, so a row reads back whole from its cells;
+/// * `#[capjure(row_key)]` on one field: the key keeps the field's own
+///   bytes, so rows written by earlier versions still read: a `String`
+///   (UTF-8), an integer (big-endian two's complement at its own width, as
+///   Java's `Bytes.toBytes`) or a `Vec<u8>` (as it is). A negative signed
+///   key therefore sorts after the positive ones; for numeric order use an
+///   unsigned type or a one-part composite key, `row_key(order = 1)`;
+/// * `#[capjure(row_key)]` on several fields: a composite key, `Key` the
+///   tuple of their types in declaration order, encoded so that byte order
+///   is tuple order ([`crate::rowkey`]); parts are `String`, `Vec<u8>`,
+///   `bool`, `char` and integers, at most 8. `row_key(order = N)` (on every
+///   part, 1 to the number of parts) sets the order;
+///   `row_key(descending)` makes a part sort largest first (a visit time,
+///   newest first), and makes a lone key field a one-part composite key.
+///   Every key field is also stored as a column, so a row reads back whole
+///   from its cells;
+/// * `#[capjure(counter)]` on an integer field (`i8` to `i64`, `u8` to
+///   `u64`): the field is an HBase counter, an 8-byte big-endian `i64`
+///   cell as HBase's Increment writes it, whatever the codec (other serde
+///   formats see the plain integer); [`Entity::counters`] lists the cells;
 /// * `#[capjure(primary_key = "sku")]` on a `Vec` of structs: the children
 ///   are keyed by their `sku` field (`cart_qty:<sku>` cells). A composite
 ///   key names its functions, `primary_key(field = "id", encode = path,
@@ -47,10 +66,14 @@ use crate::rowkey::{KeyPrefix, Order};
 /// * `#[capjure(rename = "ua")]`: the column's name;
 /// * `#[capjure(skip)]`: not stored; reads back as `Default::default()`.
 ///
-/// Misuse is a compile error pointing at the attribute: no row key or two,
-/// a skipped row key, a row key of a type that has no byte form, a primary
-/// key on a field that is not a `Vec`, an unknown attribute, two fields
-/// with one column name, an empty table name, a generic struct.
+/// Misuse is a compile error pointing at the attribute: no row key, a
+/// skipped row key, a key part of a type with no order-preserving form
+/// (`f64`, `Option`, a struct: reported at the type), `order` on only some
+/// parts or repeated or out of range, `descending` outside `row_key(...)`,
+/// a `counter` that is not an integer or is the row key, a `max_versions`
+/// or `ttl` that is not a positive integer, a primary key on a field that
+/// is not a `Vec`, an unknown attribute, two fields with one column name,
+/// an empty table name, a generic struct.
 ///
 /// ```
 /// use capjure::Entity;

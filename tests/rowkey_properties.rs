@@ -141,15 +141,20 @@ proptest! {
     }
 }
 
+/// The three-part key of the prefix-scan properties.
+type Key3 = (Vec<u8>, u32, String);
+
+/// Whether a key's leading parts equal a probe's.
+type LeadingEqual = fn(&Key3, &Key3) -> bool;
+
 /// For each number of leading parts of `probe`: the prefix's bytes, and the
 /// keys a brute-force filter on the tuples finds (in byte order, once each).
 fn prefix_matches(
-    keys: &[(Vec<u8>, u32, String)],
-    probe: &(Vec<u8>, u32, String),
+    keys: &[Key3],
+    probe: &Key3,
     orders: &[Order],
-) -> Vec<(usize, Vec<u8>, Vec<(Vec<u8>, u32, String)>)> {
-    type Key = (Vec<u8>, u32, String);
-    let prefixes: [(Vec<u8>, fn(&Key, &Key) -> bool); 4] = [
+) -> Vec<(usize, Vec<u8>, Vec<Key3>)> {
+    let prefixes: [(Vec<u8>, LeadingEqual); 4] = [
         (encode_prefix(&(), orders), |_, _| true),
         (encode_prefix(&(&probe.0,), orders), |k, p| k.0 == p.0),
         (encode_prefix(&(&probe.0, probe.1), orders), |k, p| {
@@ -176,11 +181,11 @@ fn prefix_matches(
         .collect()
 }
 
-fn encode_prefix<P: KeyPrefix<(Vec<u8>, u32, String)>>(prefix: &P, orders: &[Order]) -> Vec<u8> {
-    rowkey::encode_prefix::<(Vec<u8>, u32, String), P>(prefix, orders)
+fn encode_prefix<P: KeyPrefix<Key3>>(prefix: &P, orders: &[Order]) -> Vec<u8> {
+    rowkey::encode_prefix::<Key3, P>(prefix, orders)
 }
 
-fn key3() -> impl Strategy<Value = (Vec<u8>, u32, String)> {
+fn key3() -> impl Strategy<Value = Key3> {
     // Few distinct values per part, so that keys share leading parts.
     (
         prop_oneof![
@@ -205,8 +210,8 @@ fn key3() -> impl Strategy<Value = (Vec<u8>, u32, String)> {
 fn check_prefix_scans(
     store: &dyn Store,
     table: &str,
-    keys: &[(Vec<u8>, u32, String)],
-    probe: &(Vec<u8>, u32, String),
+    keys: &[Key3],
+    probe: &Key3,
     orders: &[Order],
 ) -> Result<(), TestCaseError> {
     let batch: Vec<RowMutations> = keys
@@ -215,7 +220,7 @@ fn check_prefix_scans(
         .collect();
     store.mutate(table, &batch)?;
     for (len, prefix, expected) in prefix_matches(keys, probe, orders) {
-        let found: Vec<(Vec<u8>, u32, String)> = store
+        let found: Vec<Key3> = store
             .scan(table, &Scan::prefix(prefix.clone()))?
             .map(|row| rowkey::decode(&row?.key, orders))
             .collect::<capjure::Result<_>>()?;
