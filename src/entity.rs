@@ -5,6 +5,9 @@
 //! the struct's `Serialize` and `Deserialize` impls from its `#[capjure]`
 //! attributes, so the columns it stores are exactly the ones it declares.
 
+use std::fmt;
+use std::hash::Hash;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -14,6 +17,7 @@ use crate::error::Result;
 use crate::keys::KeyConfig;
 use crate::layout::Layout;
 use crate::mapper::Mapper;
+use crate::rowkey::{KeyPrefix, Order};
 
 /// A struct stored as one HBase row in capjure's layout.
 ///
@@ -28,14 +32,33 @@ use crate::mapper::Mapper;
 /// * `#[capjure(single_family = "meta")]`: the single-family layout
 ///   (default: one family per column);
 /// * `#[capjure(codec = "json" | "text" | "java")]`: the codec (default
-///   `json`).
+///   `json`);
+/// * `#[capjure(max_versions = 3)]`: versions of a cell the table keeps
+///   (default 1), [`Entity::max_versions`];
+/// * `#[capjure(ttl = 86400)]`: seconds the table keeps a cell (default:
+///   forever), [`Entity::ttl`].
 ///
 /// Field attributes:
 ///
-/// * `#[capjure(row_key)]`: exactly one field, a `String` (UTF-8), an
-///   integer (big-endian at its own width, as Java's `Bytes.toBytes` for
-///   `i16`/`i32`/`i64`) or a `Vec<u8>` (as it is). It is also stored as a
-///   column, so a row reads back whole from its cells;
+/// * `#[capjure(row_key)]` on one field: the key keeps the field's own
+///   bytes, so rows written by earlier versions still read: a `String`
+///   (UTF-8), an integer (big-endian two's complement at its own width, as
+///   Java's `Bytes.toBytes`) or a `Vec<u8>` (as it is). A negative signed
+///   key therefore sorts after the positive ones; for numeric order use an
+///   unsigned type or a one-part composite key, `row_key(order = 1)`;
+/// * `#[capjure(row_key)]` on several fields: a composite key, `Key` the
+///   tuple of their types in declaration order, encoded so that byte order
+///   is tuple order ([`crate::rowkey`]); parts are `String`, `Vec<u8>`,
+///   `bool`, `char` and integers, at most 8. `row_key(order = N)` (on every
+///   part, 1 to the number of parts) sets the order;
+///   `row_key(descending)` makes a part sort largest first (a visit time,
+///   newest first), and makes a lone key field a one-part composite key.
+///   Every key field is also stored as a column, so a row reads back whole
+///   from its cells;
+/// * `#[capjure(counter)]` on an integer field (`i8` to `i64`, `u8` to
+///   `u64`): the field is an HBase counter, an 8-byte big-endian `i64`
+///   cell as HBase's Increment writes it, whatever the codec (other serde
+///   formats see the plain integer); [`Entity::counters`] lists the cells;
 /// * `#[capjure(primary_key = "sku")]` on a `Vec` of structs: the children
 ///   are keyed by their `sku` field (`cart_qty:<sku>` cells). A composite
 ///   key names its functions, `primary_key(field = "id", encode = path,
@@ -43,10 +66,14 @@ use crate::mapper::Mapper;
 /// * `#[capjure(rename = "ua")]`: the column's name;
 /// * `#[capjure(skip)]`: not stored; reads back as `Default::default()`.
 ///
-/// Misuse is a compile error pointing at the attribute: no row key or two,
-/// a skipped row key, a row key of a type that has no byte form, a primary
-/// key on a field that is not a `Vec`, an unknown attribute, two fields
-/// with one column name, an empty table name, a generic struct.
+/// Misuse is a compile error pointing at the attribute: no row key, a
+/// skipped row key, a key part of a type with no order-preserving form
+/// (`f64`, `Option`, a struct: reported at the type), `order` on only some
+/// parts or repeated or out of range, `descending` outside `row_key(...)`,
+/// a `counter` that is not an integer or is the row key, a `max_versions`
+/// or `ttl` that is not a positive integer, a primary key on a field that
+/// is not a `Vec`, an unknown attribute, two fields with one column name,
+/// an empty table name, a generic struct.
 ///
 /// ```
 /// use capjure::Entity;
@@ -96,14 +123,124 @@ pub trait Entity: Serialize + DeserializeOwned {
         Self::TABLE
     }
 
-    /// The row key: the `row_key` field's bytes.
+    /// The key's type: the `row_key` field's type, or for a composite key
+    /// the tuple of its parts' types in key order.
+    type Key: Clone + fmt::Debug + Eq + Hash;
+
+    /// This entity's key.
+    ///
+    /// ```
+    /// # use capjure::Entity;
+    /// # #[derive(Entity)] #[capjure(table = "t")]
+    /// # struct Visit { #[capjure(row_key)] shopper: String, #[capjure(row_key)] at: i64 }
+    /// let visit = Visit { shopper: "alice".into(), at: 7 };
+    /// assert_eq!(visit.key(), ("alice".to_string(), 7));
+    /// ```
+    fn key(&self) -> Self::Key;
+
+    /// The row key of `key`: a single-field key's own bytes, a composite
+    /// key's order-preserving encoding ([`crate::rowkey`]).
+    ///
+    /// ```
+    /// # use capjure::Entity;
+    /// # #[derive(Entity)] #[capjure(table = "t")] struct Row { #[capjure(row_key)] id: i32 }
+    /// assert_eq!(Row::encode_key(&258), [0, 0, 1, 2]);
+    /// ```
+    fn encode_key(key: &Self::Key) -> Vec<u8>;
+
+    /// The key a row key encodes; an error of kind
+    /// [`ErrorKind::InvalidRowKey`](crate::ErrorKind::InvalidRowKey)
+    /// names the key and the part that fails.
+    ///
+    /// ```
+    /// # use capjure::Entity;
+    /// # #[derive(Entity)] #[capjure(table = "t")] struct Row { #[capjure(row_key)] id: i32 }
+    /// assert_eq!(Row::decode_key(&[0, 0, 1, 2])?, 258);
+    /// assert!(Row::decode_key(&[1, 2]).is_err());
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    fn decode_key(row: &[u8]) -> Result<Self::Key>;
+
+    /// The order of each part of a composite key; empty for a
+    /// single-field key.
+    ///
+    /// ```
+    /// # use capjure::{Entity, rowkey::Order};
+    /// # #[derive(Entity)] #[capjure(table = "t")]
+    /// # struct Visit { #[capjure(row_key)] shopper: String, #[capjure(row_key(descending))] at: i64 }
+    /// assert_eq!(Visit::key_order(), [Order::Ascending, Order::Descending]);
+    /// ```
+    fn key_order() -> &'static [Order] {
+        &[]
+    }
+
+    /// The bytes every row key starting with the leading parts `prefix`
+    /// starts with, and no other: for a prefix scan
+    /// ([`Scan::prefix`](crate::store::Scan::prefix)). `prefix` is a tuple
+    /// of the key's first parts (`()`, `(shopper,)`, ...), each part owned,
+    /// borrowed or as `&str` / `&[u8]` ([`crate::rowkey::AsKeyPart`]).
+    ///
+    /// ```
+    /// # use capjure::Entity;
+    /// # #[derive(Entity)] #[capjure(table = "t")]
+    /// # struct Visit { #[capjure(row_key)] shopper: String, #[capjure(row_key(descending))] at: i64 }
+    /// let row = Visit { shopper: "alice".into(), at: 7 }.row_key();
+    /// assert!(row.starts_with(&Visit::key_prefix(("alice",))));
+    /// assert!(!row.starts_with(&Visit::key_prefix(("al",))));
+    /// assert!(Visit::key_prefix(()).is_empty());
+    /// ```
+    fn key_prefix<P: KeyPrefix<Self::Key>>(prefix: P) -> Vec<u8> {
+        crate::rowkey::encode_prefix::<Self::Key, P>(&prefix, Self::key_order())
+    }
+
+    /// The row key: [`Entity::encode_key`] of [`Entity::key`].
     ///
     /// ```
     /// # use capjure::Entity;
     /// # #[derive(Entity)] #[capjure(table = "t")] struct Row { #[capjure(row_key)] id: i32 }
     /// assert_eq!(Row { id: 258 }.row_key(), [0, 0, 1, 2]);
     /// ```
-    fn row_key(&self) -> Vec<u8>;
+    fn row_key(&self) -> Vec<u8> {
+        Self::encode_key(&self.key())
+    }
+
+    /// The `counter` fields and the cells that hold them, for an
+    /// increment.
+    ///
+    /// ```
+    /// # use capjure::Entity;
+    /// # #[derive(Entity)] #[capjure(table = "t")]
+    /// # struct Page { #[capjure(row_key)] url: String, #[capjure(counter)] views: i64 }
+    /// let counters = Page::counters();
+    /// assert_eq!(counters[0].field, "views");
+    /// assert_eq!((&counters[0].family[..], &counters[0].qualifier[..]), (&b"views"[..], &b""[..]));
+    /// ```
+    fn counters() -> Vec<CounterColumn> {
+        Vec::new()
+    }
+
+    /// How many versions of each cell the table keeps (`max_versions`,
+    /// default 1).
+    ///
+    /// ```
+    /// # use capjure::Entity;
+    /// # #[derive(Entity)] #[capjure(table = "t", max_versions = 3)] struct Row { #[capjure(row_key)] id: u64 }
+    /// assert_eq!(Row::max_versions(), 3);
+    /// ```
+    fn max_versions() -> u32 {
+        1
+    }
+
+    /// How many seconds the table keeps a cell (`ttl`), when limited.
+    ///
+    /// ```
+    /// # use capjure::Entity;
+    /// # #[derive(Entity)] #[capjure(table = "t", ttl = 86400)] struct Row { #[capjure(row_key)] id: u64 }
+    /// assert_eq!(Row::ttl(), Some(86400));
+    /// ```
+    fn ttl() -> Option<u32> {
+        None
+    }
 
     /// The primary keys of the `Vec`-of-struct fields.
     ///
@@ -196,6 +333,29 @@ pub trait Entity: Serialize + DeserializeOwned {
     }
 }
 
+/// A `counter` field and the cell an HBase increment bumps.
+///
+/// ```
+/// # use capjure::Entity;
+/// # #[derive(Entity)] #[capjure(table = "t", single_family = "m")]
+/// # struct Page { #[capjure(row_key)] url: String, #[capjure(counter, rename = "v")] views: u32 }
+/// let counter = &Page::counters()[0];
+/// assert_eq!((counter.field, counter.column), ("views", "v"));
+/// assert_eq!((&counter.family[..], &counter.qualifier[..]), (&b"m"[..], &b"v__"[..]));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CounterColumn {
+    /// The Rust field.
+    pub field: &'static str,
+    /// The column (top-level key) it is stored under.
+    pub column: &'static str,
+    /// The cell's family.
+    pub family: Vec<u8>,
+    /// The cell's qualifier.
+    pub qualifier: Vec<u8>,
+}
+
 /// What `#[derive(Entity)]` expands to refers to. Not public API.
 #[doc(hidden)]
 pub mod __private {
@@ -216,21 +376,41 @@ pub mod __private {
     pub use std::string::String;
     pub use std::vec::Vec;
 
-    /// Types a row key can be.
-    pub trait RowKey {
+    pub use crate::rowkey::{Order, end_of_key, read_part};
+    pub use core::clone::Clone;
+
+    /// Appends one part of a composite key.
+    pub fn write_part<T: crate::rowkey::KeyPart>(part: &T, order: Order, out: &mut Vec<u8>) {
+        crate::rowkey::write_part::<T, T>(part, order, out);
+    }
+
+    /// Types a single-field row key can be: bytes compatible with Java's
+    /// `Bytes.toBytes`, as capjure always wrote them.
+    pub trait RowKey: Sized {
         /// The key's bytes.
         fn row_key(&self) -> Vec<u8>;
+
+        /// The key of `row`, or why `row` is not one.
+        fn from_row_key(row: &[u8]) -> Result<Self, std::string::String>;
     }
 
     impl RowKey for String {
         fn row_key(&self) -> Vec<u8> {
             self.as_bytes().to_vec()
         }
+
+        fn from_row_key(row: &[u8]) -> Result<Self, String> {
+            String::from_utf8(row.to_vec()).map_err(|_| "not valid UTF-8".into())
+        }
     }
 
     impl RowKey for Vec<u8> {
         fn row_key(&self) -> Vec<u8> {
             self.clone()
+        }
+
+        fn from_row_key(row: &[u8]) -> Result<Self, String> {
+            Ok(row.to_vec())
         }
     }
 
@@ -241,12 +421,37 @@ pub mod __private {
                     fn row_key(&self) -> Vec<u8> {
                         self.to_be_bytes().to_vec()
                     }
+
+                    fn from_row_key(row: &[u8]) -> Result<Self, String> {
+                        match row.try_into() {
+                            Ok(bytes) => Ok(<$ty>::from_be_bytes(bytes)),
+                            Err(_) => Err(format!(
+                                "expected {} bytes, found {}",
+                                size_of::<$ty>(),
+                                row.len()
+                            )),
+                        }
+                    }
                 }
             )*
         };
     }
 
     big_endian!(i8 i16 i32 i64 u8 u16 u32 u64);
+
+    /// Reads a single-field key; `field` names it in the error.
+    pub fn decode_single<K: RowKey>(row: &[u8], field: &str) -> crate::Result<K> {
+        K::from_row_key(row).map_err(|reason| {
+            crate::ErrorKind::InvalidRowKey {
+                key: crate::rowkey::shortened(row),
+                part: format!("field `{field}`"),
+                reason,
+            }
+            .into()
+        })
+    }
+
+    pub use crate::counter::{COUNTER, Counter, CounterRef, CounterValue, counters};
 
     /// The field names of a struct type, from [`struct_fields`].
     pub type FieldNames = fn() -> &'static [&'static str];

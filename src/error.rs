@@ -325,6 +325,20 @@ pub enum ErrorKind {
         codec: &'static str,
     },
 
+    /// Row-key bytes that are not a key of the entity's key type: a
+    /// composite key's part is cut short or malformed, bytes follow its
+    /// last part, or a single-field key has the wrong width or is not
+    /// UTF-8.
+    #[error("row key \"{key}\": {part}: {reason}")]
+    InvalidRowKey {
+        /// The key, printable and shortened.
+        key: String,
+        /// Which part failed, e.g. ``part 1 (`visit`)``.
+        part: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// A store call was given an empty row key, which HBase cannot store.
     #[error("table \"{table}\": a row key must not be empty")]
     EmptyRowKey {

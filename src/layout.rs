@@ -262,6 +262,20 @@ impl Naming {
         self.escape(key, true, out);
     }
 
+    /// The family and qualifier of the one cell of a scalar under the
+    /// top-level key `key` (`key:` or `family:key__`).
+    pub(crate) fn scalar_column(&self, key: &str) -> (Vec<u8>, Vec<u8>) {
+        let mut group = Vec::new();
+        self.key_group(key, &mut group);
+        match &self.single {
+            None => (group, Vec::new()),
+            Some(family) => {
+                group.extend_from_slice(SEPARATOR);
+                (family.clone(), group)
+            }
+        }
+    }
+
     /// Appends the group of a field of an array of maps: `key_field`.
     pub(crate) fn field_group(&self, key: &str, field: &str, out: &mut Vec<u8>) {
         self.escape(key, true, out);

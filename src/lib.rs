@@ -82,6 +82,7 @@
 
 mod cell;
 mod codec;
+mod counter;
 mod de;
 mod entity;
 mod error;
@@ -92,6 +93,7 @@ mod keys;
 mod layout;
 mod mapper;
 mod patch;
+pub mod rowkey;
 mod ser;
 pub mod store;
 mod table;
@@ -105,7 +107,7 @@ pub use codec::{ARRAY_MARKER, Codec};
 pub use de::from_cells;
 #[doc(hidden)]
 pub use entity::__private;
-pub use entity::Entity;
+pub use entity::{CounterColumn, Entity};
 pub use error::{Error, ErrorKind, Result};
 pub use keys::{DecodeFn, EncodeFn, KeyConfig, PrimaryKey};
 pub use layout::Layout;

@@ -220,11 +220,23 @@ mod hygiene {
         pub skipped: bool,
     }
 
+    #[derive(::capjure::Entity)]
+    #[capjure(table = "t", max_versions = 2, ttl = 60)]
+    pub struct Visit {
+        #[capjure(row_key(order = 1))]
+        pub shopper: ::std::string::String,
+        #[capjure(row_key(order = 2, descending))]
+        pub at: i64,
+        #[capjure(counter)]
+        pub views: u32,
+    }
+
     // Names the generated code must not pick up by accident.
     struct Option;
     struct Result;
     struct Vec;
     struct String;
+    struct Clone;
     mod serde {}
     mod capjure {}
 }
@@ -242,6 +254,17 @@ fn generated_code_is_hygienic() {
         skipped: true,
     };
     assert_eq!(row.row_key(), [1, 2]);
+    let visit = hygiene::Visit {
+        shopper: "a".into(),
+        at: 1,
+        views: 2,
+    };
+    let back = hygiene::Visit::from_cells(&visit.to_cells().unwrap()).unwrap();
+    assert_eq!(
+        hygiene::Visit::decode_key(&visit.row_key()).unwrap(),
+        ("a".into(), 1)
+    );
+    assert_eq!(back.views, 2);
     let back = hygiene::Row::from_cells(&row.to_cells().unwrap()).unwrap();
     assert_eq!(back.name, "x");
     assert!(!back.skipped);

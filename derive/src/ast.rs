@@ -30,7 +30,47 @@ impl Field<'_> {
     }
 }
 
+/// One part of the row key.
+pub(crate) struct KeyPart<'c, 'a> {
+    pub(crate) field: &'c Field<'a>,
+    pub(crate) descending: bool,
+}
+
 impl<'a> Container<'a> {
+    /// The row-key fields in key order: by `order` when given, else in
+    /// declaration order. Meaningful once [`crate::check`] passed.
+    pub(crate) fn key_parts(&self) -> Vec<KeyPart<'_, 'a>> {
+        let mut parts: Vec<_> = self
+            .fields
+            .iter()
+            .filter_map(|field| {
+                let key = field.attrs.row_key.as_ref()?;
+                let order = key.order.as_ref().and_then(literal_u64);
+                Some((
+                    order,
+                    KeyPart {
+                        field,
+                        descending: key.descending.is_some(),
+                    },
+                ))
+            })
+            .collect();
+        parts.sort_by_key(|(order, _)| *order);
+        parts.into_iter().map(|(_, part)| part).collect()
+    }
+
+    /// Whether the key is a tuple in capjure's order-preserving encoding:
+    /// several parts, or one with `order` or `descending`. A lone plain
+    /// `row_key` keeps its own bytes.
+    pub(crate) fn composite_key(&self) -> bool {
+        let mut keys = self.fields.iter().filter_map(|f| f.attrs.row_key.as_ref());
+        match (keys.next(), keys.next()) {
+            (Some(key), None) => key.has_args,
+            (Some(_), Some(_)) => true,
+            (None, _) => false,
+        }
+    }
+
     /// `None` (with an error recorded) when the input is no struct with
     /// named fields.
     pub(crate) fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Option<Self> {
@@ -88,6 +128,17 @@ pub(crate) fn vec_element(ty: &Type) -> Option<&Type> {
     };
     match args.args.first()? {
         syn::GenericArgument::Type(element) if args.args.len() == 1 => Some(element),
+        _ => None,
+    }
+}
+
+/// The value of an integer literal such as `3`; `None` for anything else.
+pub(crate) fn literal_u64(expr: &syn::Expr) -> Option<u64> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) => int.base10_parse().ok(),
         _ => None,
     }
 }

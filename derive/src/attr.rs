@@ -1,7 +1,8 @@
 //! `#[capjure(...)]` attributes, parsed into plain values.
 //!
 //! Container: `table = "..."`, `single_family = "..."`, `codec = "json" |
-//! "text" | "java"`. Field: `row_key`, `primary_key = "field"` or
+//! "text" | "java"`, `max_versions = N`, `ttl = N`. Field: `row_key` or
+//! `row_key(order = N, descending)`, `counter`, `primary_key = "field"` or
 //! `primary_key(field = "...", encode = path, decode = path)`, `rename =
 //! "..."`, `skip`. Unknown and repeated attributes are errors here; how
 //! they combine is [`crate::check`]'s business.
@@ -28,6 +29,19 @@ pub(crate) struct Container {
     pub(crate) table: Option<LitStr>,
     pub(crate) single_family: Option<LitStr>,
     pub(crate) codec: Option<(LitStr, Codec)>,
+    /// Checked to be a positive integer in [`crate::check`].
+    pub(crate) max_versions: Option<syn::Expr>,
+    pub(crate) ttl: Option<syn::Expr>,
+}
+
+/// `row_key` or `row_key(order = N, descending)`.
+pub(crate) struct RowKey {
+    /// The attribute's own name, for errors.
+    pub(crate) span: Span,
+    /// Whether it had arguments, which make the key composite.
+    pub(crate) has_args: bool,
+    pub(crate) order: Option<syn::Expr>,
+    pub(crate) descending: Option<Span>,
 }
 
 /// `primary_key = "field"` or `primary_key(field = "...", encode = path,
@@ -43,7 +57,10 @@ pub(crate) struct PrimaryKey {
 /// Field attributes.
 #[derive(Default)]
 pub(crate) struct Field {
-    pub(crate) row_key: Option<Span>,
+    pub(crate) row_key: Option<RowKey>,
+    /// `descending` outside `row_key(...)`, to report where it belongs.
+    pub(crate) stray_descending: Option<Span>,
+    pub(crate) counter: Option<Span>,
     pub(crate) skip: Option<Span>,
     pub(crate) rename: Option<LitStr>,
     pub(crate) primary_key: Option<PrimaryKey>,
@@ -113,8 +130,17 @@ impl Container {
                     }
                 };
                 set_once(cx, &mut container.codec, (name, codec), meta);
+            } else if meta.path == MAX_VERSIONS {
+                let value: syn::Expr = meta.value()?.parse()?;
+                set_once(cx, &mut container.max_versions, value, meta);
+            } else if meta.path == TTL {
+                let value: syn::Expr = meta.value()?.parse()?;
+                set_once(cx, &mut container.ttl, value, meta);
             } else {
-                return Err(unknown(meta, "`table`, `single_family`, `codec`"));
+                return Err(unknown(
+                    meta,
+                    "`table`, `single_family`, `codec`, `max_versions`, `ttl`",
+                ));
             }
             Ok(())
         });
@@ -132,7 +158,41 @@ impl Field {
                 .first()
                 .map_or_else(Span::call_site, |s| s.ident.span());
             if meta.path == ROW_KEY {
-                set_once(cx, &mut field.row_key, span, meta);
+                let mut key = RowKey {
+                    span,
+                    has_args: false,
+                    order: None,
+                    descending: None,
+                };
+                if meta.input.peek(syn::token::Paren) {
+                    key.has_args = true;
+                    // Recorded, not returned, so the field still counts as
+                    // a key part and no "no row key" error follows.
+                    let parsed = meta.parse_nested_meta(|inner| {
+                        let inner_span = inner
+                            .path
+                            .segments
+                            .first()
+                            .map_or_else(Span::call_site, |s| s.ident.span());
+                        if inner.path == ORDER {
+                            let order: syn::Expr = inner.value()?.parse()?;
+                            set_once(cx, &mut key.order, order, &inner);
+                        } else if inner.path == DESCENDING {
+                            set_once(cx, &mut key.descending, inner_span, &inner);
+                        } else {
+                            return Err(unknown(&inner, "`order`, `descending`"));
+                        }
+                        Ok(())
+                    });
+                    if let Err(err) = parsed {
+                        cx.syn_error(err);
+                    }
+                }
+                set_once(cx, &mut field.row_key, key, meta);
+            } else if meta.path == DESCENDING {
+                set_once(cx, &mut field.stray_descending, span, meta);
+            } else if meta.path == COUNTER {
+                set_once(cx, &mut field.counter, span, meta);
             } else if meta.path == SKIP {
                 set_once(cx, &mut field.skip, span, meta);
             } else if meta.path == RENAME {
@@ -166,7 +226,10 @@ impl Field {
                 }
                 set_once(cx, &mut field.primary_key, key, meta);
             } else {
-                return Err(unknown(meta, "`row_key`, `primary_key`, `rename`, `skip`"));
+                return Err(unknown(
+                    meta,
+                    "`row_key`, `counter`, `primary_key`, `rename`, `skip`",
+                ));
             }
             Ok(())
         });

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use syn::Type;
 
-use crate::ast::{Container, vec_element};
+use crate::ast::{Container, Field, literal_u64, vec_element};
+use crate::attr;
 use crate::ctxt::Ctxt;
 
 /// Records every misuse of the attributes in `cont`.
@@ -13,6 +14,7 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_container(cx, cont);
     check_row_key(cx, cont);
     check_fields(cx, cont);
+    check_counters(cx, cont);
     check_columns(cx, cont);
 }
 
@@ -33,6 +35,17 @@ fn check_container(cx: &Ctxt, cont: &Container<'_>) {
         }
         Some(_) => {}
     }
+    if let Some(versions) = &cont.attrs.max_versions {
+        check_positive(
+            cx,
+            versions,
+            "max_versions",
+            "how many versions of a cell HBase keeps",
+        );
+    }
+    if let Some(ttl) = &cont.attrs.ttl {
+        check_positive(cx, ttl, "ttl", "seconds HBase keeps a cell");
+    }
     if let Some(family) = &cont.attrs.single_family {
         let name = family.value();
         if name.is_empty() || name.starts_with('.') || name.contains([':', '/', '\\']) {
@@ -45,34 +58,120 @@ fn check_container(cx: &Ctxt, cont: &Container<'_>) {
 }
 
 fn check_row_key(cx: &Ctxt, cont: &Container<'_>) {
-    let mut row_keys = cont
+    let keys: Vec<_> = cont
         .fields
         .iter()
-        .filter_map(|field| field.attrs.row_key.map(|span| (field, span)));
-    let Some((first, _)) = row_keys.next() else {
+        .filter_map(|field| field.attrs.row_key.as_ref().map(|key| (field, key)))
+        .collect();
+    let Some((first, _)) = keys.first() else {
         cx.error_spanned_by(
             cont.ident,
-            "no field is marked #[capjure(row_key)]; mark exactly one",
+            "no field is marked #[capjure(row_key)]; mark one, or several for a composite key",
         );
         return;
     };
-    for (_, span) in row_keys {
+    for (field, _) in &keys {
+        if let Some(skip) = field.attrs.skip {
+            cx.syn_error(syn::Error::new(skip, "the row key cannot be skipped"));
+        }
+    }
+    if !cont.composite_key() {
+        if let Some(reason) = unsupported_row_key(first.ty) {
+            cx.error_spanned_by(
+                first.ty,
+                format!("a row key must be a String, an integer or Vec<u8>; {reason}"),
+            );
+        }
+        return;
+    }
+    if keys.len() > MAX_PARTS {
         cx.syn_error(syn::Error::new(
-            span,
-            format!(
-                "only one field can be the row key, and `{}` already is",
-                first.ident
-            ),
+            keys[MAX_PARTS].1.span,
+            format!("a composite row key has at most {MAX_PARTS} parts"),
         ));
     }
-    if let Some(skip) = first.attrs.skip {
-        cx.syn_error(syn::Error::new(skip, "the row key cannot be skipped"));
+    for (field, key) in &keys {
+        if let Some(reason) = unsupported_part(field.ty) {
+            cx.syn_error(syn::Error::new(
+                key.span,
+                format!(
+                    "`{}` cannot be part of a composite row key: {reason}; key parts are \
+                     String, Vec<u8>, bool, char and integers",
+                    field.ident
+                ),
+            ));
+        }
     }
-    if let Some(reason) = unsupported_row_key(first.ty) {
-        cx.error_spanned_by(
-            first.ty,
-            format!("a row key must be a String, an integer or Vec<u8>; {reason}"),
-        );
+    check_orders(cx, &keys);
+}
+
+/// The most parts a composite key has (the tuples `rowkey` implements).
+const MAX_PARTS: usize = 8;
+
+/// `order` is on every part or on none, and numbers the parts 1 to n.
+fn check_orders(cx: &Ctxt, keys: &[(&Field<'_>, &attr::RowKey)]) {
+    let given = keys.iter().filter(|(_, key)| key.order.is_some()).count();
+    if given == 0 {
+        return;
+    }
+    let count = keys.len();
+    let mut seen: HashMap<u64, &syn::Ident> = HashMap::new();
+    for (field, key) in keys {
+        let Some(order) = &key.order else {
+            cx.syn_error(syn::Error::new(
+                key.span,
+                format!(
+                    "`{}` has no `order`, and other row-key fields have one; \
+                     give every part an order or none",
+                    field.ident
+                ),
+            ));
+            continue;
+        };
+        match literal_u64(order) {
+            Some(value) if (1..=count as u64).contains(&value) => {
+                if let Some(other) = seen.insert(value, field.ident) {
+                    cx.error_spanned_by(
+                        order,
+                        format!("row-key order {value} is already `{other}`'s"),
+                    );
+                }
+            }
+            _ => cx.error_spanned_by(
+                order,
+                format!(
+                    "a row-key order is a whole number from 1 to {count}, the number of key parts"
+                ),
+            ),
+        }
+    }
+}
+
+/// Why `ty` cannot be a part of a composite key, when that shows in its
+/// spelling (other types are left to the `KeyPart` trait bound).
+fn unsupported_part(ty: &Type) -> Option<String> {
+    let spelled = quote::quote!(#ty).to_string().replace(' ', "");
+    match ty {
+        Type::Path(path) => {
+            let last = path.path.segments.last()?;
+            match last.ident.to_string().as_str() {
+                "f32" | "f64" => Some(format!(
+                    "`{spelled}` has no exact byte order that sorts (and NaN != NaN)"
+                )),
+                "Option" => Some(format!(
+                    "`{spelled}` is optional, and a row key has every part"
+                )),
+                "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet" | "usize" | "isize" => {
+                    Some(format!("`{spelled}` has no order-preserving form"))
+                }
+                "Vec" => match vec_element(ty) {
+                    Some(Type::Path(element)) if element.path.is_ident("u8") => None,
+                    _ => Some(format!("`{spelled}` has no order-preserving form")),
+                },
+                _ => None,
+            }
+        }
+        _ => Some(format!("`{spelled}` has no order-preserving form")),
     }
 }
 
@@ -165,6 +264,66 @@ fn check_columns(cx: &Ctxt, cont: &Container<'_>) {
             None => {
                 seen.insert(column, field.ident);
             }
+        }
+    }
+}
+
+/// `value` is an integer literal from 1 to `i32::MAX` (HBase stores both
+/// settings as a Java `int`).
+fn check_positive(cx: &Ctxt, value: &syn::Expr, name: &str, what: &str) {
+    if !literal_u64(value).is_some_and(|n| (1..=i32::MAX as u64).contains(&n)) {
+        cx.error_spanned_by(
+            value,
+            format!("`{name}` is {what}: an integer from 1 to {}", i32::MAX),
+        );
+    }
+}
+
+/// The integer types a counter can have: those that fit an `i64`, and
+/// `u64` (checked when written).
+const COUNTER_TYPES: &[&str] = &["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64"];
+
+fn check_counters(cx: &Ctxt, cont: &Container<'_>) {
+    for field in &cont.fields {
+        if let Some(descending) = field.attrs.stray_descending {
+            let message = match field.attrs.row_key {
+                None => format!(
+                    "`descending` orders a row-key part, and `{}` is not one",
+                    field.ident
+                ),
+                Some(_) => "`descending` goes inside the row-key attribute: \
+                            #[capjure(row_key(descending))]"
+                    .to_string(),
+            };
+            cx.syn_error(syn::Error::new(descending, message));
+        }
+        let Some(counter) = field.attrs.counter else {
+            continue;
+        };
+        let is_integer = matches!(field.ty, Type::Path(path)
+            if COUNTER_TYPES.iter().any(|name| path.path.is_ident(name)));
+        if !is_integer {
+            let ty = field.ty;
+            cx.syn_error(syn::Error::new(
+                counter,
+                format!(
+                    "a counter is an integer (i8 to i64, u8 to u64), and `{}` is `{}`",
+                    field.ident,
+                    quote::quote!(#ty).to_string().replace(' ', "")
+                ),
+            ));
+        }
+        if field.attrs.row_key.is_some() {
+            cx.syn_error(syn::Error::new(
+                counter,
+                "a row key cannot be a counter: an increment would change the row's key",
+            ));
+        }
+        if field.attrs.skip.is_some() {
+            cx.syn_error(syn::Error::new(
+                counter,
+                "a skipped field is not stored, so it cannot be a counter",
+            ));
         }
     }
 }

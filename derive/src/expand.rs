@@ -63,15 +63,35 @@ fn impl_entity(cont: &Container<'_>) -> TokenStream {
         Some(Codec::Text) => quote!(::capjure::Codec::Text),
         Some(Codec::Java) => quote!(::capjure::Codec::Java),
     };
-    let row_key = cont
-        .fields
-        .iter()
-        .find(|field| field.attrs.row_key.is_some())
-        .map(|field| {
-            let (name, ty) = (field.ident, field.ty);
-            // Spanned at the type, so an unsupported type is reported there.
-            quote_spanned!(ty.span()=> #p::RowKey::row_key(&self.#name))
-        });
+    let key = impl_key(cont);
+    let counters: Vec<_> = stored(cont)
+        .filter(|(field, _)| field.attrs.counter.is_some())
+        .map(|(field, column)| {
+            let name = field.ident.to_string().trim_start_matches("r#").to_string();
+            quote!((#name, #column))
+        })
+        .collect();
+    let counters = (!counters.is_empty()).then(|| {
+        quote! {
+            fn counters() -> #p::Vec<::capjure::CounterColumn> {
+                #p::counters(&<Self as ::capjure::Entity>::mapper(), &[#(#counters),*])
+            }
+        }
+    });
+    let max_versions = cont.attrs.max_versions.as_ref().map(|versions| {
+        quote! {
+            fn max_versions() -> u32 {
+                #versions
+            }
+        }
+    });
+    let ttl = cont.attrs.ttl.as_ref().map(|ttl| {
+        quote! {
+            fn ttl() -> #p::Option<u32> {
+                #p::Option::Some(#ttl)
+            }
+        }
+    });
     let mut keys = Vec::new();
     let mut columns = Vec::new();
     for (field, column) in stored(cont) {
@@ -101,9 +121,10 @@ fn impl_entity(cont: &Container<'_>) -> TokenStream {
         impl ::capjure::Entity for #ident {
             const TABLE: &'static str = #table;
 
-            fn row_key(&self) -> #p::Vec<u8> {
-                #row_key
-            }
+            #key
+            #counters
+            #max_versions
+            #ttl
 
             fn key_config() -> ::capjure::KeyConfig {
                 let keys = ::capjure::KeyConfig::new();
@@ -129,6 +150,116 @@ fn impl_entity(cont: &Container<'_>) -> TokenStream {
     }
 }
 
+/// The key type and its encoding: a lone plain `row_key` keeps its own
+/// bytes (`RowKey`), anything else is a tuple in `capjure::rowkey`'s
+/// order-preserving encoding.
+fn impl_key(cont: &Container<'_>) -> TokenStream {
+    let p = quote!(::capjure::__private);
+    let parts = cont.key_parts();
+    if !cont.composite_key() {
+        let Some(part) = parts.first() else {
+            return TokenStream::new();
+        };
+        let (name, ty) = (part.field.ident, part.field.ty);
+        let field = name.to_string().trim_start_matches("r#").to_string();
+        // Spanned at the type, so an unsupported type is reported there.
+        let encode = quote_spanned!(ty.span()=> #p::RowKey::row_key(__key));
+        let own = quote_spanned!(ty.span()=> #p::RowKey::row_key(&self.#name));
+        return quote! {
+            type Key = #ty;
+
+            fn key(&self) -> #ty {
+                #p::Clone::clone(&self.#name)
+            }
+
+            fn encode_key(__key: &#ty) -> #p::Vec<u8> {
+                #encode
+            }
+
+            fn decode_key(__row: &[u8]) -> ::capjure::Result<#ty> {
+                #p::decode_single::<#ty>(__row, #field)
+            }
+
+            fn row_key(&self) -> #p::Vec<u8> {
+                #own
+            }
+        };
+    }
+    let names: Vec<_> = parts.iter().map(|part| part.field.ident).collect();
+    let fields: Vec<_> = names
+        .iter()
+        .map(|name| name.to_string().trim_start_matches("r#").to_string())
+        .collect();
+    let types: Vec<_> = parts.iter().map(|part| part.field.ty).collect();
+    let orders: Vec<_> = parts
+        .iter()
+        .map(|part| match part.descending {
+            true => quote!(#p::Order::Descending),
+            false => quote!(#p::Order::Ascending),
+        })
+        .collect();
+    let indices: Vec<_> = (0..parts.len()).map(syn::Index::from).collect();
+    // Each part is written and read through a call spanned at its type,
+    // so a type with no order-preserving form is reported at the field.
+    let writes: Vec<_> = types
+        .iter()
+        .zip(&indices)
+        .map(|(ty, index)| {
+            quote_spanned!(ty.span()=> #p::write_part::<#ty>(&__key.#index, __orders[#index], &mut __out);)
+        })
+        .collect();
+    let own_writes: Vec<_> = types
+        .iter()
+        .zip(&indices)
+        .zip(&names)
+        .map(|((ty, index), name)| {
+            quote_spanned!(ty.span()=> #p::write_part::<#ty>(&self.#name, __orders[#index], &mut __out);)
+        })
+        .collect();
+    let reads: Vec<_> = types
+        .iter()
+        .zip(&indices)
+        .map(|(ty, index)| {
+            quote_spanned!(ty.span()=> #p::read_part::<#ty>(__row, &mut __input, #index, __orders, __names)?)
+        })
+        .collect();
+    let count = parts.len();
+    quote! {
+        type Key = (#(#types,)*);
+
+        fn key(&self) -> Self::Key {
+            (#(#p::Clone::clone(&self.#names),)*)
+        }
+
+        fn encode_key(__key: &Self::Key) -> #p::Vec<u8> {
+            let __orders: &[#p::Order; #count] = &[#(#orders),*];
+            let mut __out = #p::Vec::new();
+            #(#writes)*
+            __out
+        }
+
+        fn decode_key(__row: &[u8]) -> ::capjure::Result<Self::Key> {
+            let __orders: &[#p::Order; #count] = &[#(#orders),*];
+            let __names: &[&str] = &[#(#fields),*];
+            let mut __input = __row;
+            let __key = (#(#reads,)*);
+            #p::end_of_key(__row, __input, #count)?;
+            #p::Result::Ok(__key)
+        }
+
+        fn key_order() -> &'static [#p::Order] {
+            &[#(#orders),*]
+        }
+
+        fn row_key(&self) -> #p::Vec<u8> {
+            let __orders: &[#p::Order; #count] = &[#(#orders),*];
+            let mut __out = #p::Vec::new();
+            #(#own_writes)*
+            __out
+        }
+    }
+}
+
 fn impl_serialize(cont: &Container<'_>) -> TokenStream {
     let p = quote!(::capjure::__private);
     let ident = cont.ident;
@@ -136,9 +267,13 @@ fn impl_serialize(cont: &Container<'_>) -> TokenStream {
     let fields: Vec<_> = stored(cont)
         .map(|(field, column)| {
             let member = field.ident;
+            let value = match field.attrs.counter {
+                Some(_) => quote!(&#p::CounterRef(&self.#member)),
+                None => quote!(&self.#member),
+            };
             quote! {
                 #p::serde::ser::SerializeStruct::serialize_field(
-                    &mut __state, #column, &self.#member,
+                    &mut __state, #column, #value,
                 )?;
             }
         })
@@ -174,6 +309,19 @@ fn impl_deserialize(cont: &Container<'_>) -> TokenStream {
         .collect();
     let columns: Vec<_> = stored.iter().map(|(_, column)| column).collect();
     let types: Vec<_> = stored.iter().map(|(field, _)| field.ty).collect();
+    // What each field's value is read as: a counter through its wrapper.
+    let reads: Vec<_> = stored
+        .iter()
+        .map(|(field, _)| {
+            let ty = field.ty;
+            match field.attrs.counter {
+                Some(_) => {
+                    quote!(#p::serde::de::MapAccess::next_value::<#p::Counter<#ty>>(&mut __map)?.0)
+                }
+                None => quote!(#p::serde::de::MapAccess::next_value::<#ty>(&mut __map)?),
+            }
+        })
+        .collect();
     let members: Vec<_> = stored.iter().map(|(field, _)| field.ident).collect();
     let skipped: Vec<_> = cont
         .fields
@@ -248,9 +396,7 @@ fn impl_deserialize(cont: &Container<'_>) -> TokenStream {
                                                 <__A::Error as #p::serde::de::Error>::duplicate_field(#columns),
                                             );
                                         }
-                                        #slots = #p::Option::Some(
-                                            #p::serde::de::MapAccess::next_value::<#types>(&mut __map)?,
-                                        );
+                                        #slots = #p::Option::Some(#reads);
                                     }
                                 )*
                                 __Field::__ignore => {

@@ -19,6 +19,11 @@ pub(crate) const ENCODE: Symbol = Symbol("encode");
 pub(crate) const DECODE: Symbol = Symbol("decode");
 pub(crate) const RENAME: Symbol = Symbol("rename");
 pub(crate) const SKIP: Symbol = Symbol("skip");
+pub(crate) const ORDER: Symbol = Symbol("order");
+pub(crate) const DESCENDING: Symbol = Symbol("descending");
+pub(crate) const COUNTER: Symbol = Symbol("counter");
+pub(crate) const MAX_VERSIONS: Symbol = Symbol("max_versions");
+pub(crate) const TTL: Symbol = Symbol("ttl");
 
 impl PartialEq<Symbol> for Ident {
     fn eq(&self, word: &Symbol) -> bool {

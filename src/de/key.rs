@@ -154,9 +154,13 @@ impl<'de> Deserializer<'de> for KeyDeserializer<'_, '_, '_> {
     #[inline]
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value> {
+        if name == crate::counter::COUNTER {
+            // The counter's raw 8 bytes, whatever the codec.
+            return self.scalar::<V::Value>()?.deserialize_bytes(visitor);
+        }
         visitor.visit_newtype_struct(self)
     }
 

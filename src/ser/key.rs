@@ -106,9 +106,15 @@ impl<'s, 'm> Serializer for KeySerializer<'s, 'm> {
     #[inline]
     fn serialize_newtype_struct<T: ?Sized + Serialize>(
         self,
-        _name: &'static str,
+        name: &'static str,
         value: &T,
     ) -> Result<()> {
+        if name == crate::counter::COUNTER {
+            // A counter is the 8-byte cell HBase's Increment writes,
+            // whatever the codec.
+            let counter = value.serialize(crate::counter::CounterCapture)?;
+            return self.scalar(|s| s.serialize_bytes(&counter.to_be_bytes()));
+        }
         value.serialize(self)
     }
 
