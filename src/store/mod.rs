@@ -33,6 +33,7 @@ mod limits;
 pub mod memory;
 mod scan;
 pub mod thrift;
+mod thrift2;
 
 pub use limits::StoreLimits;
 pub use memory::MemoryStore;
