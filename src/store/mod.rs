@@ -26,6 +26,7 @@ use std::sync::Arc;
 use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
 
+mod gateway;
 pub mod memory;
 mod scan;
 pub mod thrift;

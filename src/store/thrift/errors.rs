@@ -2,7 +2,63 @@
 
 use hbase_thrift::hbase::{AlreadyExists, IOError, IllegalArgument};
 
+use crate::TransportCause;
 use crate::error::ErrorKind;
+
+/// How a connection failed, as far as the client can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// No bytes within the time limit (Linux reports a socket timeout as
+    /// EAGAIN, which the Thrift crate does not recognise as one).
+    TimedOut,
+    /// Refused, or never connected.
+    Refused,
+    /// Reset by the peer, or a write to a connection it closed.
+    Reset,
+    /// The peer closed the connection.
+    Closed,
+    /// Anything else.
+    Other,
+}
+
+impl Failure {
+    pub(crate) fn cause(self) -> TransportCause {
+        match self {
+            Failure::Refused => TransportCause::Refused,
+            Failure::Reset => TransportCause::Reset,
+            Failure::Closed => TransportCause::Closed,
+            Failure::TimedOut | Failure::Other => TransportCause::Other,
+        }
+    }
+}
+
+/// Classifies a transport error. The Thrift crate keeps only the message
+/// of most I/O errors, which ends in the OS error number when there was
+/// one: that number says what happened.
+pub(crate) fn transport_failure(err: &thrift::TransportError) -> Failure {
+    use std::io::ErrorKind as Io;
+    use thrift::TransportErrorKind as Kind;
+    match err.kind {
+        Kind::TimedOut => return Failure::TimedOut,
+        Kind::EndOfFile => return Failure::Closed,
+        _ => {}
+    }
+    let os_error = err
+        .message
+        .rsplit_once("(os error ")
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .and_then(|code| code.parse::<i32>().ok())
+        .map(|code| std::io::Error::from_raw_os_error(code).kind());
+    match os_error {
+        Some(Io::WouldBlock | Io::TimedOut) => Failure::TimedOut,
+        Some(Io::ConnectionRefused | Io::NotConnected) => Failure::Refused,
+        Some(Io::ConnectionReset | Io::ConnectionAborted | Io::BrokenPipe) => Failure::Reset,
+        Some(Io::UnexpectedEof) => Failure::Closed,
+        Some(_) => Failure::Other,
+        None if err.kind == Kind::NotOpen => Failure::Reset,
+        None => Failure::Other,
+    }
+}
 
 /// Whether a failed call left the connection unusable (a transport or
 /// protocol error: the reply may be half-read).
@@ -91,29 +147,46 @@ pub(crate) fn map_error(
     call_timeout: std::time::Duration,
 ) -> crate::Error {
     let table = table.to_string();
-    if is_broken(&err) {
-        let detail = match &err {
-            thrift::Error::Transport(t) => match t.kind {
-                thrift::TransportErrorKind::TimedOut => format!(
-                    "no reply within {call_timeout:?}; the call may or may not have been applied"
-                ),
-                thrift::TransportErrorKind::EndOfFile | thrift::TransportErrorKind::NotOpen => {
-                    "the connection was closed by the server; the call may or may not have been \
-                     applied"
-                        .to_string()
-                }
-                _ => format!("transport failed: {t}; the call may or may not have been applied"),
-            },
-            other => format!(
-                "the reply could not be decoded ({other}); check the transport and protocol \
-                 settings against the gateway's"
-            ),
+    if let thrift::Error::Transport(transport) = &err {
+        let failure = transport_failure(transport);
+        if failure == Failure::TimedOut {
+            return ErrorKind::Timeout {
+                table,
+                operation,
+                address: address.to_string(),
+                limit: call_timeout,
+                detail: "the call may or may not have been applied, and the gateway may still \
+                         be running it"
+                    .to_string(),
+            }
+            .into();
+        }
+        let what = match failure {
+            Failure::Closed => "the server closed the connection",
+            Failure::Reset => "the server reset the connection",
+            Failure::Refused => "the connection was refused",
+            _ => "the connection failed",
         };
         return ErrorKind::Transport {
             table,
             operation,
             address: address.to_string(),
-            detail,
+            cause: failure.cause(),
+            detail: format!("{what} ({transport}); the call may or may not have been applied"),
+            source: Box::new(err),
+        }
+        .into();
+    }
+    if is_broken(&err) {
+        return ErrorKind::Transport {
+            table,
+            operation,
+            address: address.to_string(),
+            cause: TransportCause::Other,
+            detail: format!(
+                "the reply could not be decoded ({err}); check the transport and protocol \
+                 settings against the gateway's"
+            ),
             source: Box::new(err),
         }
         .into();
@@ -123,6 +196,8 @@ pub(crate) fn map_error(
     let is_argument = matches!(&err, thrift::Error::User(user) if user.is::<IllegalArgument>());
     if message.contains("TableNotFoundException") {
         ErrorKind::TableNotFound { table }.into()
+    } else if message.contains("TableNotEnabledException") {
+        ErrorKind::TableDisabled { table }.into()
     } else if message.contains("NoSuchColumnFamilyException") {
         let family = missing_family(&message).unwrap_or_else(|| first_line(&message));
         ErrorKind::FamilyNotFound { table, family }.into()
@@ -169,6 +244,42 @@ mod tests {
             counter_width("Field is not a long, it's 3 bytes wide"),
             Some(3)
         );
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")] // the OS error numbers are Linux's
+    fn classifies_socket_errors_by_their_os_error() {
+        let failure = |kind, message: &str| {
+            transport_failure(&thrift::TransportError::new(kind, message.to_string()))
+        };
+        use thrift::TransportErrorKind as Kind;
+        let eagain = std::io::Error::from(std::io::ErrorKind::WouldBlock);
+        let raw = std::io::Error::from_raw_os_error(11);
+        assert_eq!(eagain.kind(), raw.kind());
+        assert_eq!(failure(Kind::Unknown, &raw.to_string()), Failure::TimedOut);
+        let reset = std::io::Error::from_raw_os_error(104).to_string();
+        assert_eq!(failure(Kind::NotOpen, &reset), Failure::Reset);
+        let pipe = std::io::Error::from_raw_os_error(32).to_string();
+        assert_eq!(failure(Kind::Unknown, &pipe), Failure::Reset);
+        assert_eq!(failure(Kind::EndOfFile, "eof"), Failure::Closed);
+        assert_eq!(failure(Kind::TimedOut, "x"), Failure::TimedOut);
+        assert_eq!(failure(Kind::Unknown, "transport error"), Failure::Other);
+    }
+
+    #[test]
+    fn maps_table_disabled() {
+        let err = thrift::Error::User(Box::new(IOError::new(
+            "org.apache.hadoop.hbase.TableNotEnabledException: t is disabled.\n\tat x".to_string(),
+            false,
+        )));
+        let mapped = map_error(
+            err,
+            "t",
+            "get_rows",
+            "h:1",
+            std::time::Duration::from_secs(1),
+        );
+        assert!(matches!(mapped.kind(), ErrorKind::TableDisabled { table } if table == "t"));
     }
 
     #[test]
