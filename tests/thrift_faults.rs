@@ -179,19 +179,22 @@ fn a_frozen_gateway_is_a_timeout_naming_table_call_and_limit() {
         .get_row(&name, b"r1", &StoreRead::latest())
         .unwrap_err();
     let took = started.elapsed();
+    eprintln!("frozen gateway, pooled connection: {took:?}: {err}");
     assert_timeout(&err, &name, "get_rows", limit);
-    assert!(took < limit * 2, "took {took:?}: {err}");
+    let slack = Duration::from_millis(1500);
+    assert!(took < limit + slack, "took {took:?}: {err}");
 
     // A new connection: the handshake is never answered.
     let started = Instant::now();
     let err = ThriftStore::new(config.clone().retries(0)).unwrap_err();
     let took = started.elapsed();
+    eprintln!("frozen gateway, new connection: {took:?}: {err}");
     assert!(
         !matches!(err.kind(), ErrorKind::ProtocolMismatch { .. }),
         "a frozen gateway is not a mismatch: {err:?}"
     );
     assert_timeout(&err, "", "connect", limit);
-    assert!(took < limit * 3, "took {took:?}: {err}");
+    assert!(took < limit + slack, "took {took:?}: {err}");
 
     // The same with a framed client, which probes the gateway when the
     // handshake goes unanswered: still a timeout.
@@ -200,7 +203,12 @@ fn a_frozen_gateway_is_a_timeout_naming_table_call_and_limit() {
     } else {
         TransportKind::Framed
     });
+    let started = Instant::now();
     let err = ThriftStore::new(framed.retries(0)).unwrap_err();
+    let took = started.elapsed();
+    eprintln!("frozen gateway, other transport: {took:?}: {err}");
+    // The handshake, then a probe: each within the connect timeout.
+    assert!(took < limit * 2 + slack, "took {took:?}: {err}");
     assert!(
         !matches!(err.kind(), ErrorKind::ProtocolMismatch { .. }),
         "a frozen gateway is not a mismatch: {err:?}"
@@ -232,6 +240,7 @@ fn a_framed_client_against_a_buffered_gateway_is_a_mismatch_within_the_connect_t
     )
     .unwrap_err();
     let took = started.elapsed();
+    eprintln!("transport mismatch: {took:?}: {err}");
     assert!(
         matches!(err.kind(), ErrorKind::ProtocolMismatch { .. }),
         "{err:?}"
@@ -421,7 +430,12 @@ fn threads_sharing_a_pool_of_one_wait_for_it_instead_of_opening_sockets() {
     drop(store);
     let established = || {
         let output = Command::new("ss")
-            .args(["-tnH", "state", "established", &format!("dport = :{}", gateway.port)])
+            .args([
+                "-tnH",
+                "state",
+                "established",
+                &format!("dport = :{}", gateway.port),
+            ])
             .output()
             .expect("ss");
         String::from_utf8_lossy(&output.stdout).lines().count()
@@ -430,7 +444,11 @@ fn threads_sharing_a_pool_of_one_wait_for_it_instead_of_opening_sockets() {
     while established() > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(established(), 0, "connections left open after the store was dropped");
+    assert_eq!(
+        established(),
+        0,
+        "connections left open after the store was dropped"
+    );
 }
 
 #[test]

@@ -228,6 +228,108 @@ pub(crate) fn map_error(
     }
 }
 
+/// Puts the table (and operation) into an error raised before any table
+/// was known, e.g. while connecting.
+pub(crate) fn name_table(err: crate::Error, table: &str, operation: &'static str) -> crate::Error {
+    let row = err.row().map(<[u8]>::to_vec);
+    let renamed: crate::Error = match err.into_kind() {
+        ErrorKind::Transport {
+            address,
+            cause,
+            detail,
+            source,
+            ..
+        } => ErrorKind::Transport {
+            table: table.to_string(),
+            operation,
+            address,
+            cause,
+            detail,
+            source,
+        }
+        .into(),
+        ErrorKind::Timeout {
+            address,
+            limit,
+            operation: step,
+            detail,
+            ..
+        } => ErrorKind::Timeout {
+            table: table.to_string(),
+            operation,
+            address,
+            limit,
+            detail: format!("while connecting ({step}): {detail}"),
+        }
+        .into(),
+        other => other.into(),
+    };
+    match row {
+        Some(row) => renamed.in_row(&row),
+        None => renamed,
+    }
+}
+
+/// Says which rows a failed batch call is about, blaming only what the
+/// server's error identifies: the one row writing to a missing family,
+/// or the only row of the call. A server error about some row it does not
+/// name becomes an [`ErrorKind::BatchFailed`] listing the rows that may
+/// not have been written (HBase applies a batch row by row); errors about
+/// the table or the connection name no row.
+pub(crate) fn blame_rows(
+    err: crate::Error,
+    table: &str,
+    groups: &[(
+        Option<i64>,
+        std::borrow::Cow<'_, [crate::store::RowMutations]>,
+    )],
+    failed: usize,
+) -> crate::Error {
+    let group = &groups[failed].1;
+    if let [only] = &group[..] {
+        return err.in_row(&only.row);
+    }
+    let culprits: Vec<&crate::store::RowMutations> = match err.kind() {
+        ErrorKind::FamilyNotFound { family, .. } => group
+            .iter()
+            .filter(|change| {
+                change
+                    .mutations
+                    .iter()
+                    .any(|m| m.family() == family.as_bytes())
+            })
+            .collect(),
+        ErrorKind::Server { .. } | ErrorKind::InvalidArgument { .. } => Vec::new(),
+        _ => return err,
+    };
+    if let [culprit] = culprits[..] {
+        return err.in_row(&culprit.row);
+    }
+    let mut unconfirmed: Vec<Vec<u8>> = Vec::new();
+    for (_, rows) in &groups[failed..] {
+        for change in rows.iter() {
+            if !unconfirmed.contains(&change.row) {
+                unconfirmed.push(change.row.clone());
+            }
+        }
+    }
+    let mut written: Vec<Vec<u8>> = Vec::new();
+    for (_, rows) in &groups[..failed] {
+        for change in rows.iter() {
+            if !unconfirmed.contains(&change.row) && !written.contains(&change.row) {
+                written.push(change.row.clone());
+            }
+        }
+    }
+    ErrorKind::BatchFailed {
+        table: table.to_string(),
+        written,
+        unconfirmed,
+        source: Box::new(err),
+    }
+    .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ use crate::cell::{Cell, CellRef, split_column};
 use crate::error::{ErrorKind, Result};
 
 mod batch;
+mod config;
 
 use batch::{Batch, BatchCells};
 mod errors;
@@ -25,8 +26,8 @@ mod wire;
 mod write;
 
 use super::gateway::{self, Outcome, Retry};
+pub use config::{ThriftConfig, TransportKind, WireProtocol};
 use pool::{Client, Conn, Pool};
-pub use pool::{ThriftConfig, TransportKind, WireProtocol};
 
 /// A [`Store`] backed by HBase's Thrift1 gateway (`hbase thrift start`).
 ///
@@ -155,10 +156,12 @@ impl ThriftStore {
                         }
                         _ => Outcome::NotStarted,
                     };
-                    (name_table(err, table, operation), outcome)
+                    (errors::name_table(err, table, operation), outcome)
                 }
                 Ok(mut conn) => {
-                    conn.arm(table);
+                    if serves_data(operation) {
+                        conn.arm(table);
+                    }
                     match call(&mut conn) {
                         Ok(value) => {
                             self.pool.checkin(conn);
@@ -450,46 +453,14 @@ impl ThriftStore {
     }
 }
 
-/// Puts the table (and operation) into an error raised before any table
-/// was known, e.g. while connecting.
-fn name_table(err: crate::Error, table: &str, operation: &'static str) -> crate::Error {
-    let row = err.row().map(<[u8]>::to_vec);
-    let renamed: crate::Error = match err.into_kind() {
-        ErrorKind::Transport {
-            address,
-            cause,
-            detail,
-            source,
-            ..
-        } => ErrorKind::Transport {
-            table: table.to_string(),
-            operation,
-            address,
-            cause,
-            detail,
-            source,
-        }
-        .into(),
-        ErrorKind::Timeout {
-            address,
-            limit,
-            operation: step,
-            detail,
-            ..
-        } => ErrorKind::Timeout {
-            table: table.to_string(),
-            operation,
-            address,
-            limit,
-            detail: format!("while connecting ({step}): {detail}"),
-        }
-        .into(),
-        other => other.into(),
-    };
-    match row {
-        Some(row) => renamed.in_row(&row),
-        None => renamed,
-    }
+/// Whether a call reads or writes a table's rows, so that a disabled table
+/// explains it stalling. Admin calls are left to their timeout: creating
+/// or disabling a table stalls while the table is not (yet) enabled.
+fn serves_data(operation: &str) -> bool {
+    matches!(
+        operation,
+        "get_rows" | "scan" | "mutate" | "increment" | "check_and_put"
+    )
 }
 
 /// A gateway row result as a [`Row`]; `None` for an empty one.
@@ -545,63 +516,6 @@ fn to_thrift_mutation(mutation: &Mutation) -> TMutation {
     }
 }
 
-/// Says which rows a failed batch call is about, blaming only what the
-/// server's error identifies: the one row writing to a missing family,
-/// or the only row of the call. A server error about some row it does not
-/// name becomes an [`ErrorKind::BatchFailed`] listing the rows that may
-/// not have been written (HBase applies a batch row by row); errors about
-/// the table or the connection name no row.
-fn blame_rows(
-    err: crate::Error,
-    table: &str,
-    groups: &[(Option<i64>, std::borrow::Cow<'_, [RowMutations]>)],
-    failed: usize,
-) -> crate::Error {
-    let group = &groups[failed].1;
-    if let [only] = &group[..] {
-        return err.in_row(&only.row);
-    }
-    let culprits: Vec<&RowMutations> = match err.kind() {
-        ErrorKind::FamilyNotFound { family, .. } => group
-            .iter()
-            .filter(|change| {
-                change
-                    .mutations
-                    .iter()
-                    .any(|m| m.family() == family.as_bytes())
-            })
-            .collect(),
-        ErrorKind::Server { .. } | ErrorKind::InvalidArgument { .. } => Vec::new(),
-        _ => return err,
-    };
-    if let [culprit] = culprits[..] {
-        return err.in_row(&culprit.row);
-    }
-    let mut unconfirmed: Vec<Vec<u8>> = Vec::new();
-    for (_, rows) in &groups[failed..] {
-        for change in rows.iter() {
-            if !unconfirmed.contains(&change.row) {
-                unconfirmed.push(change.row.clone());
-            }
-        }
-    }
-    let mut written: Vec<Vec<u8>> = Vec::new();
-    for (_, rows) in &groups[..failed] {
-        for change in rows.iter() {
-            if !unconfirmed.contains(&change.row) && !written.contains(&change.row) {
-                written.push(change.row.clone());
-            }
-        }
-    }
-    ErrorKind::BatchFailed {
-        table: table.to_string(),
-        written,
-        unconfirmed,
-        source: Box::new(err),
-    }
-    .into()
-}
-
 impl Store for ThriftStore {
     fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
         check_batch(table, batch)?;
@@ -619,7 +533,7 @@ impl Store for ThriftStore {
             self.call_conn(table, "mutate", retry, |conn| {
                 write::mutate_rows(conn, &call)
             })
-            .map_err(|err| blame_rows(err, table, &groups, index))?;
+            .map_err(|err| errors::blame_rows(err, table, &groups, index))?;
         }
         Ok(())
     }
