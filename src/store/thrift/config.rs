@@ -154,7 +154,7 @@ impl ThriftConfig {
 
     /// How long a caller waits for a connection when all
     /// [`pool_size`](Self::pool_size) are busy, before an
-    /// [`ErrorKind::PoolExhausted`] (nothing is sent).
+    /// [`ErrorKind::PoolExhausted`](crate::ErrorKind::PoolExhausted) (nothing is sent).
     ///
     /// ```
     /// let _ = capjure::store::ThriftConfig::new("h:1").pool_wait(std::time::Duration::from_secs(5));

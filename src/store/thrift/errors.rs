@@ -385,6 +385,46 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_error_blames_only_the_row_it_identifies() {
+        use crate::Cell;
+        use crate::store::RowMutations;
+        use std::borrow::Cow;
+        let rows: Vec<RowMutations> = ["a", "b", "c"]
+            .iter()
+            .map(|row| {
+                let family = if *row == "b" { "nope" } else { "f" };
+                RowMutations::new(row.as_bytes().to_vec()).put(Cell::new(family, "q", "v"))
+            })
+            .collect();
+        let groups = vec![(None, Cow::Borrowed(&rows[..]))];
+        let missing: crate::Error = ErrorKind::FamilyNotFound {
+            table: "t".into(),
+            family: "nope".into(),
+        }
+        .into();
+        assert_eq!(blame_rows(missing, "t", &groups, 0).row(), Some(&b"b"[..]));
+        // A server error naming no row: the batch failed, all rows listed.
+        let opaque: crate::Error = ErrorKind::Server {
+            table: "t".into(),
+            operation: "mutate",
+            message: "Internal error processing mutateRows".into(),
+            source: "x".into(),
+        }
+        .into();
+        let blamed = blame_rows(opaque, "t", &groups, 0);
+        assert_eq!(blamed.row(), None);
+        assert!(
+            matches!(blamed.kind(), ErrorKind::BatchFailed { written, unconfirmed, .. }
+                if written.is_empty() && unconfirmed.len() == 3),
+            "{blamed:?}"
+        );
+        // Table-level errors name no row and are not wrapped.
+        let gone: crate::Error = ErrorKind::TableNotFound { table: "t".into() }.into();
+        let blamed = blame_rows(gone, "t", &groups, 0);
+        assert!(matches!(blamed.kind(), ErrorKind::TableNotFound { .. }) && blamed.row().is_none());
+    }
+
+    #[test]
     fn maps_table_not_found() {
         let err = thrift::Error::User(Box::new(IOError::new(
             "org.apache.hadoop.hbase.TableNotFoundException: t\n\tat x".to_string(),
