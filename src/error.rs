@@ -444,7 +444,10 @@ pub enum ErrorKind {
     ///      the call may or may not have been applied"
     /// );
     /// ```
-    #[error("table \"{table}\": {operation} via {address}: no reply within {limit:?}; {detail}")]
+    #[error(
+        "{}{operation} via {address}: no reply within {limit:?}; {detail}",
+        crate::error::table_prefix(table)
+    )]
     Timeout {
         /// The table (empty for calls that name none).
         table: String,
@@ -475,8 +478,9 @@ pub enum ErrorKind {
     /// assert!(err.to_string().contains("all 4 connections stayed busy for 30s"));
     /// ```
     #[error(
-        "table \"{table}\": {operation} via {address}: all {size} connections stayed busy for \
-         {waited:?}; nothing was sent (raise ThriftConfig::pool_size or pool_wait)"
+        "{}{operation} via {address}: all {size} connections stayed busy for \
+         {waited:?}; nothing was sent (raise ThriftConfig::pool_size or pool_wait)",
+        crate::error::table_prefix(table)
     )]
     PoolExhausted {
         /// The table (empty for calls that name none).
@@ -569,6 +573,15 @@ pub enum TransportCause {
     Closed,
     /// Any other socket error.
     Other,
+}
+
+/// `table "t": `, or nothing for calls that name no table.
+pub(crate) fn table_prefix(table: &str) -> String {
+    if table.is_empty() {
+        String::new()
+    } else {
+        format!("table \"{table}\": ")
+    }
 }
 
 /// Rows as error messages print them: the first few, quoted.

@@ -171,6 +171,17 @@ fn a_frozen_gateway_is_a_timeout_naming_table_call_and_limit() {
         )
         .expect("put");
 
+    // Connections are never reused, so each call connects (and fails its
+    // handshake while the gateway is frozen).
+    let handshake = Duration::from_millis(500);
+    let connecting = ThriftStore::new(
+        config
+            .clone()
+            .connect_timeout(handshake)
+            .max_idle(Duration::ZERO),
+    )
+    .expect("store");
+
     gateway.freeze();
     // A call on the pooled connection: sent, never answered, not retried
     // (the gateway may still run it).
@@ -212,6 +223,20 @@ fn a_frozen_gateway_is_a_timeout_naming_table_call_and_limit() {
     assert!(
         !matches!(err.kind(), ErrorKind::ProtocolMismatch { .. }),
         "a frozen gateway is not a mismatch: {err:?}"
+    );
+
+    // Nothing was sent: retried as configured (2), then a timeout naming
+    // the call and the connect timeout.
+    let started = Instant::now();
+    let err = connecting
+        .get_row(&name, b"r1", &StoreRead::latest())
+        .unwrap_err();
+    let took = started.elapsed();
+    eprintln!("frozen gateway, connecting with 2 retries: {took:?}: {err}");
+    assert_timeout(&err, &name, "get_rows", handshake);
+    assert!(
+        took >= handshake * 3 && took < handshake * 3 + slack,
+        "took {took:?}: {err}"
     );
 
     gateway.thaw();
