@@ -407,7 +407,18 @@ pub enum ErrorKind {
         source: Box<dyn std::error::Error + Send + Sync>,
     },
 
-    /// The connection to the server failed or timed out.
+    /// The connection to the server failed: refused, reset or closed (a
+    /// call that got no reply in time is an [`ErrorKind::Timeout`]).
+    ///
+    /// ```
+    /// use capjure::{ErrorKind, ThriftStore};
+    /// use capjure::store::ThriftConfig;
+    /// use capjure::TransportCause;
+    ///
+    /// // Nothing listens on port 1.
+    /// let err = ThriftStore::new(ThriftConfig::new("127.0.0.1:1").retries(0)).unwrap_err();
+    /// assert!(matches!(err.kind(), ErrorKind::Transport { cause: TransportCause::Refused, .. }));
+    /// ```
     #[error("table \"{table}\": {operation} via {address}: {detail}")]
     Transport {
         /// The table (empty for calls that name none).
@@ -416,11 +427,99 @@ pub enum ErrorKind {
         operation: &'static str,
         /// The server address.
         address: String,
+        /// What failed.
+        cause: TransportCause,
         /// What happened, and what to check.
         detail: String,
         /// The underlying I/O or Thrift error.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// No answer within a time limit: a connection or its handshake not
+    /// accepted within the connect timeout, or a call not answered within
+    /// the call timeout (then the server may still be running it, and the
+    /// call may or may not have been applied).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use capjure::{Error, ErrorKind};
+    ///
+    /// let err = Error::from(ErrorKind::Timeout {
+    ///     table: "paintings".into(),
+    ///     operation: "get_rows",
+    ///     address: "127.0.0.1:9090".into(),
+    ///     limit: Duration::from_secs(5),
+    ///     detail: "the call may or may not have been applied".into(),
+    /// });
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "table \"paintings\": get_rows via 127.0.0.1:9090: no reply within 5s; \
+    ///      the call may or may not have been applied"
+    /// );
+    /// ```
+    #[error(
+        "{}{operation} via {address}: no reply within {limit:?}; {detail}",
+        crate::error::table_prefix(table)
+    )]
+    Timeout {
+        /// The table (empty for calls that name none).
+        table: String,
+        /// The store call, e.g. `mutate`, or `connect`.
+        operation: &'static str,
+        /// The server address.
+        address: String,
+        /// The limit that ran out (the connect or the call timeout).
+        limit: std::time::Duration,
+        /// Whether the call may have been applied, and what to check.
+        detail: String,
+    },
+
+    /// Every pooled connection stayed busy for as long as a caller may wait
+    /// for one (`ThriftConfig::pool_wait`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use capjure::{Error, ErrorKind};
+    ///
+    /// let err = Error::from(ErrorKind::PoolExhausted {
+    ///     table: "t".into(),
+    ///     operation: "mutate",
+    ///     address: "h:9090".into(),
+    ///     size: 4,
+    ///     waited: Duration::from_secs(30),
+    /// });
+    /// assert!(err.to_string().contains("all 4 connections stayed busy for 30s"));
+    /// ```
+    #[error(
+        "{}{operation} via {address}: all {size} connections stayed busy for \
+         {waited:?}; nothing was sent (raise ThriftConfig::pool_size or pool_wait)",
+        crate::error::table_prefix(table)
+    )]
+    PoolExhausted {
+        /// The table (empty for calls that name none).
+        table: String,
+        /// The store call that waited.
+        operation: &'static str,
+        /// The server address.
+        address: String,
+        /// The pool's size.
+        size: usize,
+        /// How long it waited.
+        waited: std::time::Duration,
+    },
+
+    /// The table exists but is disabled.
+    ///
+    /// ```
+    /// use capjure::{Error, ErrorKind};
+    /// let err = Error::from(ErrorKind::TableDisabled { table: "t".into() });
+    /// assert_eq!(err.to_string(), "table \"t\" is disabled; enable it with `enable 't'` in the hbase shell");
+    /// ```
+    #[error("table \"{table}\" is disabled; enable it with `enable '{table}'` in the hbase shell")]
+    TableDisabled {
+        /// The table.
+        table: String,
     },
 
     /// The server does not speak the transport or protocol the client was
@@ -468,6 +567,35 @@ pub enum ErrorKind {
         #[source]
         source: Box<Error>,
     },
+}
+
+/// Why a connection failed, for [`ErrorKind::Transport`].
+///
+/// ```
+/// use capjure::TransportCause;
+/// assert_ne!(TransportCause::Refused, TransportCause::Reset);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportCause {
+    /// Nothing listens at the address (or it does not resolve): nothing
+    /// was sent.
+    Refused,
+    /// The server reset the connection.
+    Reset,
+    /// The server closed the connection.
+    Closed,
+    /// Any other socket error.
+    Other,
+}
+
+/// `table "t": `, or nothing for calls that name no table.
+pub(crate) fn table_prefix(table: &str) -> String {
+    if table.is_empty() {
+        String::new()
+    } else {
+        format!("table \"{table}\": ")
+    }
 }
 
 /// Rows as error messages print them: the first few, quoted.

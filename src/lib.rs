@@ -108,7 +108,7 @@ pub use de::from_cells;
 #[doc(hidden)]
 pub use entity::__private;
 pub use entity::{CounterColumn, Entity};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, Result, TransportCause};
 pub use keys::{DecodeFn, EncodeFn, KeyConfig, PrimaryKey};
 pub use layout::Layout;
 pub use mapper::Mapper;

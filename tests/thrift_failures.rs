@@ -306,3 +306,38 @@ fn a_scan_resumes_after_the_last_row_when_its_connection_is_cut() {
         .expect("scan survives the cut");
     assert_eq!(scanned, keys);
 }
+
+#[test]
+fn a_delete_at_the_server_clock_is_not_retried_one_at_a_timestamp_is() {
+    let Some(target) = target() else { return };
+    let direct = ThriftStore::new(target.config()).expect("direct store");
+    let name = support::unique_table_name("delete_retry");
+    let _cleanup = support::DropTable(name.clone());
+    direct
+        .create_table(&name, &[FamilySpec::new("f")])
+        .expect("create");
+    let rows = vec![b"r1".to_vec()];
+    let config = |proxy: &Proxy| {
+        target
+            .config_at(&proxy.address)
+            .retries(3)
+            .backoff(Duration::from_millis(10))
+    };
+
+    // The first mutateRows is cut before it reaches HBase; the client
+    // cannot tell that from a lost reply. A repeated delete at "now" could
+    // delete a put another writer made in between: it must not be sent
+    // again.
+    let proxy = Proxy::start_with(target.addr.clone(), b"mutateRows", 1, true);
+    let store = ThriftStore::new(config(&proxy)).expect("store via proxy");
+    let err = store.delete_rows(&name, &rows, None).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Transport { .. }), "{err:?}");
+    assert!(err.to_string().contains("may or may not"), "{err}");
+
+    // At an explicit timestamp the same delete is idempotent: retried.
+    let proxy = Proxy::start_with(target.addr.clone(), b"mutateRows", 1, true);
+    let store = ThriftStore::new(config(&proxy)).expect("store via proxy");
+    store
+        .delete_rows(&name, &rows, Some(1_700_000_000_000))
+        .expect("a delete at a timestamp is retried");
+}

@@ -29,6 +29,7 @@ use std::sync::Arc;
 use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
 
+mod gateway;
 mod limits;
 pub mod memory;
 mod scan;

@@ -197,7 +197,12 @@ impl<S: Store> Table<S> {
         for at in (0..total).step_by(self.batch) {
             let end = (at + self.batch).min(total);
             if let Err(err) = write(at, &mut changes[at..end]) {
-                if total <= 1 {
+                // A table that cannot take writes took none of them.
+                let table_refused = matches!(
+                    err.kind(),
+                    ErrorKind::TableNotFound { .. } | ErrorKind::TableDisabled { .. }
+                );
+                if total <= 1 || (at == 0 && table_refused) {
                     return Err(err);
                 }
                 let keys = |changes: &[RowMutations]| {

@@ -1,7 +1,6 @@
 //! [`ThriftStore`]: a real HBase through its Thrift1 gateway.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::time::Duration;
 
 use hbase_thrift::hbase::{
     ColumnDescriptor, Mutation as TMutation, THbaseSyncClient, TRowResult, TScan,
@@ -16,6 +15,7 @@ use crate::cell::{Cell, CellRef, split_column};
 use crate::error::{ErrorKind, Result};
 
 mod batch;
+mod config;
 
 use batch::{Batch, BatchCells};
 mod errors;
@@ -25,31 +25,28 @@ mod test_replies;
 mod wire;
 mod write;
 
+use super::gateway::{self, Outcome, Retry};
+pub use config::{ThriftConfig, TransportKind, WireProtocol};
 use pool::{Client, Conn, Pool};
-pub use pool::{ThriftConfig, TransportKind, WireProtocol};
-
-/// Whether a call may be sent again after a transport failure, when the
-/// server may or may not have applied it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Retry {
-    /// Reads, deletes, puts at explicit timestamps: repeating them gives
-    /// the same result.
-    Safe,
-    /// Increments, check-and-put, puts at the server's clock, admin calls.
-    Never,
-}
 
 /// A [`Store`] backed by HBase's Thrift1 gateway (`hbase thrift start`).
 ///
-/// Connections come from a small pool that checks each idle connection
-/// before reuse and drops any that failed. Calls that are safe to repeat
-/// (reads, deletes, puts at explicit timestamps) are retried with
-/// exponential backoff after transport failures; increments,
-/// check-and-put and puts at the server's clock never are, and their
-/// transport errors say the call may or may not have been applied. A new
-/// connection is checked with one cheap call, so a transport or protocol
-/// mismatch is an [`ErrorKind::ProtocolMismatch`] within the call timeout,
-/// never a hang.
+/// Connections come from a pool of at most [`ThriftConfig::pool_size`]
+/// that checks each idle connection before reuse and drops any that
+/// failed; callers wait for a busy one to come back. Any call is retried
+/// (with exponential backoff) when nothing reached the server; calls that
+/// are safe to repeat (reads, puts and deletes at explicit timestamps)
+/// also when the connection broke after sending; increments,
+/// check-and-put and writes at the server's clock are not, and their
+/// errors say the call may or may not have been applied. A call with no
+/// reply within the call timeout is an [`ErrorKind::Timeout`] and never
+/// retried: the gateway may still be running it. A call on a disabled
+/// table is an [`ErrorKind::TableDisabled`] within about a second, also
+/// where the gateway itself would retry for minutes. A new connection is
+/// checked with one cheap call, so a transport or protocol mismatch is an
+/// [`ErrorKind::ProtocolMismatch`] within the connect timeout, and a
+/// gateway that accepts connections but never answers an
+/// [`ErrorKind::Timeout`].
 ///
 /// Round trips per call: `mutate` one per distinct timestamp in the batch;
 /// `get_rows` one for the latest versions, else one per row plus one per
@@ -113,7 +110,7 @@ impl ThriftStore {
         let store = ThriftStore {
             pool: Pool::new(config),
         };
-        let conn = store.pool.connect()?;
+        let conn = store.pool.checkout("", "connect")?;
         store.pool.checkin(conn);
         Ok(store)
     }
@@ -152,48 +149,68 @@ impl ThriftStore {
         let config = &self.pool.config;
         let mut attempt: u32 = 0;
         loop {
-            let mut conn = match self.pool.checkout() {
-                Ok(conn) => conn,
+            let (err, outcome) = match self.pool.checkout(table, operation) {
                 Err(err) => {
-                    // Nothing was sent, so any call may try again.
-                    let transient = matches!(err.kind(), ErrorKind::Transport { .. });
-                    if transient && attempt < config.retries {
-                        self.back_off(attempt);
-                        attempt += 1;
-                        continue;
+                    // Nothing was sent, so any call may try again, unless
+                    // trying again cannot help.
+                    let outcome = match err.kind() {
+                        ErrorKind::ProtocolMismatch { .. } | ErrorKind::PoolExhausted { .. } => {
+                            Outcome::Final
+                        }
+                        _ => Outcome::NotStarted,
+                    };
+                    (errors::name_table(err, table, operation), outcome)
+                }
+                Ok(mut conn) => {
+                    if serves_data(operation) {
+                        conn.arm(table);
                     }
-                    return Err(name_table(err, table, operation));
+                    match call(&mut conn) {
+                        Ok(value) => {
+                            self.pool.checkin(conn);
+                            return Ok(value);
+                        }
+                        // A verdict on the table is the answer.
+                        Err(err) => self.settle_error(conn, err, table, operation)?,
+                    }
                 }
             };
-            match call(&mut conn) {
-                Ok(value) => {
-                    self.pool.checkin(conn);
-                    return Ok(value);
-                }
-                Err(err) => {
-                    let broken = errors::is_broken(&err);
-                    if !broken {
-                        self.pool.checkin(conn);
-                    }
-                    let says_retry = errors::server_says_retry(&err);
-                    let mapped = errors::map_error(
-                        err,
-                        table,
-                        operation,
-                        &config.address,
-                        config.call_timeout,
-                    );
-                    let typed = !matches!(mapped.kind(), ErrorKind::Server { .. });
-                    let repeatable = broken || (!typed && says_retry);
-                    if retry == Retry::Safe && repeatable && attempt < config.retries {
-                        self.back_off(attempt);
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(self.refine(mapped, table));
-                }
+            if gateway::may_retry(retry, outcome, attempt, config.retries) {
+                std::thread::sleep(gateway::backoff(config.backoff, attempt));
+                attempt += 1;
+                continue;
             }
+            return Err(self.refine(err, table));
         }
+    }
+
+    /// A failed call's error and how far it got; the connection goes back
+    /// to the pool unless it broke. `Err`: the connection gave up on the
+    /// call because of the table's state, which is the answer.
+    fn settle_error(
+        &self,
+        conn: Conn,
+        err: thrift::Error,
+        table: &str,
+        operation: &'static str,
+    ) -> std::result::Result<(crate::Error, Outcome), crate::Error> {
+        if let Some(verdict) = conn.take_verdict() {
+            return Err(verdict);
+        }
+        let broken = errors::is_broken(&err);
+        if !broken {
+            self.pool.checkin(conn);
+        }
+        let says_retry = errors::server_says_retry(&err);
+        let config = &self.pool.config;
+        let mapped = errors::map_error(err, table, operation, &config.address, config.call_timeout);
+        let outcome = match mapped.kind() {
+            ErrorKind::Timeout { .. } => Outcome::Stalled,
+            _ if broken => Outcome::Interrupted,
+            ErrorKind::Server { .. } if says_retry => Outcome::ServerSaysRetry,
+            _ => Outcome::Final,
+        };
+        Ok((mapped, outcome))
     }
 
     /// Settles a call made on `conn` outside [`ThriftStore::call`], as
@@ -212,12 +229,7 @@ impl ThriftStore {
                 Ok(value)
             }
             Err(err) => {
-                if !errors::is_broken(&err) {
-                    self.pool.checkin(conn);
-                }
-                let config = &self.pool.config;
-                let mapped =
-                    errors::map_error(err, table, operation, &config.address, config.call_timeout);
+                let (mapped, _) = self.settle_error(conn, err, table, operation)?;
                 Err(self.refine(mapped, table))
             }
         }
@@ -230,22 +242,24 @@ impl ThriftStore {
     fn refine(&self, err: crate::Error, table: &str) -> crate::Error {
         let generic = matches!(err.kind(), ErrorKind::Server { message, .. }
             if message.contains("RetriesExhaustedWithDetailsException"));
-        if generic && !table.is_empty() && matches!(self.table_exists(table), Ok(false)) {
-            return ErrorKind::TableNotFound {
-                table: table.to_string(),
+        if generic && !table.is_empty() {
+            if matches!(self.table_exists(table), Ok(false)) {
+                return ErrorKind::TableNotFound {
+                    table: table.to_string(),
+                }
+                .into();
             }
-            .into();
+            let enabled = self.call(table, "get", Retry::Safe, |client| {
+                client.is_table_enabled(table.into())
+            });
+            if matches!(enabled, Ok(false)) {
+                return ErrorKind::TableDisabled {
+                    table: table.to_string(),
+                }
+                .into();
+            }
         }
         err
-    }
-
-    fn back_off(&self, attempt: u32) {
-        let delay = self
-            .pool
-            .config
-            .backoff
-            .saturating_mul(1u32 << attempt.min(10));
-        std::thread::sleep(delay.min(Duration::from_secs(10)));
     }
 
     fn family_names(&self, table: &str) -> Result<Vec<Vec<u8>>> {
@@ -462,30 +476,14 @@ impl ThriftStore {
     }
 }
 
-/// Puts the table (and operation) into an error raised before any table
-/// was known, e.g. while connecting.
-fn name_table(err: crate::Error, table: &str, operation: &'static str) -> crate::Error {
-    let row = err.row().map(<[u8]>::to_vec);
-    let renamed: crate::Error = match err.into_kind() {
-        ErrorKind::Transport {
-            address,
-            detail,
-            source,
-            ..
-        } => ErrorKind::Transport {
-            table: table.to_string(),
-            operation,
-            address,
-            detail,
-            source,
-        }
-        .into(),
-        other => other.into(),
-    };
-    match row {
-        Some(row) => renamed.in_row(&row),
-        None => renamed,
-    }
+/// Whether a call reads or writes a table's rows, so that a disabled table
+/// explains it stalling. Admin calls are left to their timeout: creating
+/// or disabling a table stalls while the table is not (yet) enabled.
+fn serves_data(operation: &str) -> bool {
+    matches!(
+        operation,
+        "get_rows" | "scan" | "mutate" | "increment" | "check_and_put"
+    )
 }
 
 /// A gateway row result as a [`Row`]; `None` for an empty one.
@@ -541,48 +539,24 @@ fn to_thrift_mutation(mutation: &Mutation) -> TMutation {
     }
 }
 
-/// Names the first row of a failed batch that the error is about: the
-/// first one touching the missing family, else the first row.
-fn blame_row(err: crate::Error, group: &[RowMutations]) -> crate::Error {
-    let culprit = match err.kind() {
-        ErrorKind::FamilyNotFound { family, .. } => group.iter().find(|change| {
-            change
-                .mutations
-                .iter()
-                .any(|m| m.family() == family.as_bytes())
-        }),
-        _ => None,
-    };
-    match culprit.or(group.first()) {
-        Some(change) => err.in_row(&change.row),
-        None => err,
-    }
-}
-
 impl Store for ThriftStore {
     fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
         check_batch(table, batch, &self.pool.config.limits)?;
         write::check_sizes(table, batch)?;
-        for (timestamp, group) in group_by_timestamp(batch) {
-            let has_puts = group
-                .iter()
-                .any(|change| change.mutations.iter().any(|m| !m.is_delete()));
-            let retry = if timestamp.is_some() || !has_puts {
-                Retry::Safe
-            } else {
-                Retry::Never
-            };
+        let groups = group_by_timestamp(batch);
+        for (index, (timestamp, group)) in groups.iter().enumerate() {
+            let retry = Retry::for_write(*timestamp);
             let call = write::MutateRows {
                 table,
-                rows: &group,
-                timestamp,
+                rows: group,
+                timestamp: *timestamp,
                 attributes: &BTreeMap::new(),
             };
             // Encoded per attempt, straight from the caller's cells.
             self.call_conn(table, "mutate", retry, |conn| {
                 write::mutate_rows(conn, &call)
             })
-            .map_err(|err| blame_row(err, &group))?;
+            .map_err(|err| errors::blame_rows(err, table, &groups, index))?;
         }
         Ok(())
     }
@@ -958,9 +932,10 @@ impl ThriftScanner<'_> {
     /// thread. Without a connection or a thread the next fetch simply asks
     /// itself.
     fn prefetch(&mut self, id: i32, rows: i32, capacity: usize) {
-        let Ok(mut conn) = self.store.pool.checkout() else {
+        let Some(Ok(mut conn)) = self.store.pool.try_checkout() else {
             return;
         };
+        conn.arm(&self.table);
         // Should the thread not start, the connection it took is dropped.
         self.pending = std::thread::Builder::new()
             .name("capjure-scan".into())
