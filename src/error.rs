@@ -567,6 +567,27 @@ pub enum ErrorKind {
         #[source]
         source: Box<Error>,
     },
+
+    /// A gateway address that [`ThriftConfig::from_url`](crate::store::ThriftConfig::from_url)
+    /// cannot read.
+    #[error("gateway address \"{url}\": {reason}")]
+    InvalidUrl {
+        /// The address as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A fixture file (JSON rows or a cell dump) that cannot be loaded.
+    #[error("fixture {file}, line {line}: {reason}")]
+    Fixture {
+        /// The file's path, or `<inline>` for text given directly.
+        file: String,
+        /// The line, counted from 1 (0 when the problem is the whole file).
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// Why a connection failed, for [`ErrorKind::Transport`].

@@ -97,6 +97,8 @@ pub mod rowkey;
 mod ser;
 pub mod store;
 mod table;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod text;
 
 /// Derives [`Entity`] (and the struct's serde impls); see [`Entity`].

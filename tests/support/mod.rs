@@ -70,23 +70,16 @@ impl Target {
         Target::parse(if raw.is_empty() { DEFAULT_ADDR } else { raw })
     }
 
-    /// Parses `[framed|compact|framed+compact|buffered|binary://]HOST:PORT`.
+    /// Parses `[framed|compact|framed+compact|buffered|binary://]HOST:PORT`
+    /// with the library's own parser, [`capjure::store::ThriftConfig::from_url`].
     pub fn parse(s: &str) -> Target {
-        let (scheme, addr) = s.split_once("://").unwrap_or(("", s));
-        let mut t = Target {
-            addr: addr.to_string(),
-            framed: false,
-            compact: false,
-        };
-        for part in scheme.split('+').filter(|p| !p.is_empty()) {
-            match part {
-                "framed" => t.framed = true,
-                "compact" => t.compact = true,
-                "buffered" | "binary" => {}
-                other => panic!("{ADDR_VAR}={s}: unknown scheme part {other:?} (framed, compact)"),
-            }
+        use capjure::store::{ThriftConfig, TransportKind, WireProtocol};
+        let config = ThriftConfig::from_url(s).unwrap_or_else(|e| panic!("{ADDR_VAR}: {e}"));
+        Target {
+            addr: config.address().to_string(),
+            framed: config.transport_kind() == TransportKind::Framed,
+            compact: config.wire_protocol() == WireProtocol::Compact,
         }
-        t
     }
 
     /// A `ThriftStore` configuration for this gateway.

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::error::{ErrorKind, Result};
 use crate::store::StoreLimits;
 
 /// How Thrift messages are delimited on the socket; must match the
@@ -88,6 +89,55 @@ impl ThriftConfig {
         }
     }
 
+    /// Reads `[SCHEME://]HOST:PORT`, the form the `CAPJURE_HBASE`
+    /// environment variable and `scripts/hbase` use: the scheme is
+    /// `framed`, `compact`, `framed+compact` (or the defaults `buffered`,
+    /// `binary`), and no scheme means buffered binary, the gateway's
+    /// defaults. Everything else is [`ThriftConfig::new`]'s defaults.
+    ///
+    /// ```
+    /// use capjure::store::{ThriftConfig, TransportKind, WireProtocol};
+    ///
+    /// let config = ThriftConfig::from_url("framed+compact://127.0.0.1:9091")?;
+    /// assert_eq!(config.address(), "127.0.0.1:9091");
+    /// assert_eq!(
+    ///     config,
+    ///     ThriftConfig::new("127.0.0.1:9091")
+    ///         .transport(TransportKind::Framed)
+    ///         .protocol(WireProtocol::Compact)
+    /// );
+    /// assert_eq!(ThriftConfig::from_url("localhost:9090")?, ThriftConfig::new("localhost:9090"));
+    /// assert!(ThriftConfig::from_url("http://localhost:9090").is_err());
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn from_url(url: &str) -> Result<Self> {
+        let invalid = |reason: String| ErrorKind::InvalidUrl {
+            url: url.to_string(),
+            reason,
+        };
+        let trimmed = url.trim();
+        let (scheme, address) = trimmed.split_once("://").unwrap_or(("", trimmed));
+        let mut config = ThriftConfig::new(address);
+        for part in scheme.split('+').filter(|part| !part.is_empty()) {
+            config = match part {
+                "framed" => config.transport(TransportKind::Framed),
+                "compact" => config.protocol(WireProtocol::Compact),
+                "buffered" | "binary" => config,
+                other => {
+                    return Err(invalid(format!(
+                        "unknown scheme part \"{other}\" (expected framed, compact, \
+                         framed+compact, buffered or binary)"
+                    ))
+                    .into());
+                }
+            };
+        }
+        match address.rsplit_once(':') {
+            Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(config),
+            _ => Err(invalid("expected HOST:PORT".into()).into()),
+        }
+    }
+
     /// The gateway's `host:port`.
     ///
     /// ```
@@ -95,6 +145,30 @@ impl ThriftConfig {
     /// ```
     pub fn address(&self) -> &str {
         &self.address
+    }
+
+    /// The transport set, framed or buffered.
+    ///
+    /// ```
+    /// use capjure::store::{ThriftConfig, TransportKind};
+    /// let config = ThriftConfig::from_url("framed://h:1")?;
+    /// assert_eq!(config.transport_kind(), TransportKind::Framed);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn transport_kind(&self) -> TransportKind {
+        self.transport
+    }
+
+    /// The protocol set, binary or compact.
+    ///
+    /// ```
+    /// use capjure::store::{ThriftConfig, WireProtocol};
+    /// let config = ThriftConfig::from_url("compact://h:1")?;
+    /// assert_eq!(config.wire_protocol(), WireProtocol::Compact);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn wire_protocol(&self) -> WireProtocol {
+        self.protocol
     }
 
     /// Framed or buffered.
