@@ -11,6 +11,12 @@ use crate::mapper::Mapper;
 use crate::store::{MemoryStore, Row, Store};
 use crate::table::Table;
 
+/// A column: family and qualifier.
+pub type ColumnName = (Vec<u8>, Vec<u8>);
+
+/// The newest value of each column ([`CellSource::newest`]).
+pub type Newest = BTreeMap<ColumnName, Vec<u8>>;
+
 /// How many characters of a value a failure message shows.
 const SHOWN: usize = 48;
 
@@ -126,13 +132,11 @@ pub trait CellSource {
     /// Column (`family`, `qualifier`) -> the newest value: the first of a
     /// column's cells when none has a timestamp, else the one with the
     /// largest.
-    fn newest(&self) -> BTreeMap<(Vec<u8>, Vec<u8>), Vec<u8>>;
+    fn newest(&self) -> Newest;
 }
 
-fn newest_of<'a>(
-    cells: impl IntoIterator<Item = &'a Cell>,
-) -> BTreeMap<(Vec<u8>, Vec<u8>), Vec<u8>> {
-    let mut newest: BTreeMap<(Vec<u8>, Vec<u8>), (Option<i64>, Vec<u8>)> = BTreeMap::new();
+fn newest_of<'a>(cells: impl IntoIterator<Item = &'a Cell>) -> Newest {
+    let mut newest: BTreeMap<ColumnName, (Option<i64>, Vec<u8>)> = BTreeMap::new();
     for cell in cells {
         let column = (cell.family.clone(), cell.qualifier.clone());
         match newest.get(&column) {
@@ -149,37 +153,37 @@ fn newest_of<'a>(
 }
 
 impl CellSource for [Cell] {
-    fn newest(&self) -> BTreeMap<(Vec<u8>, Vec<u8>), Vec<u8>> {
+    fn newest(&self) -> Newest {
         newest_of(self)
     }
 }
 
 impl CellSource for Vec<Cell> {
-    fn newest(&self) -> BTreeMap<(Vec<u8>, Vec<u8>), Vec<u8>> {
+    fn newest(&self) -> Newest {
         newest_of(self)
     }
 }
 
 impl<const N: usize> CellSource for [Cell; N] {
-    fn newest(&self) -> BTreeMap<(Vec<u8>, Vec<u8>), Vec<u8>> {
+    fn newest(&self) -> Newest {
         newest_of(self)
     }
 }
 
 impl CellSource for Cells {
-    fn newest(&self) -> BTreeMap<(Vec<u8>, Vec<u8>), Vec<u8>> {
+    fn newest(&self) -> Newest {
         newest_of(&self.to_vec())
     }
 }
 
 impl CellSource for Row {
-    fn newest(&self) -> BTreeMap<(Vec<u8>, Vec<u8>), Vec<u8>> {
+    fn newest(&self) -> Newest {
         newest_of(&self.cells)
     }
 }
 
 impl<T: CellSource + ?Sized> CellSource for &T {
-    fn newest(&self) -> BTreeMap<(Vec<u8>, Vec<u8>), Vec<u8>> {
+    fn newest(&self) -> Newest {
         (**self).newest()
     }
 }
@@ -209,13 +213,9 @@ pub fn diff_cells<L: CellSource + ?Sized, R: CellSource + ?Sized>(
     (!out.is_empty()).then_some(out)
 }
 
-fn column_diff(
-    prefix: &str,
-    left: &BTreeMap<(Vec<u8>, Vec<u8>), Vec<u8>>,
-    right: &BTreeMap<(Vec<u8>, Vec<u8>), Vec<u8>>,
-) -> String {
+fn column_diff(prefix: &str, left: &Newest, right: &Newest) -> String {
     let mut out = String::new();
-    let mut columns: Vec<&(Vec<u8>, Vec<u8>)> = left.keys().chain(right.keys()).collect();
+    let mut columns: Vec<&ColumnName> = left.keys().chain(right.keys()).collect();
     columns.sort();
     columns.dedup();
     let show =
@@ -255,7 +255,7 @@ fn column_diff(
 /// );
 /// ```
 pub fn diff_rows(left: &[Row], right: &[Row]) -> Option<String> {
-    let by_key = |rows: &[Row]| -> BTreeMap<Vec<u8>, BTreeMap<(Vec<u8>, Vec<u8>), Vec<u8>>> {
+    let by_key = |rows: &[Row]| -> BTreeMap<Vec<u8>, Newest> {
         let mut out: BTreeMap<Vec<u8>, BTreeMap<_, _>> = BTreeMap::new();
         for row in rows {
             out.entry(row.key.clone()).or_default().extend(row.newest());

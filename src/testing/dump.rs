@@ -1,18 +1,5 @@
-//! The cell dump: a table's every cell and version as readable text, one
-//! line per version, that loads back byte for byte.
-//!
-//! ```text
-//! # row  family:qualifier  @timestamp  value
-//! user1  name:  @1700000000000  "ann"
-//! user1  tags:a\x20b  @1700000000000  [0]
-//! \x00\xFFkey  f:q  @5  two words\n and a newline
-//! ```
-//!
-//! Fields are separated by spaces (two when written); the value runs to
-//! the end of the line. Bytes are escaped as the [module](super) says, so
-//! no field holds a raw space (the value none at either end), the family
-//! no `:`, and no line a raw newline. `@-` as the timestamp lets the store
-//! choose one. Blank lines and lines starting with `#` are skipped.
+//! The cell dump ([format](crate::testing#the-cell-dump)): a table's every
+//! cell and version as readable text that loads back byte for byte.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -28,7 +15,7 @@ const HEADER: &str = "# row  family:qualifier  @timestamp  value";
 /// Rows per store call when reading versions or loading.
 const BATCH: usize = 500;
 
-/// Every cell and version of `table`, as a dump ([module docs](self)):
+/// Every cell and version of `table`, as a [cell dump](crate::testing#the-cell-dump):
 /// rows in key order, then family, qualifier and newest version first, so
 /// that the same state always gives the same text.
 ///

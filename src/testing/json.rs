@@ -1,18 +1,5 @@
-//! JSON fixtures: one row per line (JSON Lines), loaded into a `Value`
-//! table through its mapper.
-//!
-//! ```text
-//! # users.jsonl: `key` is the row key, `value` the object
-//! {"key": "u1", "value": {"name": "ann", "tags": ["admin"]}}
-//! {"key": "u2\\x00", "value": {"name": "bob"}, "timestamp": 1700000000000}
-//! ```
-//!
-//! Each line is an object with `key` (the row key, escaped as in the cell
-//! dump: `\\xNN` for a byte, `\\\\` for a backslash; that is `\xNN` and
-//! `\\` once JSON has read the string), `value` (the object to store) and
-//! optionally `timestamp` (milliseconds; the store's clock without it).
-//! Blank lines and lines starting with `#` or `//` are skipped. One line
-//! per row keeps every error at a line and a diff of a fixture readable.
+//! JSON fixtures ([format](crate::testing#json-fixtures)), loaded into a
+//! `Value` table through its mapper.
 
 use std::path::Path;
 
@@ -23,7 +10,7 @@ use crate::error::{ErrorKind, Result};
 use crate::store::{Mutation, RowMutations, Store};
 use crate::table::Table;
 
-/// Loads JSON Lines rows ([module docs](self)) into `table`, whose table
+/// Loads [JSON Lines rows](crate::testing#json-fixtures) into `table`, whose table
 /// must exist with every family the rows flatten to; returns how many rows
 /// it wrote. Rows are written as they are, without reading what is there:
 /// load into a fresh table. Errors name the line as in `<inline>`, line N;

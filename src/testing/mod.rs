@@ -40,6 +40,45 @@
 //! assert!(snapshot.contains("u1  name:  @"));
 //! # Ok::<(), capjure::Error>(())
 //! ```
+//!
+//! # The cell dump
+//!
+//! A table's every cell and version as readable text, one line per
+//! version, that loads back byte for byte ([`dump`], [`load`]).
+//!
+//! ```text
+//! # row  family:qualifier  @timestamp  value
+//! user1  name:  @1700000000000  "ann"
+//! user1  tags:a\x20b  @1700000000000  [0]
+//! \x00\xFFkey  f:q  @5  two words\n and a newline
+//! ```
+//!
+//! Fields are separated by spaces (two when written); the value runs to
+//! the end of the line. Printable UTF-8 stays as it is; `\` is written
+//! `\\`; newline, tab and carriage return `\n`, `\t`, `\r`; any other
+//! control or invisible character, and any byte that is not UTF-8, `\xNN`
+//! per byte. Spaces are escaped (`\x20`) in the row, family and qualifier
+//! and at either end of the value, `:` in the family, and `#` at the start
+//! of a row, so that every line splits at its separators whatever the
+//! bytes. `@-` as the timestamp lets the store choose one. Blank lines and lines starting with `#` are skipped.
+//!
+//! # JSON fixtures
+//!
+//! One row per line (JSON Lines), loaded into a `Value` table through its
+//! mapper ([`load_json`]).
+//!
+//! ```text
+//! # users.jsonl: `key` is the row key, `value` the object
+//! {"key": "u1", "value": {"name": "ann", "tags": ["admin"]}}
+//! {"key": "u2\\x00", "value": {"name": "bob"}, "timestamp": 1700000000000}
+//! ```
+//!
+//! Each line is an object with `key` (the row key, escaped as in the cell
+//! dump: `\\xNN` for a byte, `\\\\` for a backslash; that is `\xNN` and
+//! `\\` once JSON has read the string), `value` (the object to store) and
+//! optionally `timestamp` (milliseconds; the store's clock without it).
+//! Blank lines and lines starting with `#` or `//` are skipped. One line
+//! per row keeps every error at a line and a diff of a fixture readable.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -54,7 +93,9 @@ mod json;
 mod store;
 mod strategy;
 
-pub use assert::{CellSource, assert_round_trip, assert_round_trip_in, diff_cells, diff_rows};
+pub use assert::{
+    CellSource, ColumnName, Newest, assert_round_trip, assert_round_trip_in, diff_cells, diff_rows,
+};
 pub use dump::{dump, format_dump, load, load_file, parse_dump};
 pub use json::{load_json, load_json_file};
 pub use store::{HBASE_VAR, RawTable, TABLE_PREFIX, TestStore, TestTable};
