@@ -77,6 +77,13 @@
 //! fields: each reads the row first and writes the difference, two round
 //! trips per batch, so the row always reads back. [`Table::load_many`]
 //! writes new rows without reading, one round trip per batch.
+//!
+//! # Testing code that uses capjure
+//!
+//! Feature `testing` adds `capjure::testing`: per-test tables on the
+//! in-memory store or a real HBase, JSON and cell-dump fixture files,
+//! golden snapshots, assertions that list the columns that differ, and
+//! proptest strategies.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -127,7 +127,11 @@ impl TestStore {
             store: Arc::new(ThriftStore::new(config)?),
             address: Some(address.clone()),
         };
-        store.remove_stale_tables()?;
+        // Best effort: a sweep that fails must not fail every test; the
+        // next process tries again.
+        if let Err(e) = store.remove_stale_tables() {
+            eprintln!("capjure::testing: could not remove stale test tables: {e}");
+        }
         stores.push((address, store.clone()));
         Ok(store)
     }
