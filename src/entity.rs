@@ -451,7 +451,9 @@ pub mod __private {
         })
     }
 
-    pub use crate::counter::{COUNTER, Counter, CounterRef, CounterValue, counters};
+    pub use crate::counter::{
+        COUNTER, Counter, CounterRef, CounterValue, counters, missing_counter,
+    };
 
     /// The field names of a struct type, from [`struct_fields`].
     pub type FieldNames = fn() -> &'static [&'static str];

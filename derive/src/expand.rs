@@ -322,6 +322,18 @@ fn impl_deserialize(cont: &Container<'_>) -> TokenStream {
             }
         })
         .collect();
+    // What a field without cells reads as: a counter no increment has
+    // touched yet is 0, as HBase's Increment would start it.
+    let missing: Vec<_> = stored
+        .iter()
+        .map(|(field, column)| {
+            let ty = field.ty;
+            match field.attrs.counter {
+                Some(_) => quote!(#p::missing_counter::<#ty, __A::Error>()?),
+                None => quote!(#p::missing_field::<#ty, __A::Error>(#column)?),
+            }
+        })
+        .collect();
     let members: Vec<_> = stored.iter().map(|(field, _)| field.ident).collect();
     let skipped: Vec<_> = cont
         .fields
@@ -409,7 +421,7 @@ fn impl_deserialize(cont: &Container<'_>) -> TokenStream {
                         #(
                             let #slots = match #slots {
                                 #p::Option::Some(__value) => __value,
-                                #p::Option::None => #p::missing_field::<#types, __A::Error>(#columns)?,
+                                #p::Option::None => #missing,
                             };
                         )*
                         #p::Result::Ok(#ident {
