@@ -219,6 +219,20 @@ pub trait Entity: Serialize + DeserializeOwned {
         Vec::new()
     }
 
+    /// The stored fields, `(Rust field, column)` in declaration order
+    /// (the column is the field's `rename`, else its name); `skip` fields
+    /// are not listed.
+    ///
+    /// ```
+    /// # use capjure::Entity;
+    /// # #[derive(Entity)] #[capjure(table = "t")]
+    /// # struct Page { #[capjure(row_key)] url: String, #[capjure(rename = "v")] version: u64 }
+    /// assert_eq!(Page::fields(), [("url", "url"), ("version", "v")]);
+    /// ```
+    fn fields() -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
     /// How many versions of each cell the table keeps (`max_versions`,
     /// default 1).
     ///

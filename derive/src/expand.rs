@@ -92,6 +92,12 @@ fn impl_entity(cont: &Container<'_>) -> TokenStream {
             }
         }
     });
+    let fields: Vec<_> = stored(cont)
+        .map(|(field, column)| {
+            let name = field.ident.to_string().trim_start_matches("r#").to_string();
+            quote!((#name, #column))
+        })
+        .collect();
     let mut keys = Vec::new();
     let mut columns = Vec::new();
     for (field, column) in stored(cont) {
@@ -125,6 +131,10 @@ fn impl_entity(cont: &Container<'_>) -> TokenStream {
             #counters
             #max_versions
             #ttl
+
+            fn fields() -> &'static [(&'static str, &'static str)] {
+                &[#(#fields),*]
+            }
 
             fn key_config() -> ::capjure::KeyConfig {
                 let keys = ::capjure::KeyConfig::new();

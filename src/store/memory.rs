@@ -680,7 +680,7 @@ impl Store for MemoryStore {
     fn families(&self, table: &str) -> Result<Vec<FamilySpec>> {
         let tables = self.read();
         let mem = tables.get(table).ok_or_else(|| table_not_found(table))?;
-        Ok(mem.families.iter().map(|(_, spec)| spec.clone()).collect())
+        Ok(mem.families.values().cloned().collect())
     }
 
     fn drop_table(&self, table: &str) -> Result<()> {
