@@ -289,7 +289,9 @@ impl<E: Entity, S: Store> EntityTable<E, S> {
     /// gone from every version, as HBase deletes every version at or below
     /// the write; every write of the entity counts, including increments
     /// of a counter field; a version that does not decode (written before
-    /// a field was added, say) is an error naming the row.
+    /// a field was added, say, or one whose `Vec` or map elements a
+    /// later write replaced, which leaves it no cells) is an error naming
+    /// the row. Versions are exact for fields stored in one cell.
     ///
     /// ```
     /// use capjure::{Entity, MemoryStore, StoreExt};
@@ -397,19 +399,17 @@ impl<'a, E: Entity> Entities<'a, E> {
     pub fn keyed(self) -> Keyed<'a, E> {
         Keyed { inner: self }
     }
-
-    fn next_row(&mut self) -> Option<Result<(Vec<u8>, E)>> {
-        let mapper = self.mapper;
-        self.rows
-            .next_with(|key, cells| mapper.from_cells(cells).map_err(|e| e.in_row(key)))
-    }
 }
 
 impl<E: Entity> Iterator for Entities<'_, E> {
     type Item = Result<E>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        Some(self.next_row()?.map(|(_, entity)| entity))
+        let mapper = self.mapper;
+        let next = self
+            .rows
+            .next_with(|key, cells| mapper.from_cells(cells).map_err(|e| e.in_row(key)));
+        Some(next?.map(|(_, entity)| entity))
     }
 }
 
@@ -440,14 +440,14 @@ impl<E: Entity> Iterator for Keyed<'_, E> {
     type Item = Result<(E::Key, E)>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let (row, entity) = match self.inner.next_row()? {
-            Ok(found) => found,
-            Err(err) => return Some(Err(err)),
-        };
-        Some(
-            E::decode_key(&row)
-                .map(|key| (key, entity))
-                .map_err(|e| e.in_row(&row)),
-        )
+        let mapper = self.inner.mapper;
+        // The key first: a row key that is not one of `E`'s says more than
+        // the fields such a row lacks.
+        let next = self.inner.rows.next_with(|row, cells| {
+            let key = E::decode_key(row).map_err(|e| e.in_row(row))?;
+            let entity = mapper.from_cells(cells).map_err(|e| e.in_row(row))?;
+            Ok((key, entity))
+        });
+        Some(next?.map(|(_, found)| found))
     }
 }
