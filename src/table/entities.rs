@@ -129,7 +129,8 @@ fn json_error(err: serde_json::Error) -> crate::Error {
 
 /// The patch a typed merge applies: the entity as an object, without the
 /// `null`s of its `None` fields (top-level, or in a nested struct), which
-/// write no cell and so leave the stored values alone.
+/// write no cell and so leave the stored values alone, and without its
+/// counters, which only increments write.
 fn patch_of<E: Entity>(entity: &E) -> Result<Map<String, Value>> {
     let Value::Object(mut object) = serde_json::to_value(entity).map_err(json_error)? else {
         return Err(ErrorKind::NotAnObject {
@@ -137,7 +138,10 @@ fn patch_of<E: Entity>(entity: &E) -> Result<Map<String, Value>> {
         }
         .into());
     };
-    object.retain(|_, value| !value.is_null());
+    let counters = E::counters();
+    object.retain(|column, value| {
+        !value.is_null() && !counters.iter().any(|counter| counter.column == column)
+    });
     for value in object.values_mut() {
         if let Value::Object(fields) = value {
             fields.retain(|_, value| !value.is_null());
@@ -352,10 +356,10 @@ impl<E: Entity, S: Store> EntityTable<E, S> {
     /// `#[capjure(skip)]` fields are never written. The fields merge as
     /// [`Table::merge`] merges a patch (JSON Merge Patch at one level): a
     /// nested struct field by field, a map key by key (entries the new map
-    /// lacks stay), anything else whole. A counter field is a field like
-    /// the others: its value is written, so use
-    /// [`EntityTable::increment`] to count. Merging into a missing row
-    /// stores the entity.
+    /// lacks stay), anything else whole. Counter fields are left alone:
+    /// only [`EntityTable::increment`] writes them after a row exists, so a
+    /// merge of an entity read before an increment does not undo it.
+    /// Merging into a missing row stores the entity, counters read as 0.
     ///
     /// The stored row is read as an `E` and the merged object written back
     /// as one, so a stored row that does not decode as `E` is that error,

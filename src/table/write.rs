@@ -24,6 +24,10 @@ use crate::store::{Mutation, Read, Row, RowMutations, Store};
 pub(super) enum Edit<'v> {
     /// Replace the row with these cells (its new object, flattened).
     Replace(Cells),
+    /// Replace the row with these cells, except that the stored columns
+    /// listed are left as they are (a typed table's counters, which only
+    /// increments write).
+    ReplaceKeeping(Cells, &'v [(Vec<u8>, Vec<u8>)]),
     /// Merge a patch into the stored object.
     Merge(&'v Map<String, Value>),
     /// Remove parts of the stored object.
@@ -48,6 +52,8 @@ struct Target<'b> {
     last: usize,
     /// The row as read, when it exists.
     stored: Option<&'b Row>,
+    /// Stored columns the write leaves alone.
+    keep: &'b [(Vec<u8>, Vec<u8>)],
     outcome: Outcome<'b>,
 }
 
@@ -415,6 +421,7 @@ impl<S: Store> Table<S> {
                         key,
                         last: at,
                         stored: stored.get(at).and_then(Option::as_ref),
+                        keep: &[],
                         outcome: Outcome::Unread,
                     });
                     *slot.insert(targets.len() - 1)
@@ -425,7 +432,14 @@ impl<S: Store> Table<S> {
             };
             target.last = at;
             match edit {
-                Edit::Replace(cells) => target.outcome = Outcome::Cells(cells),
+                Edit::Replace(cells) => {
+                    target.outcome = Outcome::Cells(cells);
+                    target.keep = &[];
+                }
+                Edit::ReplaceKeeping(cells, keep) => {
+                    target.outcome = Outcome::Cells(cells);
+                    target.keep = keep;
+                }
                 Edit::Merge(fields) => {
                     target.edit(shape, |object| patch::merge(object, fields))?;
                 }
@@ -447,7 +461,7 @@ impl<S: Store> Table<S> {
             };
             self.check_readable(target, cells, timestamp, shape)?;
             if let Some(change) = batch.get_mut(target.last) {
-                let stale = difference(change, cells, target.stored, only_changed, timestamp);
+                let stale = difference(change, cells, target, only_changed, timestamp);
                 newest_stale = newest_stale.max(stale);
             }
         }
@@ -521,18 +535,19 @@ fn put(cell: CellRef<'_>, timestamp: Option<i64>) -> Mutation {
     Mutation::Put(cell)
 }
 
-/// Adds to `change` what turns the `stored` row into `cells`: puts of the
-/// cells (only of the new and changed ones when `only_changed`), then
-/// deletes, at `timestamp`, of the stored columns `cells` lack. Returns the
-/// newest timestamp among those stale columns' cells.
+/// Adds to `change` what turns the target's stored row into `cells`: puts
+/// of the cells (only of the new and changed ones when `only_changed`),
+/// then deletes, at `timestamp`, of the stored columns `cells` lack and the
+/// target does not keep. Returns the newest timestamp among those stale
+/// columns' cells.
 fn difference(
     change: &mut RowMutations,
     cells: &Cells,
-    stored: Option<&Row>,
+    target: &Target<'_>,
     only_changed: bool,
     timestamp: Option<i64>,
 ) -> Option<i64> {
-    let Some(stored) = stored else {
+    let Some(stored) = target.stored else {
         change.mutations.reserve_exact(cells.len());
         change
             .mutations
@@ -543,7 +558,15 @@ fn difference(
     // cells in column order, but the Thrift gateway orders them by their
     // `family:qualifier` text, which differs when a family is a prefix of
     // another: sorted here when needed.
-    let mut columns: Vec<(&Cell, bool)> = stored.latest().map(|cell| (cell, false)).collect();
+    let mut columns: Vec<(&Cell, bool)> = stored
+        .latest()
+        .map(|cell| {
+            let kept = target.keep.iter().any(|(family, qualifier)| {
+                (family.as_slice(), qualifier.as_slice()) == column(cell)
+            });
+            (cell, kept)
+        })
+        .collect();
     if !columns.is_sorted_by(|a, b| column(a.0) <= column(b.0)) {
         columns.sort_unstable_by(|a, b| column(a.0).cmp(&column(b.0)));
     }

@@ -62,7 +62,9 @@ impl<E: Entity, S: Store> EntityTable<E, S> {
     /// What is atomic, through the Thrift1 gateway as on HBase: the
     /// comparison and the write of `field`'s new value (one check-and-put
     /// of one column). The rest of `new` is written after it, as
-    /// [`EntityTable::insert`] writes it (replacing the row), so a reader
+    /// [`EntityTable::insert`] writes it (replacing the row), except for
+    /// counter fields, which are left to [`EntityTable::increment`] (an
+    /// increment made after the updater read the entity is kept), so a reader
     /// may briefly see the new value of `field` beside the old other
     /// fields, and a writer that does not go through `update_if` is not
     /// held off. Make `field` a version number that every update bumps
@@ -149,9 +151,24 @@ impl<E: Entity, S: Store> EntityTable<E, S> {
             &put,
         )?;
         if written {
+            // Counters are the server's: an increment between this
+            // updater's read and its write must not be undone by it.
+            let counters: Vec<(Vec<u8>, Vec<u8>)> = E::counters()
+                .into_iter()
+                .map(|counter| (counter.family, counter.qualifier))
+                .collect();
+            let mut rest = crate::cell::Cells::with_capacity(cells.len(), 0);
+            for cell in &cells {
+                let is_counter = counters
+                    .iter()
+                    .any(|(f, q)| f.as_slice() == cell.family && q.as_slice() == cell.qualifier);
+                if !is_counter {
+                    rest.push(cell.family, cell.qualifier, cell.value);
+                }
+            }
             self.table.write_rows(
                 &[row.as_slice()],
-                vec![Edit::Replace(cells)],
+                vec![Edit::ReplaceKeeping(rest, &counters)],
                 None,
                 &self.typed(),
             )?;
