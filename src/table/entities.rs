@@ -17,7 +17,7 @@ use super::Shape;
 use super::objects::Table;
 use super::write::Edit;
 use crate::cell::{CellRef, Cells};
-use crate::entity::Entity;
+use crate::entity::{CounterColumn, Entity};
 use crate::error::{ErrorKind, Result};
 use crate::mapper::Mapper;
 use crate::store::{FamilySpec, Store};
@@ -131,14 +131,13 @@ fn json_error(err: serde_json::Error) -> crate::Error {
 /// `null`s of its `None` fields (top-level, or in a nested struct), which
 /// write no cell and so leave the stored values alone, and without its
 /// counters, which only increments write.
-fn patch_of<E: Entity>(entity: &E) -> Result<Map<String, Value>> {
+fn patch_of<E: Entity>(entity: &E, counters: &[CounterColumn]) -> Result<Map<String, Value>> {
     let Value::Object(mut object) = serde_json::to_value(entity).map_err(json_error)? else {
         return Err(ErrorKind::NotAnObject {
             found: "not a struct",
         }
         .into());
     };
-    let counters = E::counters();
     object.retain(|column, value| {
         !value.is_null() && !counters.iter().any(|counter| counter.column == column)
     });
@@ -466,6 +465,7 @@ impl<E: Entity, S: Store> EntityTable<E, S> {
     fn merge_rows(&self, entities: &[E], timestamp: Option<i64>) -> Result<()> {
         let rows: Vec<Vec<u8>> = entities.iter().map(Entity::row_key).collect();
         let mut patches = Vec::with_capacity(entities.len());
+        let counters = E::counters();
         for (row, entity) in rows.iter().zip(entities) {
             self.table.check_row(row)?;
             // Checked before anything is written, as the Value table checks
@@ -474,7 +474,7 @@ impl<E: Entity, S: Store> EntityTable<E, S> {
                 .mapper
                 .to_cells(entity)
                 .map_err(|e| e.in_row(row))?;
-            patches.push(patch_of(entity).map_err(|e| e.in_row(row))?);
+            patches.push(patch_of(entity, &counters).map_err(|e| e.in_row(row))?);
         }
         let edits = patches.iter().map(Edit::Merge).collect();
         let rows: Vec<&[u8]> = rows.iter().map(Vec::as_slice).collect();
