@@ -1,12 +1,49 @@
 //! Tables: what users call. A table is a store, a table name and a way of
 //! turning rows into values: [`Table`] over `serde_json::Value` objects
-//! through a [`Mapper`](crate::Mapper).
+//! through a [`Mapper`](crate::Mapper), [`EntityTable`] over
+//! `#[derive(Entity)]` structs.
 //!
-//! `objects` holds the table and its reads, `write` the one write path
-//! every edit goes through (read the rows, work out their new cells, put
-//! what changed and delete what went stale).
+//! `objects` holds the `Value` table and its reads, `write` the one write
+//! path every edit of either table goes through (read the rows, work out
+//! their new cells, put what changed and delete what went stale),
+//! `entities` the typed table, which keeps a `Value` table inside for that
+//! plumbing and reads and writes entities where the other reads and writes
+//! objects ([`Shape`]).
 
+mod atomic;
+mod entities;
 mod objects;
 mod write;
 
+pub use entities::{Entities, EntityTable, Keyed, StoreExt};
 pub use objects::{Objects, Table, Versions};
+
+use serde_json::{Map, Value};
+
+use crate::cell::{CellRef, Cells};
+use crate::error::Result;
+use crate::mapper::Mapper;
+
+/// How a table's write path sees a row: the object its edits (merge,
+/// remove) work on, read from the row's cells, and the cells an edited
+/// object becomes. The `Value` table hydrates and flattens with its
+/// [`Mapper`]; the typed table goes through its entity type, so that what
+/// it writes is always an entity that reads back.
+pub(crate) trait Shape {
+    /// The object stored in `cells` (one row's, newest version of each
+    /// column).
+    fn read(&self, cells: &mut dyn Iterator<Item = CellRef<'_>>) -> Result<Map<String, Value>>;
+
+    /// The cells of `object`.
+    fn write(&self, object: &Map<String, Value>) -> Result<Cells>;
+}
+
+impl Shape for Mapper {
+    fn read(&self, cells: &mut dyn Iterator<Item = CellRef<'_>>) -> Result<Map<String, Value>> {
+        self.hydrate_map(cells)
+    }
+
+    fn write(&self, object: &Map<String, Value>) -> Result<Cells> {
+        self.flatten_map(object)
+    }
+}

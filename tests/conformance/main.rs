@@ -127,9 +127,11 @@ macro_rules! ok {
 mod admin;
 mod atomic;
 mod deletes;
+mod entities;
 mod errors;
 mod insert;
 mod limits;
+mod objects;
 mod ordering;
 mod scans;
 mod versions;

@@ -724,7 +724,11 @@ impl Store for ThriftStore {
                 bloom_filter_vector_size: Some(0),
                 bloom_filter_nb_hashes: Some(0),
                 block_cache_enabled: Some(true),
-                time_to_live: Some(i32::MAX),
+                time_to_live: Some(
+                    family
+                        .ttl
+                        .map_or(i32::MAX, |t| t.try_into().unwrap_or(i32::MAX)),
+                ),
             })
             .collect();
         self.call(table, "create_table", Retry::Never, |client| {
@@ -758,10 +762,14 @@ impl Store for ThriftStore {
                 let name = descriptor.name?;
                 let name = name.strip_suffix(b":").unwrap_or(&name);
                 let versions = u32::try_from(descriptor.max_versions.unwrap_or(1)).unwrap_or(1);
-                Some(
-                    FamilySpec::new(String::from_utf8_lossy(name).into_owned())
-                        .max_versions(versions),
-                )
+                let mut spec = FamilySpec::new(String::from_utf8_lossy(name).into_owned())
+                    .max_versions(versions);
+                // HBase's "forever" is i32::MAX seconds.
+                let ttl = descriptor
+                    .time_to_live
+                    .filter(|t| (1..i32::MAX).contains(t));
+                spec.ttl = ttl.map(i32::unsigned_abs);
+                Some(spec)
             })
             .collect();
         families.sort_by(|a, b| a.name.cmp(&b.name));
