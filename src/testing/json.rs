@@ -5,7 +5,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::escape::unescape;
+use super::escape::{Field, escape, unescape};
+use crate::cell::Cells;
 use crate::error::{ErrorKind, Result};
 use crate::store::{Mutation, RowMutations, Store};
 use crate::table::Table;
@@ -51,7 +52,35 @@ pub fn load_json_file<S: Store>(table: &Table<S>, path: impl AsRef<Path>) -> Res
 }
 
 pub(super) fn load_json_named<S: Store>(table: &Table<S>, file: &str, text: &str) -> Result<usize> {
-    let families = super::family_names(table.store(), table.name())?;
+    let mapper = table.mapper();
+    let rows = |key: Option<Vec<u8>>, object: Value| {
+        let key = key.ok_or_else(|| "the row has no \"key\"".to_string())?;
+        let cells = mapper
+            .flatten(&object)
+            .map_err(|e| format!("row \"{}\": {e}", escape(&key, Field::Row)))?;
+        Ok((key, cells))
+    };
+    load_rows(
+        table.store(),
+        table.name(),
+        table.batch_size(),
+        file,
+        text,
+        rows,
+    )
+}
+
+/// Loads JSON Lines rows, each turned into its key and cells by `row`
+/// (given the line's key, if any, and its `value`).
+pub(super) fn load_rows<S: Store + ?Sized>(
+    store: &S,
+    table: &str,
+    batch_size: usize,
+    file: &str,
+    text: &str,
+    mut row: impl FnMut(Option<Vec<u8>>, Value) -> Result<(Vec<u8>, Cells), String>,
+) -> Result<usize> {
+    let families = super::family_names(store, table)?;
     let mut batch = Vec::new();
     let mut count = 0;
     for (index, raw) in text.split('\n').enumerate() {
@@ -68,34 +97,32 @@ pub(super) fn load_json_named<S: Store>(table: &Table<S>, file: &str, text: &str
             .into()
         };
         let (key, object, timestamp) = parse_row(line).map_err(fail)?;
-        let cells = table.mapper().flatten(&object).map_err(|e| {
-            fail(format!(
-                "row \"{}\": {e}",
-                super::escape::escape(&key, super::escape::Field::Row)
-            ))
-        })?;
+        let (key, cells) = row(key, object).map_err(fail)?;
         let mut change = RowMutations::new(key);
         for cell in cells.iter() {
-            super::check_family(file, index + 1, table.name(), &families, cell.family)?;
+            super::check_family(file, index + 1, table, &families, cell.family)?;
             let mut cell = cell.to_cell();
             cell.timestamp = timestamp;
             change.mutations.push(Mutation::Put(cell));
         }
         batch.push(change);
         count += 1;
-        if batch.len() >= table.batch_size() {
-            table.store().mutate(table.name(), &batch)?;
+        if batch.len() >= batch_size.max(1) {
+            store.mutate(table, &batch)?;
             batch.clear();
         }
     }
     if !batch.is_empty() {
-        table.store().mutate(table.name(), &batch)?;
+        store.mutate(table, &batch)?;
     }
     Ok(count)
 }
 
-/// A line's row key, object and timestamp.
-fn parse_row(line: &str) -> Result<(Vec<u8>, Value, Option<i64>), String> {
+/// A line's row key (when given), object and timestamp.
+type ParsedRow = (Option<Vec<u8>>, Value, Option<i64>);
+
+/// Reads one line into a [`ParsedRow`].
+fn parse_row(line: &str) -> Result<ParsedRow, String> {
     let row: Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
     let Value::Object(mut fields) = row else {
         return Err(format!(
@@ -104,16 +131,16 @@ fn parse_row(line: &str) -> Result<(Vec<u8>, Value, Option<i64>), String> {
         ));
     };
     let key = match fields.remove("key") {
-        Some(Value::String(key)) => unescape(&key).map_err(|e| format!("\"key\": {e}"))?,
+        Some(Value::String(key)) => Some(unescape(&key).map_err(|e| format!("\"key\": {e}"))?),
         Some(other) => {
             return Err(format!(
                 "\"key\" must be a string, found {}",
                 crate::describe(&other)
             ));
         }
-        None => return Err("the row has no \"key\"".into()),
+        None => None,
     };
-    if key.is_empty() {
+    if key.as_ref().is_some_and(Vec::is_empty) {
         return Err("\"key\" is empty; a row key must not be".into());
     }
     let Some(object) = fields.remove("value") else {
@@ -145,7 +172,6 @@ mod tests {
         for (line, expected) in [
             ("{", "invalid JSON"),
             ("[1]", "expected an object"),
-            ("{\"value\": {}}", "no \"key\""),
             ("{\"key\": 1, \"value\": {}}", "must be a string"),
             ("{\"key\": \"\", \"value\": {}}", "is empty"),
             ("{\"key\": \"k\"}", "no \"value\""),
@@ -164,6 +190,6 @@ mod tests {
         }
         let (key, _, ts) =
             parse_row("{\"key\": \"a\\\\x00\", \"value\": {}, \"timestamp\": 3}").unwrap();
-        assert_eq!((key, ts), (b"a\x00".to_vec(), Some(3)));
+        assert_eq!((key, ts), (Some(b"a\x00".to_vec()), Some(3)));
     }
 }

@@ -5,8 +5,8 @@
 //! * **Isolated tables.** [`TestStore::from_env`] is the in-memory store,
 //!   or a real HBase when `CAPJURE_HBASE` names its Thrift1 gateway
 //!   (`[framed|compact|framed+compact://]HOST:PORT`). Its tables
-//!   ([`TestStore::objects`] for `Value` tables, [`TestStore::raw_table`]
-//!   for cells) get names no other test uses and are dropped when the test
+//!   ([`TestStore::table`] for typed entities, [`TestStore::objects`] for
+//!   `Value` tables, [`TestStore::raw_table`] for cells) get names no other test uses and are dropped when the test
 //!   is done with them, also when it panics; tables a killed test process
 //!   left behind are dropped by the next run.
 //! * **Fixture files**, in two forms: JSON Lines rows ([`load_json`], one
@@ -77,8 +77,10 @@
 //! dump: `\\xNN` for a byte, `\\\\` for a backslash; that is `\xNN` and
 //! `\\` once JSON has read the string), `value` (the object to store) and
 //! optionally `timestamp` (milliseconds; the store's clock without it).
-//! Blank lines and lines starting with `#` or `//` are skipped. One line
-//! per row keeps every error at a line and a diff of a fixture readable.
+//! Rows of a typed table ([`TestStore::table`], [`load_entities_json`])
+//! leave `key` out: the row key is the entity's own. Blank lines and lines
+//! starting with `#` or `//` are skipped. One line per row keeps every
+//! error at a line and a diff of a fixture readable.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -88,6 +90,7 @@ use crate::store::Store;
 
 mod assert;
 mod dump;
+mod entities;
 mod escape;
 mod json;
 mod store;
@@ -97,6 +100,7 @@ pub use assert::{
     CellSource, ColumnName, Newest, assert_round_trip, assert_round_trip_in, diff_cells, diff_rows,
 };
 pub use dump::{dump, format_dump, load, load_file, parse_dump};
+pub use entities::{TestEntities, load_entities_json, load_entities_json_file};
 pub use json::{load_json, load_json_file};
 pub use store::{HBASE_VAR, RawTable, TABLE_PREFIX, TestStore, TestTable};
 pub use strategy::{ArbitraryKey, ArbitraryPart, row_key, storable_object};

@@ -227,17 +227,7 @@ impl TestStore {
         })
     }
 
-    // HOOK(entity-table): the typed table plugs in here once
-    // `EntityTable` can be given another name (`.named(..)`), e.g.
-    //
-    //     pub fn table<E: Entity>(&self) -> Result<TestEntities<E>> {
-    //         let raw = self.raw_table(E::TABLE, &E::families())?;
-    //         let table = self.entities::<E>().named(raw.name());
-    //         Ok(TestEntities { table, raw })
-    //     }
-    //
-    // with `TestEntities<E>` a guard like `TestTable` that derefs to
-    // `EntityTable<E, TestStore>`: `raw` drops the table.
+    // The typed table, `TestStore::table::<E>()`, is in `entities.rs`.
 
     /// Drops the tables that test processes which no longer run left
     /// behind (named with [`TABLE_PREFIX`] and the id of a process that is
