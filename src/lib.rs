@@ -111,6 +111,46 @@ mod text;
 /// Derives [`Entity`] (and the struct's serde impls); see [`Entity`].
 #[cfg(feature = "derive")]
 pub use capjure_derive::Entity;
+/// A test that gets tables of its own, with fixture files loaded before
+/// its body runs (features `derive` and `testing`): what
+/// `#[sqlx::test(fixtures(..))]` is for SQL.
+///
+/// Each parameter says what the test receives:
+///
+/// * `name: EntityTable<E, _>`: a fresh table for entity `E` under a
+///   unique name on [`testing::TestStore::from_env`]'s store (the
+///   in-memory store, or HBase when `CAPJURE_HBASE` is set), dropped when
+///   the test ends, also when it fails. The binding is a
+///   [`testing::TestEntities<E>`], which derefs to
+///   `EntityTable<E, TestStore>`.
+/// * `name: TestStore`: the store itself.
+///
+/// `fixtures("name", ...)` loads `tests/fixtures/<name>.jsonl` (entity
+/// rows, keyed by the entity) or `<name>.cells` (a cell dump) into the
+/// parameter called `name`, in the order listed
+/// ([`testing::fixture_path`]); a fixture without such a parameter is a
+/// compile error, a bad fixture file fails the test naming its line.
+/// The function may return `()` or a `Result`; async functions are not
+/// supported yet.
+///
+/// ```
+/// use capjure::testing::TestStore;
+/// use capjure::{Entity, EntityTable};
+///
+/// #[derive(Entity, Debug, PartialEq)]
+/// #[capjure(table = "pages")]
+/// struct Page { #[capjure(row_key)] url: String, title: String }
+///
+/// #[capjure::test]
+/// fn pages_start_empty(pages: EntityTable<Page, _>, store: TestStore) -> capjure::Result<()> {
+///     assert_eq!(pages.count()?, 0);
+///     assert!(pages.name().starts_with("capjure_test_pages_"));
+///     Ok(())
+/// }
+/// # fn main() {} // `#[test]` functions run under `cargo test`, not here
+/// ```
+#[cfg(all(feature = "derive", feature = "testing"))]
+pub use capjure_derive::test;
 pub use cell::{Cell, CellRef, Cells, CellsIter, split_column};
 pub use codec::{ARRAY_MARKER, Codec};
 pub use de::from_cells;

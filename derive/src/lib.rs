@@ -7,6 +7,9 @@
 //! into a typed model, `check` rejects misuse, and `expand` generates
 //! the code. Every error found along the way is collected (`ctxt`) and
 //! reported at once, each pointing at the attribute or field at fault.
+//!
+//! `#[capjure::test]` (`test_attr`) is the attribute behind
+//! `capjure::test` (features `derive` and `testing`).
 
 mod ast;
 mod attr;
@@ -14,9 +17,10 @@ mod check;
 mod ctxt;
 mod expand;
 mod symbol;
+mod test_attr;
 
 use proc_macro::TokenStream;
-use syn::{DeriveInput, parse_macro_input};
+use syn::{DeriveInput, ItemFn, parse_macro_input};
 
 /// Implements `capjure::Entity`, `serde::Serialize` and
 /// `serde::Deserialize` for a struct with named fields.
@@ -24,6 +28,22 @@ use syn::{DeriveInput, parse_macro_input};
 pub fn derive_entity(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive_entity(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// `#[capjure::test]`: a test with tables of its own and fixtures loaded
+/// before its body; documented and re-exported as `capjure::test`
+/// (features `derive` and `testing`).
+///
+/// ```text
+/// #[capjure::test(fixtures("sessions"))]
+/// fn renames(sessions: EntityTable<Session, _>, store: TestStore) { ... }
+/// ```
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    let function = parse_macro_input!(item as ItemFn);
+    test_attr::expand(args.into(), function)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

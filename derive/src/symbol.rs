@@ -24,6 +24,8 @@ pub(crate) const DESCENDING: Symbol = Symbol("descending");
 pub(crate) const COUNTER: Symbol = Symbol("counter");
 pub(crate) const MAX_VERSIONS: Symbol = Symbol("max_versions");
 pub(crate) const TTL: Symbol = Symbol("ttl");
+/// `#[capjure::test(fixtures(...))]`.
+pub(crate) const FIXTURES: Symbol = Symbol("fixtures");
 
 impl PartialEq<Symbol> for Ident {
     fn eq(&self, word: &Symbol) -> bool {
