@@ -85,3 +85,46 @@ fn typed_tables_are_dropped_with_their_guard() {
         assert!(!store.list_tables().unwrap().contains(&name));
     }
 }
+
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[capjure(table = "readings")]
+struct Reading {
+    #[capjure(row_key)]
+    sensor: String,
+    value: f64,
+}
+
+#[test]
+fn entities_round_trip_through_cells_and_every_store() {
+    let visit = Visit {
+        shopper: "ann\x00 :@".into(),
+        visit: -7,
+        pages: vec!["/".into(), "/a b".into(), "/".into()],
+        views: 12,
+    };
+    capjure::testing::assert_entity_round_trip(&visit);
+    for store in stores() {
+        let visits = store.table::<Visit>().unwrap();
+        capjure::testing::assert_entity_round_trip_in(&visits, &visit);
+        assert_eq!(
+            visits.count().unwrap(),
+            0,
+            "the row is deleted after a success"
+        );
+    }
+}
+
+#[test]
+fn an_entity_that_does_not_round_trip_fails_the_assertion() {
+    let nan = Reading {
+        sensor: "s1".into(),
+        value: f64::NAN,
+    };
+    let failure = std::panic::catch_unwind(|| capjure::testing::assert_entity_round_trip(&nan))
+        .expect_err("NaN is not equal to itself, whatever the cells");
+    let message = failure
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(message.starts_with("round trip failed"), "{message}");
+}

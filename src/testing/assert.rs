@@ -1,15 +1,16 @@
 //! Assertions whose failures say which columns differ.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use serde_json::Value;
 
 use super::escape::{Field, escape, excerpt};
 use crate::cell::{Cell, Cells};
+use crate::entity::Entity;
 use crate::mapper::Mapper;
-use crate::store::{MemoryStore, Row, Store};
-use crate::table::Table;
+use crate::store::{MemoryStore, Read, Row, Store};
+use crate::table::{EntityTable, Table};
 
 /// A column: family and qualifier.
 pub type ColumnName = (Vec<u8>, Vec<u8>);
@@ -115,6 +116,111 @@ pub fn assert_round_trip_in<S: Store>(table: &Table<S>, row: &[u8], value: &Valu
         );
     }
     if let Err(e) = table.delete(&[row]) {
+        panic!("round trip through table \"{name}\": cannot delete row \"{key}\": {e}");
+    }
+}
+
+/// Asserts that `entity` comes back as itself: from its own cells
+/// ([`Entity::to_cells`], [`Entity::from_cells`]), and after a trip
+/// through an in-memory [`EntityTable`] ([`assert_entity_round_trip_in`]
+/// uses yours), whose row must hold exactly the entity's cells. Panics
+/// with the difference otherwise.
+///
+/// ```
+/// use capjure::Entity;
+///
+/// #[derive(Entity, Debug, PartialEq)]
+/// #[capjure(table = "visits")]
+/// struct Visit {
+///     #[capjure(row_key)]
+///     shopper: String,
+///     pages: Vec<String>,
+///     referrer: Option<String>,
+/// }
+///
+/// capjure::testing::assert_entity_round_trip(&Visit {
+///     shopper: "ann".into(),
+///     pages: vec!["/".into(), "/cart".into()],
+///     referrer: None,
+/// });
+/// ```
+#[track_caller]
+pub fn assert_entity_round_trip<E: Entity + PartialEq + fmt::Debug>(entity: &E) {
+    let cells = match entity.to_cells() {
+        Ok(cells) => cells,
+        Err(e) => panic!("round trip failed: cannot turn {entity:?} into cells: {e}"),
+    };
+    match E::from_cells(&cells) {
+        Ok(back) if back == *entity => {}
+        Ok(back) => panic!(
+            "round trip failed: the cells read back as another value\n  \
+             entity: {entity:?}\n  read back: {back:?}\n  cells:\n{}",
+            list_cells(&cells.to_vec())
+        ),
+        Err(e) => panic!(
+            "round trip failed: the entity's own cells do not read back: {e}\n  \
+             entity: {entity:?}\n  cells:\n{}",
+            list_cells(&cells.to_vec())
+        ),
+    }
+    let table = EntityTable::<E, MemoryStore>::new(MemoryStore::new());
+    if let Err(e) = table.create() {
+        panic!("round trip failed: cannot create an in-memory table: {e}");
+    }
+    assert_entity_round_trip_in(&table, entity);
+}
+
+/// Asserts that `entity`, inserted into `table` (which must exist), reads
+/// back as `entity` and that its row holds exactly the entity's cells;
+/// the row is deleted again after a success. Panics with the columns that
+/// differ otherwise.
+///
+/// ```
+/// use capjure::Entity;
+/// # #[derive(Entity, Debug, PartialEq)] #[capjure(table = "pages")] struct Page { #[capjure(row_key)] url: String, title: String }
+/// let pages = capjure::testing::TestStore::from_env()?.table::<Page>()?;
+/// capjure::testing::assert_entity_round_trip_in(&pages, &Page { url: "/".into(), title: "home".into() });
+/// # Ok::<(), capjure::Error>(())
+/// ```
+#[track_caller]
+pub fn assert_entity_round_trip_in<E, S>(table: &EntityTable<E, S>, entity: &E)
+where
+    E: Entity + PartialEq + fmt::Debug,
+    S: Store,
+{
+    let name = table.name();
+    let row = entity.row_key();
+    let key = escape(&row, Field::Row);
+    let key_value = entity.key();
+    let result = (|| {
+        table.insert(entity)?;
+        let stored = table.store().get_row(name, &row, &Read::latest())?;
+        let back = table.get(&key_value)?;
+        Ok::<_, crate::Error>((stored, back))
+    })();
+    let (stored, back) = match result {
+        Ok(found) => found,
+        Err(e) => panic!("round trip through table \"{name}\" failed at row \"{key}\": {e}"),
+    };
+    let expected = match entity.to_cells() {
+        Ok(cells) => cells.to_vec(),
+        Err(e) => panic!("round trip failed: cannot turn {entity:?} into cells: {e}"),
+    };
+    let stored = stored.map(|row| row.cells).unwrap_or_default();
+    if let Some(diff) = diff_cells(&stored, &expected) {
+        panic!(
+            "round trip through table \"{name}\": row \"{key}\" holds other cells than the \
+             entity's (left: stored, right: the entity's)\n{diff}"
+        );
+    }
+    match back {
+        Some(back) if back == *entity => {}
+        back => panic!(
+            "round trip through table \"{name}\": row \"{key}\" reads back as {back:?}, not \
+             {entity:?}"
+        ),
+    }
+    if let Err(e) = table.delete(&key_value) {
         panic!("round trip through table \"{name}\": cannot delete row \"{key}\": {e}");
     }
 }

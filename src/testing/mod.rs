@@ -16,7 +16,8 @@
 //!   snapshots. Fixtures by name live in `tests/fixtures/` of the crate
 //!   under test ([`fixture_path`]). A bad file is an
 //!   [`ErrorKind::Fixture`] naming the file and line.
-//! * **Assertions**: [`assert_round_trip`], and
+//! * **Assertions**: [`assert_round_trip`] for objects and
+//!   [`assert_entity_round_trip`] for entities, and
 //!   [`assert_cells_eq!`](crate::assert_cells_eq) and
 //!   [`assert_rows_eq!`](crate::assert_rows_eq), whose failures list the
 //!   columns that differ.
@@ -97,7 +98,8 @@ mod store;
 mod strategy;
 
 pub use assert::{
-    CellSource, ColumnName, Newest, assert_round_trip, assert_round_trip_in, diff_cells, diff_rows,
+    CellSource, ColumnName, Newest, assert_entity_round_trip, assert_entity_round_trip_in,
+    assert_round_trip, assert_round_trip_in, diff_cells, diff_rows,
 };
 pub use dump::{dump, format_dump, load, load_file, parse_dump};
 pub use entities::{TestEntities, load_entities_json, load_entities_json_file};
