@@ -29,11 +29,13 @@ use std::sync::Arc;
 use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
 
+pub(crate) mod filter;
 mod limits;
 pub mod memory;
-mod scan;
+pub(crate) mod scan;
 pub mod thrift;
 
+pub use filter::{CompareOp, Filter};
 pub use limits::StoreLimits;
 pub use memory::MemoryStore;
 pub(crate) use scan::Prepared;

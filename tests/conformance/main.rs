@@ -128,6 +128,7 @@ mod admin;
 mod atomic;
 mod deletes;
 mod errors;
+mod filters;
 mod insert;
 mod limits;
 mod ordering;
