@@ -94,7 +94,7 @@ mod mapper;
 mod patch;
 mod ser;
 pub mod store;
-mod table;
+pub mod table;
 mod text;
 
 /// Derives [`Entity`] (and the struct's serde impls); see [`Entity`].
