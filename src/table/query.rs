@@ -437,6 +437,26 @@ impl QueryPlan {
         (!row.cells.is_empty()).then_some(row)
     }
 
+    /// Whether [`finish`](Self::finish) has work to do: picking the fields
+    /// asked for out of whole objects (under the single-family layout,
+    /// whose one family holds every key). Otherwise a row that
+    /// [`accept`](Self::accept) keeps is returned, and its key can be
+    /// used without hydrating it.
+    ///
+    /// ```
+    /// use capjure::{Layout, Mapper};
+    /// use capjure::table::{Encoding, QueryOptions};
+    /// let single = Mapper::default().with_layout(Layout::single_family("meta"));
+    /// let plan = QueryOptions::new().fields(["a"]).plan(&single, Encoding::Value, || Ok(vec![]))?;
+    /// assert!(plan.trims_objects());
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn trims_objects(&self) -> bool {
+        self.projection
+            .as_ref()
+            .is_some_and(|p| p.columns.is_none())
+    }
+
     /// A hydrated object with only the fields asked for; `None` when it has
     /// none of them.
     ///
@@ -702,7 +722,15 @@ impl<'t, S: Store> Query<'t, S> {
                 table.store.scan(&table.name, &scan)?,
             )));
         }
-        Ok(QueryKeys(KeysInner::Checked(self.rows_planned(plan)?)))
+        if plan.trims_objects() {
+            return Ok(QueryKeys(KeysInner::Objects(self.rows_planned(plan)?)));
+        }
+        let table = self.table;
+        Ok(QueryKeys(KeysInner::Checked {
+            rows: table.store.scan(&table.name, &plan.scan)?,
+            remaining: plan.limit,
+            plan,
+        }))
     }
 
     fn rows_planned(self, plan: QueryPlan) -> Result<QueryRows<'t>> {
@@ -847,8 +875,15 @@ pub struct QueryKeys<'t>(KeysInner<'t>);
 enum KeysInner<'t> {
     /// A keys-only scan.
     Direct(Scanner<'t>),
-    /// Keys of rows checked here.
-    Checked(QueryRows<'t>),
+    /// Keys of rows checked here, not hydrated.
+    Checked {
+        rows: Scanner<'t>,
+        plan: QueryPlan,
+        remaining: Option<usize>,
+    },
+    /// Keys of objects that must be hydrated to know whether they are
+    /// returned.
+    Objects(QueryRows<'t>),
 }
 
 impl fmt::Debug for QueryKeys<'_> {
@@ -863,7 +898,28 @@ impl Iterator for QueryKeys<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.0 {
             KeysInner::Direct(rows) => rows.next().map(|row| row.map(|row| row.key)),
-            KeysInner::Checked(rows) => rows.next().map(|row| row.map(|(key, _)| key)),
+            KeysInner::Objects(rows) => rows.next().map(|row| row.map(|(key, _)| key)),
+            KeysInner::Checked {
+                rows,
+                plan,
+                remaining,
+            } => {
+                if *remaining == Some(0) {
+                    return None;
+                }
+                loop {
+                    let row = match rows.next()? {
+                        Ok(row) => row,
+                        Err(err) => return Some(Err(err)),
+                    };
+                    if let Some(row) = plan.accept(row) {
+                        if let Some(left) = remaining {
+                            *left -= 1;
+                        }
+                        return Some(Ok(row.key));
+                    }
+                }
+            }
         }
     }
 }

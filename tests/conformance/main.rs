@@ -132,5 +132,6 @@ mod filters;
 mod insert;
 mod limits;
 mod ordering;
+mod queries;
 mod scans;
 mod versions;

@@ -28,6 +28,17 @@ pub(super) fn filter_string(scan: &Scan) -> Option<Vec<u8>> {
             parts.push(b"KeyOnlyFilter()".to_vec());
         }
     }
+    if scan.reverse && server_filter.is_some() && scan.start.is_empty() {
+        // A SingleColumnValueFilter that drops rows without its column
+        // marks the table's other families "non-essential", and HBase
+        // refuses a reversed scan that would load those on demand
+        // ("Reverse scan with loading CFs on demand is not supported";
+        // Thrift1 cannot turn the option off). A filter list's families
+        // are essential when any member's are: this member keeps every
+        // row and finds every family essential. A non-empty start adds
+        // InclusiveStopFilter, which does the same.
+        parts.push(b"RowFilter(>=, 'binary:')".to_vec());
+    }
     if scan.reverse && !scan.start.is_empty() {
         // A reversed scan's stop row is exclusive and Thrift1 cannot name
         // the key just below `start`: this filter ends the scan after it.
