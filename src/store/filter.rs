@@ -1,25 +1,7 @@
 //! Server-side row filters: byte comparisons on one column's newest value,
 //! combined with and/or.
 //!
-//! The semantics are HBase's `SingleColumnValueFilter` with a
-//! `BinaryComparator` (or `BinaryPrefixComparator`), `latestVersionOnly`
-//! set, and `filterIfMissing` chosen per filter:
-//!
-//! | filter | a row matches when the column's newest value... | a row without the column |
-//! |---|---|---|
-//! | [`Filter::compare`] | compares to the bytes as the [`CompareOp`] says (unsigned byte order) | does not match (`Ne` included) |
-//! | [`Filter::prefix`] | starts with the bytes | does not match |
-//! | [`Filter::exists`] | is there (any value, even empty) | does not match |
-//! | [`Filter::missing`] | never | matches |
-//!
-//! "Newest" means the newest version the scan reads (below
-//! [`Scan::before`](super::Scan::before), at or after
-//! [`Scan::since`](super::Scan::since)).
-//! [`ThriftStore`](super::ThriftStore) sends filters as HBase filter strings
-//! ([`Filter::to_filter_string`]);
-//! [`MemoryStore`](super::MemoryStore) evaluates them with
-//! [`Filter::matches`]. Both answer the same, whatever bytes the values
-//! hold.
+//! See [`Filter`] for the semantics.
 
 use std::cmp::Ordering;
 
@@ -88,8 +70,27 @@ impl CompareOp {
     }
 }
 
-/// A row filter on the newest values of columns (see the module
-/// documentation for the exact semantics).
+/// A row filter on the newest values of columns.
+///
+/// The semantics are HBase's `SingleColumnValueFilter` with a
+/// `BinaryComparator` (or `BinaryPrefixComparator`), `latestVersionOnly`
+/// set, and `filterIfMissing` chosen per filter:
+///
+/// | filter | a row matches when the column's newest value... | a row without the column |
+/// |---|---|---|
+/// | [`Filter::compare`] | compares to the bytes as the [`CompareOp`] says (unsigned byte order) | does not match (`Ne` included) |
+/// | [`Filter::prefix`] | starts with the bytes | does not match |
+/// | [`Filter::exists`] | is there (any value, even empty) | does not match |
+/// | [`Filter::missing`] | never | matches |
+///
+/// "Newest" means the newest version the scan reads (below
+/// [`Scan::before`](crate::store::Scan::before), at or after
+/// [`Scan::since`](crate::store::Scan::since)).
+/// [`ThriftStore`](crate::ThriftStore) sends filters as HBase filter strings
+/// ([`Filter::to_filter_string`]);
+/// [`MemoryStore`](crate::MemoryStore) evaluates them with
+/// [`Filter::matches`]. Both answer the same, whatever bytes the values
+/// hold.
 ///
 /// ```
 /// use capjure::store::{CompareOp, Filter};
@@ -289,21 +290,13 @@ impl Filter {
     /// assert!(Filter::missing("road", "lanes").matches(&row));
     /// ```
     pub fn matches(&self, row: &Row) -> bool {
-        self.matches_with(&|family, qualifier| {
+        let value = |family: &[u8], qualifier: &[u8]| {
             row.cell(family, qualifier)
                 .map(|cell| cell.value.as_slice())
-        })
-    }
-
-    /// [`matches`](Self::matches) over any lookup of a column's newest
-    /// value.
-    pub(crate) fn matches_with<'v>(
-        &self,
-        value: &dyn Fn(&[u8], &[u8]) -> Option<&'v [u8]>,
-    ) -> bool {
+        };
         match self {
-            Filter::And(parts) => parts.iter().all(|part| part.matches_with(value)),
-            Filter::Or(parts) => parts.iter().any(|part| part.matches_with(value)),
+            Filter::And(parts) => parts.iter().all(|part| part.matches(row)),
+            Filter::Or(parts) => parts.iter().any(|part| part.matches(row)),
             Filter::Compare {
                 family,
                 qualifier,

@@ -1,34 +1,7 @@
 //! Typed conditions on an object's fields, and how they become a store
 //! [`Filter`] plus what is left to check on the client.
 //!
-//! A condition names a path (a top-level scalar key, or one field of a map)
-//! and a value. The mapper decides the column (layout) and the bytes
-//! (codec); the store compares bytes. Byte order is value order only for
-//! some encodings, so each comparison is pushed down only where the store's
-//! answer is the typed answer:
-//!
-//! | condition | pushed down | checked on the client |
-//! |---|---|---|
-//! | `eq`, `ne` | always: the stored bytes equal the encoded value or not | no |
-//! | `prefix` | always (JSON: `"` and the escaped prefix) | no |
-//! | `exists`, `missing`, `contains` | always: the column is there or not | no |
-//! | `lt`, `le`, `gt`, `ge` on a string, text and java codecs | yes: UTF-8 byte order is character order | no |
-//! | `lt`, `le`, `gt`, `ge` otherwise (numbers, booleans, any JSON value) | only "the column exists" | yes, with typed comparison |
-//!
-//! A condition with a client-side part is sent to the store with each such
-//! part widened to "the column exists" (never dropping a row the condition
-//! keeps), and the whole condition is then checked on each row fetched, so
-//! an `or` mixing both kinds is exact too.
-//!
-//! Typed comparison: numbers compare as numbers (integers exactly), strings
-//! as strings, booleans as booleans; values of different types never
-//! compare (the condition is false). A row without the column never
-//! matches a comparison or a prefix, `ne` included (HBase's
-//! `filterIfMissing`). Under [`Codec::Text`] every value is text: a number
-//! compared with a number is read from its text, and `eq` compares text
-//! (`eq(60)` matches the stored `"60"`). Under [`Codec::Java`] the stored
-//! bytes are read as the value's type (an integer from 1, 2, 4 or 8 bytes,
-//! a float from 4 or 8).
+//! See [`Cond`] for what runs on the store and what on the client.
 
 use std::cmp::Ordering;
 
@@ -67,6 +40,13 @@ impl std::fmt::Display for Path {
 
 /// A condition's operand: the value as JSON (for the `Value` path and for
 /// typed comparison) and as each codec's typed bytes (for the typed path).
+/// Made by the [`Path`] methods from any `Serialize` scalar.
+///
+/// ```
+/// use capjure::table::Cond;
+/// let cond = Cond::key("n").eq(7u8);
+/// assert!(matches!(cond, Cond::Compare { .. }));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Operand {
     json: std::result::Result<Value, String>,
@@ -109,8 +89,37 @@ impl Operand {
 /// A typed condition on an object's fields, for [`Query::filter`](super::Query::filter).
 ///
 /// Build one from a [`Path`] ([`Cond::key`], [`Cond::field`]) and combine
-/// with [`Cond::and`] / [`Cond::or`]. See the [module
-/// documentation](self) for what runs on the store and what on the client.
+/// with [`Cond::and`] / [`Cond::or`]; [`Cond::plan`] compiles it for a
+/// mapper.
+///
+/// A condition names a path (a top-level scalar key, or one field of a map)
+/// and a value. The mapper decides the column (layout) and the bytes
+/// (codec); the store compares bytes. Byte order is value order only for
+/// some encodings, so each comparison is pushed down only where the store's
+/// answer is the typed answer:
+///
+/// | condition | pushed down | checked on the client |
+/// |---|---|---|
+/// | `eq`, `ne` | always: the stored bytes equal the encoded value or not | no |
+/// | `prefix` | always (JSON: `"` and the escaped prefix) | no |
+/// | `exists`, `missing`, `contains` | always: the column is there or not | no |
+/// | `lt`, `le`, `gt`, `ge` on a string, text and java codecs | yes: UTF-8 byte order is character order | no |
+/// | `lt`, `le`, `gt`, `ge` otherwise (numbers, booleans, any JSON value) | only "the column exists" | yes, with typed comparison |
+///
+/// A condition with a client-side part is sent to the store with each such
+/// part widened to "the column exists" (never dropping a row the condition
+/// keeps), and the whole condition is then checked on each row fetched, so
+/// an `or` mixing both kinds is exact too.
+///
+/// Typed comparison: numbers compare as numbers (integers exactly), strings
+/// as strings, booleans as booleans; values of different types never
+/// compare (the condition is false). A row without the column never
+/// matches a comparison or a prefix, `ne` included (HBase's
+/// `filterIfMissing`). Under [`Codec::Text`] every value is text: a number
+/// compared with a number is read from its text, and `eq` compares text
+/// (`eq(60)` matches the stored `"60"`). Under [`Codec::Java`] the stored
+/// bytes are read as the value's type (an integer from 1, 2, 4 or 8 bytes,
+/// a float from 4 or 8).
 ///
 /// ```
 /// use capjure::table::Cond;

@@ -457,14 +457,17 @@ impl QueryPlan {
             .is_some_and(|p| p.columns.is_none())
     }
 
-    /// A hydrated object with only the fields asked for; `None` when it has
+    /// A hydrated object with only the fields asked for (when
+    /// [`trims_objects`](Self::trims_objects); otherwise the rows held
+    /// only those already); `None` when it has
     /// none of them.
     ///
     /// ```
-    /// use capjure::Mapper;
+    /// use capjure::{Layout, Mapper};
     /// use capjure::table::{Encoding, QueryOptions};
     /// use serde_json::json;
-    /// let plan = QueryOptions::new().fields(["a"]).plan(&Mapper::default(), Encoding::Value, || Ok(vec![]))?;
+    /// let single = Mapper::default().with_layout(Layout::single_family("meta"));
+    /// let plan = QueryOptions::new().fields(["a"]).plan(&single, Encoding::Value, || Ok(vec![]))?;
     /// let object = json!({"a": 1, "b": 2}).as_object().cloned().unwrap();
     /// assert_eq!(plan.finish(object).map(serde_json::Value::Object), Some(json!({"a": 1})));
     /// # Ok::<(), capjure::Error>(())
@@ -729,7 +732,7 @@ impl<'t, S: Store> Query<'t, S> {
         Ok(QueryKeys(KeysInner::Checked {
             rows: table.store.scan(&table.name, &plan.scan)?,
             remaining: plan.limit,
-            plan,
+            plan: Box::new(plan),
         }))
     }
 
@@ -739,7 +742,7 @@ impl<'t, S: Store> Query<'t, S> {
             rows: table.store.scan(&table.name, &plan.scan)?,
             mapper: &table.mapper,
             remaining: plan.limit,
-            plan,
+            plan: Box::new(plan),
         }))
     }
 
@@ -794,7 +797,7 @@ fn name_table(err: crate::Error, table: &str) -> crate::Error {
 /// use capjure::{Mapper, MemoryStore, Table};
 /// use serde_json::json;
 /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
-/// table.create(&[&json!({"a": 1})], 1)?;
+/// table.create(&[&json!({"a": 1, "b": 2})], 1)?;
 /// table.insert(b"k", &json!({"a": 1, "b": 2}))?;
 /// let mut rows = table.query().fields(["b"]).rows()?;
 /// assert_eq!(rows.next().transpose()?, Some((b"k".to_vec(), json!({"b": 2}))));
@@ -809,7 +812,7 @@ enum RowsInner<'t> {
     Checked {
         rows: Scanner<'t>,
         mapper: &'t Mapper,
-        plan: QueryPlan,
+        plan: Box<QueryPlan>,
         remaining: Option<usize>,
     },
 }
@@ -878,7 +881,7 @@ enum KeysInner<'t> {
     /// Keys of rows checked here, not hydrated.
     Checked {
         rows: Scanner<'t>,
-        plan: QueryPlan,
+        plan: Box<QueryPlan>,
         remaining: Option<usize>,
     },
     /// Keys of objects that must be hydrated to know whether they are

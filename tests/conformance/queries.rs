@@ -50,7 +50,7 @@ fn mappers() -> Vec<(&'static str, Mapper)> {
     out
 }
 
-fn filled<'e>(env: &'e Env, mapper: Mapper) -> Table<&'e dyn capjure::Store> {
+fn filled(env: &Env, mapper: Mapper) -> Table<&dyn capjure::Store> {
     let name = env.name("query");
     let table = Table::new(env.store.as_ref(), name, mapper).with_batch_size(3);
     let objects = objects();
