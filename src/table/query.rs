@@ -9,12 +9,13 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::cond::{Cond, CondPlan, Encoding};
 use super::objects::{Objects, Table};
+use crate::cell::Cell;
 use crate::error::Result;
-use crate::layout::{Group, Layout};
+use crate::layout::{Group, Layout, Naming, split_single};
 use crate::mapper::Mapper;
 use crate::store::{Column, Row, Scan, Scanner, Store};
 
@@ -280,8 +281,9 @@ struct Projection {
     keys: BTreeSet<String>,
     /// The families to fetch (multi-family layout); `None` when the keys'
     /// cells share a family with others (single-family layout) and are
-    /// picked out after hydration.
+    /// picked out by their qualifiers' groups.
     columns: Option<Vec<Column>>,
+    naming: Naming,
 }
 
 impl Projection {
@@ -320,30 +322,39 @@ impl Projection {
                 Some(columns)
             }
         };
-        Ok(Projection { keys, columns })
+        Ok(Projection {
+            keys,
+            columns,
+            naming: mapper.naming.clone(),
+        })
     }
 
-    /// The object with only the projected keys; `None` when none is left.
-    fn apply(&self, mut object: Map<String, Value>) -> Option<Map<String, Value>> {
-        object.retain(|key, _| self.keys.contains(key));
-        (!object.is_empty()).then_some(object)
-    }
-
-    /// The row's cells that the projection's columns select.
-    fn strip(&self, row: &mut Row) {
+    /// Whether a cell belongs to a projected key.
+    fn keeps(&self, cell: &Cell) -> bool {
         if let Some(columns) = &self.columns {
-            row.cells.retain(|cell| {
-                columns
-                    .iter()
-                    .any(|c| c.matches(&cell.family, &cell.qualifier))
-            });
+            return columns
+                .iter()
+                .any(|c| c.matches(&cell.family, &cell.qualifier));
+        }
+        let Some(single) = self.naming.single_family() else {
+            return true;
+        };
+        let Ok((group, _)) = split_single(single, &cell.view()) else {
+            // Not a cell this layout writes: kept, for hydration to name.
+            return true;
+        };
+        match self.naming.classify(group) {
+            Ok(Group::Key(key)) => self.keys.contains(key.as_ref()),
+            Ok(Group::Configured(key) | Group::Field { key, .. }) => self.keys.contains(key),
+            Err(_) => true,
         }
     }
 }
 
 /// A query planned for one mapper: the store [`Scan`] to run, then, for
-/// each row, [`QueryPlan::accept`] and, after hydration,
-/// [`QueryPlan::finish`]; stop after [`QueryPlan::limit`] objects.
+/// each row, [`QueryPlan::accept`]; stop after [`QueryPlan::limit`]
+/// accepted rows. What `accept` returns is ready to hydrate (or to
+/// deserialize into a struct).
 ///
 /// ```
 /// use capjure::Mapper;
@@ -395,7 +406,7 @@ impl QueryPlan {
         self.limit
     }
 
-    /// Whether rows need [`accept`](Self::accept) / [`finish`](Self::finish)
+    /// Whether rows need [`accept`](Self::accept)
     /// at all: when not, the store's rows are the answer.
     ///
     /// ```
@@ -432,51 +443,9 @@ impl QueryPlan {
             }
         }
         if let Some(projection) = &self.projection {
-            projection.strip(&mut row);
+            row.cells.retain(|cell| projection.keeps(cell));
         }
         (!row.cells.is_empty()).then_some(row)
-    }
-
-    /// Whether [`finish`](Self::finish) has work to do: picking the fields
-    /// asked for out of whole objects (under the single-family layout,
-    /// whose one family holds every key). Otherwise a row that
-    /// [`accept`](Self::accept) keeps is returned, and its key can be
-    /// used without hydrating it.
-    ///
-    /// ```
-    /// use capjure::{Layout, Mapper};
-    /// use capjure::table::{Encoding, QueryOptions};
-    /// let single = Mapper::default().with_layout(Layout::single_family("meta"));
-    /// let plan = QueryOptions::new().fields(["a"]).plan(&single, Encoding::Value, || Ok(vec![]))?;
-    /// assert!(plan.trims_objects());
-    /// # Ok::<(), capjure::Error>(())
-    /// ```
-    pub fn trims_objects(&self) -> bool {
-        self.projection
-            .as_ref()
-            .is_some_and(|p| p.columns.is_none())
-    }
-
-    /// A hydrated object with only the fields asked for (when
-    /// [`trims_objects`](Self::trims_objects); otherwise the rows held
-    /// only those already); `None` when it has
-    /// none of them.
-    ///
-    /// ```
-    /// use capjure::{Layout, Mapper};
-    /// use capjure::table::{Encoding, QueryOptions};
-    /// use serde_json::json;
-    /// let single = Mapper::default().with_layout(Layout::single_family("meta"));
-    /// let plan = QueryOptions::new().fields(["a"]).plan(&single, Encoding::Value, || Ok(vec![]))?;
-    /// let object = json!({"a": 1, "b": 2}).as_object().cloned().unwrap();
-    /// assert_eq!(plan.finish(object).map(serde_json::Value::Object), Some(json!({"a": 1})));
-    /// # Ok::<(), capjure::Error>(())
-    /// ```
-    pub fn finish(&self, object: Map<String, Value>) -> Option<Map<String, Value>> {
-        match &self.projection {
-            Some(projection) => projection.apply(object),
-            None => Some(object),
-        }
     }
 }
 
@@ -725,9 +694,6 @@ impl<'t, S: Store> Query<'t, S> {
                 table.store.scan(&table.name, &scan)?,
             )));
         }
-        if plan.trims_objects() {
-            return Ok(QueryKeys(KeysInner::Objects(self.rows_planned(plan)?)));
-        }
         let table = self.table;
         Ok(QueryKeys(KeysInner::Checked {
             rows: table.store.scan(&table.name, &plan.scan)?,
@@ -851,9 +817,6 @@ impl Iterator for QueryRows<'_> {
                 Ok(object) => object,
                 Err(err) => return Some(Err(err.in_row(&row.key))),
             };
-            let Some(object) = plan.finish(object) else {
-                continue;
-            };
             if let Some(left) = remaining {
                 *left -= 1;
             }
@@ -884,9 +847,6 @@ enum KeysInner<'t> {
         plan: Box<QueryPlan>,
         remaining: Option<usize>,
     },
-    /// Keys of objects that must be hydrated to know whether they are
-    /// returned.
-    Objects(QueryRows<'t>),
 }
 
 impl fmt::Debug for QueryKeys<'_> {
@@ -901,7 +861,6 @@ impl Iterator for QueryKeys<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.0 {
             KeysInner::Direct(rows) => rows.next().map(|row| row.map(|row| row.key)),
-            KeysInner::Objects(rows) => rows.next().map(|row| row.map(|(key, _)| key)),
             KeysInner::Checked {
                 rows,
                 plan,

@@ -16,6 +16,7 @@ conformance!(
     reverse_limit_and_checked_conditions,
     time_ranges_on_objects,
     bad_conditions_are_errors,
+    fields_holding_arrays_of_maps,
 );
 
 fn objects() -> Vec<(&'static str, Value)> {
@@ -470,4 +471,51 @@ fn bad_conditions_are_errors(env: &Env) {
         .count()
         .unwrap_err();
     assert!(err.to_string().contains("`a`"), "{}: {err}", env.backend);
+}
+
+fn fields_holding_arrays_of_maps(env: &Env) {
+    let keys = || KeyConfig::new().field("cars", "license");
+    for mapper in [
+        Mapper::new(keys()),
+        Mapper::new(keys()).with_layout(Layout::single_family("meta")),
+    ] {
+        let layout = format!("{:?}", mapper.layout());
+        let name = env.name("query_cars");
+        let table = Table::new(env.store.as_ref(), name, mapper);
+        let car = json!({"houses": 4, "cars": [
+            {"license": "ah12001", "make": "honda", "model": "fit"},
+            {"license": "xb34544", "make": "toyota"}
+        ]});
+        ok!(env, table.create(&[&car], 1));
+        ok!(env, table.insert(b"c1", &car));
+        ok!(env, table.insert(b"c2", &json!({"houses": 2})));
+        let rows: Vec<(Vec<u8>, Value)> = ok!(
+            env,
+            ok!(env, table.query().fields(["cars"]).rows()).collect::<Result<Vec<_>, _>>()
+        );
+        assert_eq!(
+            rows,
+            vec![(b"c1".to_vec(), json!({"cars": car["cars"].clone()}))],
+            "{}: {layout}",
+            env.backend
+        );
+        let rows: Vec<(Vec<u8>, Value)> = ok!(
+            env,
+            ok!(
+                env,
+                table
+                    .query()
+                    .fields(["houses"])
+                    .filter(Cond::key("houses").lt(3))
+                    .rows()
+            )
+            .collect::<Result<Vec<_>, _>>()
+        );
+        assert_eq!(
+            rows,
+            vec![(b"c2".to_vec(), json!({"houses": 2}))],
+            "{}: {layout}",
+            env.backend
+        );
+    }
 }
