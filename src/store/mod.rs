@@ -33,6 +33,7 @@ pub(crate) mod filter;
 mod limits;
 pub mod memory;
 pub(crate) mod scan;
+mod shape;
 pub mod thrift;
 
 pub use filter::{CompareOp, Filter};
