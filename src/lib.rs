@@ -96,7 +96,7 @@ mod patch;
 pub mod rowkey;
 mod ser;
 pub mod store;
-mod table;
+pub mod table;
 mod text;
 
 /// Derives [`Entity`] (and the struct's serde impls); see [`Entity`].
