@@ -1,6 +1,6 @@
 //! Tables: what users call. A table is a store, a table name and a way of
 //! turning rows into values: [`Table`] over `serde_json::Value` objects
-//! through a [`Mapper`](crate::Mapper), [`EntityTable`] over
+//! through a [`Mapper`], [`EntityTable`] over
 //! `#[derive(Entity)]` structs.
 //!
 //! `objects` holds the `Value` table and its reads, `query` its query
@@ -12,7 +12,7 @@
 //! cells, put what changed and delete what went stale); `entities` the
 //! typed table, which keeps a `Value` table inside for that plumbing and
 //! reads and writes entities where the other reads and writes objects
-//! ([`Shape`]).
+//! (`Shape`).
 
 mod atomic;
 mod cond;
