@@ -103,7 +103,7 @@ mod patch;
 pub mod rowkey;
 mod ser;
 pub mod store;
-mod table;
+pub mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod text;

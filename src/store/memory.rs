@@ -6,7 +6,7 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{
-    Column, FamilySpec, Mutation, Prepared, Read, Row, RowMutations, Scan, Scanner, Store,
+    Column, FamilySpec, Mutation, Prepared, Read, Row, RowMutations, Scan, Scanner, Stop, Store,
     StoreLimits, check_batch, check_check_and_put, check_family_name, check_timestamp,
     group_by_timestamp, normalize_columns,
 };
@@ -366,30 +366,36 @@ impl MemoryStore {
         self.tables.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// One batch of rows of a scan, starting after `after` (or at the
-    /// scan's start).
+    /// One batch of rows of a scan (their newest cells among the fetched
+    /// columns, below `before`), continuing after `after` in scan order
+    /// (or from the first key of the range). The scan's [`Shape`] does the
+    /// rest, as it does for every store.
     fn scan_batch(&self, table: &str, scan: &Scan, after: Option<&[u8]>) -> Result<Vec<Row>> {
         let tables = self.read();
         let mem = tables.get(table).ok_or_else(|| table_not_found(table))?;
-        let lower = match after {
-            Some(key) => Bound::Excluded(key.to_vec()),
-            None => Bound::Included(scan.start.clone()),
+        let start = Bound::Included(scan.start.clone());
+        let stop = match &scan.stop {
+            Stop::End => Bound::Unbounded,
+            Stop::Exclusive(stop) => Bound::Excluded(stop.clone()),
+            Stop::Inclusive(stop) => Bound::Included(stop.clone()),
+        };
+        let after = after.map(|key| Bound::Excluded(key.to_vec()));
+        let range = if scan.reverse {
+            (start, after.unwrap_or(stop))
+        } else {
+            (after.unwrap_or(start), stop)
+        };
+        let keys: Box<dyn Iterator<Item = (&Vec<u8>, &MemRow)>> = if scan.reverse {
+            Box::new(mem.rows.range(range).rev())
+        } else {
+            Box::new(mem.rows.range(range))
         };
         let mut rows = Vec::new();
         let oldest = Oldest::new(mem);
-        for (key, row) in mem.rows.range((lower, Bound::Unbounded)) {
-            if scan.is_past_stop(key) {
-                break;
-            }
-            let mut cells = row.cells(&scan.columns, 1, scan.before, &oldest);
+        for (key, row) in keys {
+            let cells = row.cells(&scan.columns, 1, scan.before, &oldest);
             if cells.is_empty() {
                 continue;
-            }
-            if scan.keys_only {
-                cells.truncate(1);
-                for cell in &mut cells {
-                    cell.value.clear();
-                }
             }
             rows.push(Row {
                 key: key.clone(),
@@ -510,22 +516,23 @@ impl Store for MemoryStore {
     fn scan(&self, table: &str, scan: &Scan) -> Result<Scanner<'_>> {
         let prepared = scan.prepare(table, &self.limits)?;
         let scan = match &prepared {
-            Prepared::Empty(scan) | Prepared::Run(scan) => scan,
+            Prepared::Empty(scan) | Prepared::Run(scan, _) => scan,
         };
         {
             let tables = self.read();
             let mem = tables.get(table).ok_or_else(|| table_not_found(table))?;
             mem.check_families(table, scan.columns.iter().map(Column::family_name))?;
         }
-        let scan = match prepared {
+        let (scan, shape) = match prepared {
             Prepared::Empty(_) => return Ok(Scanner::new(std::iter::empty())),
-            Prepared::Run(scan) => scan,
+            Prepared::Run(scan, shape) => (scan, shape),
         };
+        let limit = scan.limit;
         let table = table.to_string();
         let mut buffer: VecDeque<Row> = VecDeque::new();
         let mut last: Option<Vec<u8>> = None;
         let mut done = false;
-        Ok(Scanner::new(std::iter::from_fn(move || {
+        let rows = std::iter::from_fn(move || {
             if buffer.is_empty() && !done {
                 match self.scan_batch(&table, &scan, last.as_deref()) {
                     Ok(rows) => {
@@ -541,7 +548,8 @@ impl Store for MemoryStore {
             let row = buffer.pop_front()?;
             last = Some(row.key.clone());
             Some(Ok(row))
-        })))
+        });
+        Ok(Scanner::new(rows).shaped(shape, limit))
     }
 
     fn delete_rows(&self, table: &str, rows: &[Vec<u8>], timestamp: Option<i64>) -> Result<()> {

@@ -29,13 +29,16 @@ use std::sync::Arc;
 use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
 
+pub(crate) mod filter;
 mod gateway;
 mod limits;
 pub mod memory;
-mod scan;
+pub(crate) mod scan;
+mod shape;
 pub mod thrift;
 mod thrift2;
 
+pub use filter::{CompareOp, Filter};
 pub use limits::StoreLimits;
 pub use memory::MemoryStore;
 pub(crate) use scan::Prepared;
