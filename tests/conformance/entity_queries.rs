@@ -21,6 +21,22 @@ conformance!(
     unknown_fields_are_errors_naming_them,
 );
 
+/// Some of a record's fields, named as the record stores them.
+#[derive(Deserialize, Debug, PartialEq)]
+struct Picked {
+    id: u32,
+    nm: String,
+    views: i64,
+    note: Option<String>,
+}
+
+/// A record field under its Rust name, which the record renames.
+#[derive(Deserialize, Debug)]
+#[allow(dead_code)]
+struct ByRustName {
+    name: String,
+}
+
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 struct Device {
     kind: String,
@@ -184,6 +200,32 @@ macro_rules! every_op {
             r.views = views(r);
         }
         assert_eq!(keyed, expected, "{}", env.backend);
+
+        // Projections read only the selected fields, counters included.
+        let picked: Vec<Picked> = ok!(
+            env,
+            table.query().filter(Cond::key("n").gt(-10i32)).limit(4).select::<Picked>()
+        )
+        .collect::<Result<_, _>>()
+        .unwrap();
+        let expected: Vec<Picked> = all
+            .iter()
+            .filter(|r| r.n > -10)
+            .take(4)
+            .map(|r| Picked {
+                id: r.id,
+                nm: r.name.clone(),
+                views: views(r),
+                note: r.note.clone(),
+            })
+            .collect();
+        assert_eq!(picked, expected, "{}", env.backend);
+        let err = table.query().select::<ByRustName>().unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::UnusableField { field, .. } if field == "name"),
+            "{}: {err}",
+            env.backend
+        );
     }};
 }
 

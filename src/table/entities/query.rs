@@ -35,10 +35,11 @@ use crate::table::query::Query;
 /// What runs on the store and what on each row is [`Cond`]'s table; the
 /// limit counts the entities returned, after every check.
 ///
-/// Every result is a whole entity, so there is no projection here: a row
-/// read without some of its columns could not be built. To read only some
-/// fields, scan the [`objects`](EntityTable::objects) table with
-/// [`Query::fields`].
+/// [`iter`](EntityQuery::iter) and [`keyed`](EntityQuery::keyed) build
+/// whole entities, so they read every column. To read only some fields,
+/// [`select`](EntityQuery::select) them into a struct of their own: a row
+/// read without some columns could not be built as an `E` whose missing
+/// fields are not `Option`s.
 ///
 /// ```
 /// use capjure::{Entity, MemoryStore, StoreExt};
@@ -72,7 +73,7 @@ use crate::table::query::Query;
 /// # Ok::<(), capjure::Error>(())
 /// ```
 pub struct EntityQuery<'t, E, S> {
-    table: &'t EntityTable<E, S>,
+    pub(super) table: &'t EntityTable<E, S>,
     options: QueryOptions,
     /// Conditions as the caller wrote them, on Rust field names.
     cond: Option<Cond>,
@@ -286,7 +287,7 @@ impl<'t, E: Entity, S: Store> EntityQuery<'t, E, S> {
 
     /// The options the query runs with: key range, order, limit and the
     /// condition on columns.
-    fn planned(&self) -> Result<Query<'t, S>> {
+    pub(super) fn planned(&self) -> Result<Query<'t, S>> {
         let table = &self.table.table;
         let mut options = self.options.clone();
         if let Some(cond) = &self.cond {
@@ -440,7 +441,7 @@ fn path_to_column<E: Entity>(path: &Path, table: &str) -> Result<Path> {
     let column = column_of::<E>(field, &written, table)?;
     if let Some(nested) = nested {
         if nested.is_empty() || nested.contains('.') {
-            return Err(unusable::<E>(
+            return Err(unusable(
                 table,
                 &written,
                 "is not a field or a field of a nested struct".into(),
@@ -461,7 +462,7 @@ fn column_of<E: Entity>(field: &str, written: &str, table: &str) -> Result<&'sta
         .find(|(rust, _)| *rust == field)
         .map(|(_, column)| *column)
         .ok_or_else(|| {
-            unusable::<E>(
+            unusable(
                 table,
                 written,
                 format!("is not a stored field of `{}`", short_type_name::<E>()),
@@ -469,7 +470,7 @@ fn column_of<E: Entity>(field: &str, written: &str, table: &str) -> Result<&'sta
         })
 }
 
-fn unusable<E>(table: &str, field: &str, reason: String) -> crate::Error {
+pub(super) fn unusable(table: &str, field: &str, reason: String) -> crate::Error {
     ErrorKind::UnusableField {
         table: table.to_string(),
         operation: "query",
@@ -480,7 +481,7 @@ fn unusable<E>(table: &str, field: &str, reason: String) -> crate::Error {
 }
 
 /// `E`'s name without its module path.
-fn short_type_name<E>() -> &'static str {
+pub(super) fn short_type_name<E>() -> &'static str {
     let name = std::any::type_name::<E>();
     name.rsplit("::").next().unwrap_or(name)
 }
