@@ -1,7 +1,7 @@
 //! A service persisting click-stream sessions through a typed table:
 //! sessions keyed by (shopper, visit time newest first), written, read
-//! back, listed per shopper newest first, counted, their page views
-//! bumped, and updated optimistically by two racing workers.
+//! back, listed per shopper newest first, filtered (one shopper's busy
+//! mobile visits), counted, their page views bumped, and updated optimistically by two racing workers.
 //!
 //! `cargo run --example service` runs on the embedded store; with
 //! `CAPJURE_HBASE=127.0.0.1:9090` (or `framed://`, `compact://`,
@@ -11,6 +11,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use capjure::store::{Store, ThriftConfig, TransportKind, WireProtocol};
+use capjure::table::Cond;
 use capjure::{Entity, EntityTable, MemoryStore, StoreExt, ThriftStore};
 use serde::{Deserialize, Serialize};
 
@@ -81,7 +82,7 @@ fn run<S: Store>(sessions: EntityTable<Session, S>) -> capjure::Result<()> {
                 },
                 pages: vec!["/".into(), format!("/item/{n}")],
                 referrer: (n == 0).then(|| "newsletter".to_string()),
-                page_views: 0,
+                page_views: n * 7 % 11,
                 version: 1,
             });
         }
@@ -109,9 +110,32 @@ fn run<S: Store>(sessions: EntityTable<Session, S>) -> capjure::Result<()> {
     }
     assert!(latest.windows(2).all(|w| w[0].visit > w[1].visit));
 
-    // TODO(query API): a filtered scan, e.g. alice's mobile sessions:
-    // `sessions.query().prefix(("alice",)).filter(field("device.kind").eq("mobile"))`,
-    // once typed filters land (src/table/query.rs).
+    // A filtered scan: alice's mobile sessions with more than 3 page views,
+    // newest first, at most 5. Conditions name Rust fields (`device.kind`
+    // is the nested struct's field); the store runs what it can and the
+    // rest is checked here before the limit counts.
+    let busy_mobile: Vec<Session> = sessions
+        .query()
+        .prefix(("alice",))
+        .filter(Cond::key("device.kind").eq("mobile"))
+        .filter(Cond::key("page_views").gt(3i64))
+        .limit(5)
+        .iter()?
+        .collect::<capjure::Result<_>>()?;
+    println!("alice's busiest mobile visits:");
+    for session in &busy_mobile {
+        println!("  {} ({} page views)", session.visit, session.page_views);
+    }
+    let expected: Vec<i64> = written
+        .iter()
+        .filter(|s| s.shopper == "alice" && s.device.kind == "mobile" && s.page_views > 3)
+        .map(|s| s.visit)
+        .take(5)
+        .collect();
+    assert_eq!(
+        busy_mobile.iter().map(|s| s.visit).collect::<Vec<_>>(),
+        expected
+    );
 
     // Count, on the server, keys only.
     println!("{} sessions stored", sessions.count()?);

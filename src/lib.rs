@@ -164,7 +164,7 @@ pub use mapper::Mapper;
 pub use patch::FieldPath;
 pub use ser::to_cells;
 pub use store::{MemoryStore, Store, ThriftStore};
-pub use table::{Entities, EntityTable, Keyed, Objects, StoreExt, Table, Versions};
+pub use table::{Entities, EntityQuery, EntityTable, Keyed, Objects, StoreExt, Table, Versions};
 
 /// What kind of value this is, for error messages.
 pub(crate) fn describe(value: &serde_json::Value) -> &'static str {

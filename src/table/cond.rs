@@ -276,7 +276,18 @@ impl Cond {
     /// # Ok::<(), capjure::Error>(())
     /// ```
     pub fn plan(&self, mapper: &Mapper, values: Encoding) -> Result<CondPlan> {
-        let check = compile(self, mapper, values)?;
+        self.plan_with(mapper, values, &[])
+    }
+
+    /// [`Cond::plan`] for a table whose top-level keys `counters` hold
+    /// HBase counters (8-byte `i64` cells whatever the codec).
+    pub(crate) fn plan_with(
+        &self,
+        mapper: &Mapper,
+        values: Encoding,
+        counters: &[String],
+    ) -> Result<CondPlan> {
+        let check = compile(self, mapper, values, counters)?;
         let client = check.has_typed();
         let mut columns = Vec::new();
         check.collect_columns(&mut columns);

@@ -6,7 +6,8 @@
 //! cells replacing the row, a merge is the entity as a patch merged into
 //! the stored entity. So replace and merge, stale-cell deletes, timestamps
 //! and batch failures behave exactly as they do for `Value` objects.
-//! Reads live in `read`, the compare-and-set and counters in `update`.
+//! Reads live in `read`, queries in `query` (projections in `select`),
+//! the compare-and-set and counters in `update`.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -22,10 +23,14 @@ use crate::error::{ErrorKind, Result};
 use crate::mapper::Mapper;
 use crate::store::{FamilySpec, Store};
 
+mod query;
 mod read;
+mod select;
 mod update;
 
+pub use query::EntityQuery;
 pub use read::{Entities, Keyed};
+pub use select::Selected;
 
 /// A table of entities of type `E` in a store: typed keys in, entities out.
 ///

@@ -24,7 +24,7 @@ mod query;
 mod write;
 
 pub use cond::{Cond, Encoding, Operand, Path};
-pub use entities::{Entities, EntityTable, Keyed, StoreExt};
+pub use entities::{Entities, EntityQuery, EntityTable, Keyed, Selected, StoreExt};
 pub use objects::{Objects, Table, Versions};
 pub use options::{QueryOptions, QueryPlan};
 pub use pushdown::CondPlan;

@@ -31,6 +31,8 @@ pub struct QueryOptions {
     scan: Scan,
     fields: Option<Vec<String>>,
     cond: Option<Cond>,
+    /// Top-level keys stored as HBase counters (typed tables).
+    counters: Vec<String>,
 }
 
 impl QueryOptions {
@@ -197,6 +199,13 @@ impl QueryOptions {
         self
     }
 
+    /// The same options for a table whose top-level keys `columns` hold
+    /// HBase counters: conditions on them compare 8-byte `i64` cells.
+    pub(crate) fn counters(mut self, columns: Vec<String>) -> Self {
+        self.counters = columns;
+        self
+    }
+
     /// The plan for a table mapped by `mapper`. `families` lists the
     /// table's column families; it is asked for only when fields name an
     /// array of maps under the multi-family layout (whose child fields
@@ -226,7 +235,7 @@ impl QueryOptions {
     ) -> Result<QueryPlan> {
         let mut scan = self.scan.clone();
         let cond = match &self.cond {
-            Some(cond) => Some(cond.plan(mapper, values)?),
+            Some(cond) => Some(cond.plan_with(mapper, values, &self.counters)?),
             None => None,
         };
         let projection = match &self.fields {

@@ -13,20 +13,34 @@ use crate::mapper::Mapper;
 use crate::store::{Column, CompareOp, Filter, Row};
 
 /// The condition as byte filters the store can run and typed comparisons
-/// it cannot.
-pub(super) fn compile(cond: &Cond, mapper: &Mapper, values: Encoding) -> Result<Check> {
+/// it cannot. `counters` names the top-level keys stored as HBase counters
+/// (an 8-byte big-endian `i64` whatever the codec): a comparison there is
+/// encoded and read as the java codec's `i64`.
+pub(super) fn compile(
+    cond: &Cond,
+    mapper: &Mapper,
+    values: Encoding,
+    counters: &[String],
+) -> Result<Check> {
+    if let Cond::Compare { path, .. } = cond {
+        if path.field.is_none() && counters.contains(&path.key) && mapper.codec() != Codec::Java {
+            let counter = mapper.clone().with_codec(Codec::Java);
+            // A JSON integer is the java codec's 8-byte `i64`.
+            return compile(cond, &counter, Encoding::Value, &[]);
+        }
+    }
     let codec = mapper.codec();
     Ok(match cond {
         Cond::And(parts) => Check::And(
             parts
                 .iter()
-                .map(|part| compile(part, mapper, values))
+                .map(|part| compile(part, mapper, values, counters))
                 .collect::<Result<_>>()?,
         ),
         Cond::Or(parts) => Check::Or(
             parts
                 .iter()
-                .map(|part| compile(part, mapper, values))
+                .map(|part| compile(part, mapper, values, counters))
                 .collect::<Result<_>>()?,
         ),
         Cond::Exists(path) => {

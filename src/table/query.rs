@@ -37,6 +37,9 @@ use crate::store::{Scanner, Store};
 pub struct Query<'t, S> {
     table: &'t Table<S>,
     options: QueryOptions,
+    /// How condition operands are encoded: typed for the typed table,
+    /// which runs its keys and counts through here.
+    values: Encoding,
 }
 
 impl<S> fmt::Debug for Query<'_, S> {
@@ -63,6 +66,20 @@ impl<'t, S: Store> Query<'t, S> {
         Query {
             table,
             options: QueryOptions::new().batch(table.batch),
+            values: Encoding::Value,
+        }
+    }
+
+    /// A query of `options` whose operands are encoded as `values` says.
+    pub(super) fn with_options(
+        table: &'t Table<S>,
+        options: QueryOptions,
+        values: Encoding,
+    ) -> Self {
+        Query {
+            table,
+            options,
+            values,
         }
     }
 
@@ -196,10 +213,10 @@ impl<'t, S: Store> Query<'t, S> {
         self
     }
 
-    fn plan(&self) -> Result<QueryPlan> {
+    pub(super) fn plan(&self) -> Result<QueryPlan> {
         let table = self.table;
         self.options
-            .plan(&table.mapper, Encoding::Value, || {
+            .plan(&table.mapper, self.values, || {
                 Ok(table
                     .store
                     .families(&table.name)?

@@ -128,6 +128,7 @@ mod admin;
 mod atomic;
 mod deletes;
 mod entities;
+mod entity_queries;
 mod errors;
 mod filters;
 mod insert;

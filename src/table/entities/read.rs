@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::mapper::Mapper;
 use crate::rowkey::KeyPrefix;
 use crate::store::{Read, Row, Scan, Scanner, Store, key_after};
+use crate::table::QueryPlan;
 
 impl<E: Entity, S: Store> EntityTable<E, S> {
     fn decode(&self, row: &Row) -> Result<E> {
@@ -274,6 +275,7 @@ impl<E: Entity, S: Store> EntityTable<E, S> {
                 .store
                 .scan(&self.table.name, &scan.batch(batch))?,
             mapper: &self.table.mapper,
+            checked: None,
             entity: PhantomData,
         })
     }
@@ -368,7 +370,60 @@ fn as_of(cells: &[Cell], at: i64) -> impl Iterator<Item = CellRef<'_>> {
 pub struct Entities<'a, E> {
     rows: Scanner<'a>,
     mapper: &'a Mapper,
+    /// A query's rows, checked and trimmed here before decoding.
+    checked: Option<Checked>,
     entity: PhantomData<fn() -> E>,
+}
+
+/// What a query leaves to the client: its plan's per-row check and the
+/// rows still to return when the limit is counted here.
+struct Checked {
+    plan: Box<QueryPlan>,
+    remaining: Option<usize>,
+}
+
+impl<'a, E> Entities<'a, E> {
+    /// The rows of `plan` (run on `rows`), accepted by the plan before they
+    /// are decoded.
+    pub(super) fn checked(rows: Scanner<'a>, mapper: &'a Mapper, plan: QueryPlan) -> Self {
+        Entities {
+            rows,
+            mapper,
+            checked: Some(Checked {
+                remaining: plan.limit(),
+                plan: Box::new(plan),
+            }),
+            entity: PhantomData,
+        }
+    }
+
+    /// The next row through `read`: straight from the scanner, or for a
+    /// query the next row its plan accepts, until its limit.
+    fn next_row<T>(
+        &mut self,
+        read: impl FnOnce(&[u8], &mut dyn Iterator<Item = CellRef<'_>>) -> Result<T>,
+    ) -> Option<Result<T>> {
+        let Some(checked) = &mut self.checked else {
+            let next = self.rows.next_with(|key, mut cells| read(key, &mut cells));
+            return Some(next?.map(|(_, found)| found));
+        };
+        if checked.remaining == Some(0) {
+            return None;
+        }
+        loop {
+            let row = match self.rows.next()? {
+                Ok(row) => row,
+                Err(err) => return Some(Err(err)),
+            };
+            let Some(row) = checked.plan.accept(row) else {
+                continue;
+            };
+            if let Some(left) = &mut checked.remaining {
+                *left -= 1;
+            }
+            return Some(read(&row.key, &mut row.latest().map(Cell::view)));
+        }
+    }
 }
 
 impl<E> fmt::Debug for Entities<'_, E> {
@@ -406,10 +461,7 @@ impl<E: Entity> Iterator for Entities<'_, E> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let mapper = self.mapper;
-        let next = self
-            .rows
-            .next_with(|key, cells| mapper.from_cells(cells).map_err(|e| e.in_row(key)));
-        Some(next?.map(|(_, entity)| entity))
+        self.next_row(|key, cells| mapper.from_cells(cells).map_err(|e| e.in_row(key)))
     }
 }
 
@@ -443,11 +495,10 @@ impl<E: Entity> Iterator for Keyed<'_, E> {
         let mapper = self.inner.mapper;
         // The key first: a row key that is not one of `E`'s says more than
         // the fields such a row lacks.
-        let next = self.inner.rows.next_with(|row, cells| {
+        self.inner.next_row(|row, cells| {
             let key = E::decode_key(row).map_err(|e| e.in_row(row))?;
             let entity = mapper.from_cells(cells).map_err(|e| e.in_row(row))?;
             Ok((key, entity))
-        });
-        Some(next?.map(|(_, found)| found))
+        })
     }
 }
