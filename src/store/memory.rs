@@ -64,6 +64,8 @@ use crate::error::{ErrorKind, Result, column_name};
 pub struct MemoryStore {
     tables: RwLock<BTreeMap<String, MemTable>>,
     limits: StoreLimits,
+    /// Answer yes to [`Store::atomic_row_mutations`], as `Thrift2Store` does.
+    atomic: bool,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -233,6 +235,30 @@ impl MemoryStore {
     /// ```
     pub fn new() -> Self {
         MemoryStore::default()
+    }
+
+    /// The same store, answering [`Store::atomic_row_mutations`] with
+    /// `atomic`: with `true`, [`Table::insert`](crate::Table::insert)
+    /// replaces rows the way it does on a `Thrift2Store` (no read; a family
+    /// delete just below the new cells' timestamp), so tests can use this
+    /// store as a Thrift2 double. Its writes are atomic either way (one
+    /// lock per call).
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new().atomic_replace(true), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1, "b": 2})], 3)?;
+    /// table.insert_at(b"r", &json!({"a": 1, "b": 2}), 10)?;
+    /// table.insert_at(b"r", &json!({"a": 3}), 20)?;
+    /// assert_eq!(table.get(b"r")?, Some(json!({"a": 3})));
+    /// // The replace deleted every older cell of the row, versions too.
+    /// assert_eq!(table.get_as_of(b"r", 15)?, None);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn atomic_replace(mut self, atomic: bool) -> Self {
+        self.atomic = atomic;
+        self
     }
 
     /// The same store checking other limits than HBase's defaults (set
@@ -660,5 +686,9 @@ impl Store for MemoryStore {
         }
         mem.families.insert(name, family.max_versions.max(1));
         Ok(())
+    }
+
+    fn atomic_row_mutations(&self) -> bool {
+        self.atomic
     }
 }

@@ -29,6 +29,7 @@ use std::sync::Arc;
 use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
 
+mod clock;
 mod gateway;
 mod limits;
 pub mod memory;
@@ -36,11 +37,13 @@ mod scan;
 pub mod thrift;
 mod thrift2;
 
+pub use gateway::config::{ThriftConfig, TransportKind, WireProtocol};
 pub use limits::StoreLimits;
 pub use memory::MemoryStore;
 pub(crate) use scan::Prepared;
 pub use scan::{Scan, Scanner, Stop};
-pub use thrift::{ThriftConfig, ThriftStore, TransportKind, WireProtocol};
+pub use thrift::ThriftStore;
+pub use thrift2::Thrift2Store;
 
 /// Which columns a read returns: a whole family, or one column.
 ///
@@ -490,6 +493,31 @@ impl FamilySpec {
     }
 }
 
+/// How durably a write is stored before the server acknowledges it
+/// (HBase's `Durability`). Only [`Thrift2Store`] can ask for it, for all its
+/// writes ([`Thrift2Store::durability`]); other stores use the table's.
+///
+/// ```
+/// use capjure::store::Durability;
+/// assert_eq!(Durability::default(), Durability::Default);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Durability {
+    /// The table's setting (HBase's default: a synchronous WAL write).
+    #[default]
+    Default,
+    /// No write-ahead log: fastest, and lost if the region server dies
+    /// before a flush.
+    SkipWal,
+    /// The WAL is written in the background.
+    AsyncWal,
+    /// The WAL is written before the acknowledgement.
+    SyncWal,
+    /// The WAL is written and synced to disk before the acknowledgement.
+    FsyncWal,
+}
+
 /// A synchronous cell store with HBase's data model: tables of rows sorted
 /// by key bytes, columns grouped in families, cells with timestamped
 /// versions.
@@ -721,6 +749,44 @@ pub trait Store: Send + Sync {
     /// # Ok::<(), capjure::Error>(())
     /// ```
     fn add_family(&self, table: &str, family: &FamilySpec) -> Result<()>;
+
+    /// Whether [`Store::mutate`] applies each row's mutations as one
+    /// atomic step that readers never see half-done, at the timestamps the
+    /// mutations carry. [`Thrift2Store`] (one `mutateRow` per row) and a
+    /// [`MemoryStore`] made with [`MemoryStore::atomic_replace`] say yes;
+    /// [`ThriftStore`] says no (the Thrift1 gateway's batch calls are not
+    /// atomic per row).
+    ///
+    /// On such a store [`Table::insert`](crate::Table::insert) replaces a
+    /// row without reading it: one call with a family delete at `T - 1` for
+    /// every family of the table and the new cells at `T`, where `T` is
+    /// [`Store::next_timestamp`] (or the timestamp of
+    /// [`Table::insert_at`](crate::Table::insert_at)). That is atomic, and
+    /// costs no read, but keeps no older versions of the row's columns.
+    ///
+    /// ```
+    /// use capjure::store::Store;
+    /// assert!(!capjure::MemoryStore::new().atomic_row_mutations());
+    /// assert!(capjure::MemoryStore::new().atomic_replace(true).atomic_row_mutations());
+    /// ```
+    fn atomic_row_mutations(&self) -> bool {
+        false
+    }
+
+    /// A timestamp for a write whose timestamp the client chooses:
+    /// milliseconds since the epoch, strictly increasing within the
+    /// process (so within each store), even when the wall clock stands
+    /// still or goes back.
+    ///
+    /// ```
+    /// use capjure::store::Store;
+    /// let store = capjure::MemoryStore::new();
+    /// let (a, b) = (store.next_timestamp(), store.next_timestamp());
+    /// assert!(a < b);
+    /// ```
+    fn next_timestamp(&self) -> i64 {
+        clock::next_timestamp()
+    }
 }
 
 macro_rules! forward_store {
@@ -767,6 +833,12 @@ macro_rules! forward_store {
             }
             fn add_family(&self, table: &str, family: &FamilySpec) -> Result<()> {
                 (**self).add_family(table, family)
+            }
+            fn atomic_row_mutations(&self) -> bool {
+                (**self).atomic_row_mutations()
+            }
+            fn next_timestamp(&self) -> i64 {
+                (**self).next_timestamp()
             }
         }
     )*};

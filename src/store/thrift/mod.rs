@@ -15,19 +15,79 @@ use crate::cell::{Cell, CellRef, split_column};
 use crate::error::{ErrorKind, Result};
 
 mod batch;
-mod config;
 
 use batch::{Batch, BatchCells};
-mod errors;
-mod pool;
 #[cfg(test)]
 mod test_replies;
-mod wire;
 mod write;
 
-use super::gateway::{self, Outcome, Retry};
-pub use config::{ThriftConfig, TransportKind, WireProtocol};
-use pool::{Client, Conn, Pool};
+pub use super::gateway::config::{ThriftConfig, TransportKind, WireProtocol};
+use super::gateway::{Exception, ExceptionKind, Gateway, Retry, Wire, errors};
+use thrift::protocol::{TInputProtocol, TOutputProtocol};
+
+/// The generated Thrift1 client over boxed protocols.
+pub(crate) type Client = hbase_thrift::hbase::HbaseSyncClient<
+    Box<dyn TInputProtocol + Send>,
+    Box<dyn TOutputProtocol + Send>,
+>;
+type Conn = super::gateway::pool::Conn<Thrift1>;
+
+/// HBase's Thrift1 protocol, for the shared gateway plumbing.
+pub(crate) struct Thrift1;
+
+impl Wire for Thrift1 {
+    type Client = Client;
+    const NAME: &'static str = "Thrift1";
+    const SERVER_TYPE: i32 = 1;
+    const START: &'static str = "`hbase thrift start`";
+    const TERSE_ERRORS: bool = false;
+
+    fn client(
+        input: Box<dyn TInputProtocol + Send>,
+        output: Box<dyn TOutputProtocol + Send>,
+    ) -> Client {
+        hbase_thrift::hbase::HbaseSyncClient::new(input, output)
+    }
+
+    fn server_type(client: &mut Client) -> thrift::Result<i32> {
+        Ok(client.get_thrift_server_type()?.0)
+    }
+
+    fn table_enabled(client: &mut Client, table: &str) -> thrift::Result<bool> {
+        client.is_table_enabled(table.into())
+    }
+
+    fn table_exists(client: &mut Client, table: &str) -> thrift::Result<bool> {
+        Ok(client
+            .get_table_names()?
+            .iter()
+            .any(|name| name == table.as_bytes()))
+    }
+
+    fn exception(user: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<Exception> {
+        use hbase_thrift::hbase::{AlreadyExists, IOError, IllegalArgument};
+        if let Some(io) = user.downcast_ref::<IOError>() {
+            Some(Exception {
+                message: io.message.clone(),
+                can_retry: io.can_retry == Some(true),
+                kind: ExceptionKind::Io,
+            })
+        } else if let Some(arg) = user.downcast_ref::<IllegalArgument>() {
+            Some(Exception {
+                message: arg.message.clone(),
+                can_retry: false,
+                kind: ExceptionKind::IllegalArgument,
+            })
+        } else {
+            user.downcast_ref::<AlreadyExists>()
+                .map(|exists| Exception {
+                    message: exists.message.clone(),
+                    can_retry: false,
+                    kind: ExceptionKind::AlreadyExists,
+                })
+        }
+    }
+}
 
 /// A [`Store`] backed by HBase's Thrift1 gateway (`hbase thrift start`).
 ///
@@ -76,13 +136,13 @@ use pool::{Client, Conn, Pool};
 /// # Ok::<(), capjure::Error>(())
 /// ```
 pub struct ThriftStore {
-    pool: Pool,
+    gateway: Gateway<Thrift1>,
 }
 
 impl std::fmt::Debug for ThriftStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ThriftStore")
-            .field("config", &self.pool.config)
+            .field("config", self.gateway.config())
             .finish_non_exhaustive()
     }
 }
@@ -107,12 +167,9 @@ impl ThriftStore {
     /// assert!(err.to_string().contains("127.0.0.1:1"));
     /// ```
     pub fn new(config: ThriftConfig) -> Result<Self> {
-        let store = ThriftStore {
-            pool: Pool::new(config),
-        };
-        let conn = store.pool.checkout("", "connect")?;
-        store.pool.checkin(conn);
-        Ok(store)
+        Ok(ThriftStore {
+            gateway: Gateway::connect(config)?,
+        })
     }
 
     /// The configuration.
@@ -123,7 +180,7 @@ impl ThriftStore {
     /// # Ok::<(), capjure::Error>(())
     /// ```
     pub fn config(&self) -> &ThriftConfig {
-        &self.pool.config
+        self.gateway.config()
     }
 
     /// Runs one Thrift call on a pooled connection, retrying per `retry`.
@@ -132,134 +189,9 @@ impl ThriftStore {
         table: &str,
         operation: &'static str,
         retry: Retry,
-        mut call: impl FnMut(&mut Client) -> thrift::Result<T>,
+        call: impl FnMut(&mut Client) -> thrift::Result<T>,
     ) -> Result<T> {
-        self.call_conn(table, operation, retry, |conn| call(&mut conn.client))
-    }
-
-    /// [`call`](Self::call), for calls that use the connection itself
-    /// (see `batch`).
-    fn call_conn<T>(
-        &self,
-        table: &str,
-        operation: &'static str,
-        retry: Retry,
-        mut call: impl FnMut(&mut Conn) -> thrift::Result<T>,
-    ) -> Result<T> {
-        let config = &self.pool.config;
-        let mut attempt: u32 = 0;
-        loop {
-            let (err, outcome) = match self.pool.checkout(table, operation) {
-                Err(err) => {
-                    // Nothing was sent, so any call may try again, unless
-                    // trying again cannot help.
-                    let outcome = match err.kind() {
-                        ErrorKind::ProtocolMismatch { .. } | ErrorKind::PoolExhausted { .. } => {
-                            Outcome::Final
-                        }
-                        _ => Outcome::NotStarted,
-                    };
-                    (errors::name_table(err, table, operation), outcome)
-                }
-                Ok(mut conn) => {
-                    if serves_data(operation) {
-                        conn.arm(table);
-                    }
-                    match call(&mut conn) {
-                        Ok(value) => {
-                            self.pool.checkin(conn);
-                            return Ok(value);
-                        }
-                        // A verdict on the table is the answer.
-                        Err(err) => self.settle_error(conn, err, table, operation)?,
-                    }
-                }
-            };
-            if gateway::may_retry(retry, outcome, attempt, config.retries) {
-                std::thread::sleep(gateway::backoff(config.backoff, attempt));
-                attempt += 1;
-                continue;
-            }
-            return Err(self.refine(err, table));
-        }
-    }
-
-    /// A failed call's error and how far it got; the connection goes back
-    /// to the pool unless it broke. `Err`: the connection gave up on the
-    /// call because of the table's state, which is the answer.
-    fn settle_error(
-        &self,
-        conn: Conn,
-        err: thrift::Error,
-        table: &str,
-        operation: &'static str,
-    ) -> std::result::Result<(crate::Error, Outcome), crate::Error> {
-        if let Some(verdict) = conn.take_verdict() {
-            return Err(verdict);
-        }
-        let broken = errors::is_broken(&err);
-        if !broken {
-            self.pool.checkin(conn);
-        }
-        let says_retry = errors::server_says_retry(&err);
-        let config = &self.pool.config;
-        let mapped = errors::map_error(err, table, operation, &config.address, config.call_timeout);
-        let outcome = match mapped.kind() {
-            ErrorKind::Timeout { .. } => Outcome::Stalled,
-            _ if broken => Outcome::Interrupted,
-            ErrorKind::Server { .. } if says_retry => Outcome::ServerSaysRetry,
-            _ => Outcome::Final,
-        };
-        Ok((mapped, outcome))
-    }
-
-    /// Settles a call made on `conn` outside [`ThriftStore::call`], as
-    /// `call` settles one it never retries: the connection goes back to
-    /// the pool unless it broke, and errors are named the same way.
-    fn finish<T>(
-        &self,
-        conn: Conn,
-        result: thrift::Result<T>,
-        table: &str,
-        operation: &'static str,
-    ) -> Result<T> {
-        match result {
-            Ok(value) => {
-                self.pool.checkin(conn);
-                Ok(value)
-            }
-            Err(err) => {
-                let (mapped, _) = self.settle_error(conn, err, table, operation)?;
-                Err(self.refine(mapped, table))
-            }
-        }
-    }
-
-    /// A batch against a missing table fails with a generic "retries
-    /// exhausted" message that names no exception; asking whether the
-    /// table exists (only on this error path) turns it into
-    /// [`ErrorKind::TableNotFound`].
-    fn refine(&self, err: crate::Error, table: &str) -> crate::Error {
-        let generic = matches!(err.kind(), ErrorKind::Server { message, .. }
-            if message.contains("RetriesExhaustedWithDetailsException"));
-        if generic && !table.is_empty() {
-            if matches!(self.table_exists(table), Ok(false)) {
-                return ErrorKind::TableNotFound {
-                    table: table.to_string(),
-                }
-                .into();
-            }
-            let enabled = self.call(table, "get", Retry::Safe, |client| {
-                client.is_table_enabled(table.into())
-            });
-            if matches!(enabled, Ok(false)) {
-                return ErrorKind::TableDisabled {
-                    table: table.to_string(),
-                }
-                .into();
-            }
-        }
-        err
+        self.gateway.call(table, operation, retry, call)
     }
 
     fn family_names(&self, table: &str) -> Result<Vec<Vec<u8>>> {
@@ -343,7 +275,7 @@ impl ThriftStore {
             let found = results.into_iter().find_map(row_from_thrift);
             return Ok(vec![found.filter(|found| found.key == *row)]);
         }
-        let parts = (rows.len() / SPLIT_ROWS).clamp(1, self.pool.config.pool_size.max(1));
+        let parts = (rows.len() / SPLIT_ROWS).clamp(1, self.gateway.config().pool_size.max(1));
         if parts > 1 {
             return self.get_latest_split(table, rows, &columns, before, parts);
         }
@@ -476,16 +408,6 @@ impl ThriftStore {
     }
 }
 
-/// Whether a call reads or writes a table's rows, so that a disabled table
-/// explains it stalling. Admin calls are left to their timeout: creating
-/// or disabling a table stalls while the table is not (yet) enabled.
-fn serves_data(operation: &str) -> bool {
-    matches!(
-        operation,
-        "get_rows" | "scan" | "mutate" | "increment" | "check_and_put"
-    )
-}
-
 /// A gateway row result as a [`Row`]; `None` for an empty one.
 fn row_from_thrift(result: TRowResult) -> Option<Row> {
     let key = result.row?;
@@ -541,7 +463,7 @@ fn to_thrift_mutation(mutation: &Mutation) -> TMutation {
 
 impl Store for ThriftStore {
     fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
-        check_batch(table, batch, &self.pool.config.limits)?;
+        check_batch(table, batch, &self.gateway.config().limits)?;
         write::check_sizes(table, batch)?;
         let groups = group_by_timestamp(batch);
         for (index, (timestamp, group)) in groups.iter().enumerate() {
@@ -553,16 +475,18 @@ impl Store for ThriftStore {
                 attributes: &BTreeMap::new(),
             };
             // Encoded per attempt, straight from the caller's cells.
-            self.call_conn(table, "mutate", retry, |conn| {
-                write::mutate_rows(conn, &call)
-            })
-            .map_err(|err| errors::blame_rows(err, table, &groups, index))?;
+            self.gateway
+                .call_conn(table, "mutate", retry, |conn| {
+                    write::mutate_rows(conn, &call)
+                })
+                .map_err(|err| errors::blame_rows(err, table, &groups, index))?;
         }
         Ok(())
     }
 
     fn get_rows(&self, table: &str, rows: &[Vec<u8>], read: &Read) -> Result<Vec<Option<Row>>> {
-        self.pool
+        self.gateway
+            .pool
             .config
             .limits
             .check_rows(table, "get_rows", rows)?;
@@ -588,7 +512,7 @@ impl Store for ThriftStore {
     }
 
     fn scan(&self, table: &str, scan: &Scan) -> Result<Scanner<'_>> {
-        let scan = match scan.prepare(table, &self.pool.config.limits)? {
+        let scan = match scan.prepare(table, &self.gateway.config().limits)? {
             Prepared::Empty(scan) => {
                 self.check_scan_families(table, &scan)?;
                 return Ok(Scanner::new(std::iter::empty()));
@@ -617,7 +541,8 @@ impl Store for ThriftStore {
     }
 
     fn delete_rows(&self, table: &str, rows: &[Vec<u8>], timestamp: Option<i64>) -> Result<()> {
-        self.pool
+        self.gateway
+            .pool
             .config
             .limits
             .check_rows(table, "delete_rows", rows)?;
@@ -649,7 +574,10 @@ impl Store for ThriftStore {
         qualifier: &[u8],
         amount: i64,
     ) -> Result<i64> {
-        self.pool.config.limits.check_row(table, "increment", row)?;
+        self.gateway
+            .config()
+            .limits
+            .check_row(table, "increment", row)?;
         check_family_name(table, "increment", family)?;
         let column = Column::qualified(family, qualifier).to_thrift();
         self.call(table, "increment", Retry::Never, |client| {
@@ -678,7 +606,7 @@ impl Store for ThriftStore {
         expected: Option<&[u8]>,
         put: &Cell,
     ) -> Result<bool> {
-        check_check_and_put(table, row, family, put, &self.pool.config.limits)?;
+        check_check_and_put(table, row, family, put, &self.gateway.config().limits)?;
         let column = Column::qualified(family, qualifier).to_thrift();
         let mutation = to_thrift_mutation(&Mutation::Put(put.clone()));
         // The generated client cannot send a null value; an empty one means
@@ -851,6 +779,7 @@ impl ThriftScanner<'_> {
             Some(pending) => self.settle(pending),
             None => self
                 .store
+                .gateway
                 .call_conn(&self.table, "scan", Retry::Never, |conn| {
                     batch::scanner_get_list(conn, id, rows, capacity)
                 }),
@@ -922,7 +851,7 @@ impl ThriftScanner<'_> {
             ErrorKind::Transport { .. } => true,
             ErrorKind::Server { source, .. } => source
                 .downcast_ref::<thrift::Error>()
-                .is_some_and(errors::scanner_expired),
+                .is_some_and(errors::scanner_expired::<Thrift1>),
             ErrorKind::InvalidArgument { message, .. } => message.contains("scanner ID is invalid"),
             _ => false,
         }
@@ -932,7 +861,7 @@ impl ThriftScanner<'_> {
     /// thread. Without a connection or a thread the next fetch simply asks
     /// itself.
     fn prefetch(&mut self, id: i32, rows: i32, capacity: usize) {
-        let Some(Ok(mut conn)) = self.store.pool.try_checkout() else {
+        let Some(Ok(mut conn)) = self.store.gateway.pool.try_checkout() else {
             return;
         };
         conn.arm(&self.table);
@@ -955,7 +884,7 @@ impl ThriftScanner<'_> {
             // The call panicked on that thread: as it would have here.
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        self.store.finish(conn, result, &self.table, "scan")
+        self.store.gateway.finish(conn, result, &self.table, "scan")
     }
 
     fn close(&mut self) {
@@ -1080,7 +1009,32 @@ impl Drop for ThriftScanner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hbase_thrift::hbase::{TCell, TColumn};
+    use hbase_thrift::hbase::{IOError, TCell, TColumn};
+
+    fn map_io_error(message: &str) -> crate::Error {
+        let err = thrift::Error::User(Box::new(IOError::new(message.to_string(), false)));
+        errors::map_error::<Thrift1>(
+            err,
+            "t",
+            "get_rows",
+            "h:1",
+            std::time::Duration::from_secs(1),
+        )
+    }
+
+    #[test]
+    fn maps_table_disabled() {
+        let mapped = map_io_error(
+            "org.apache.hadoop.hbase.TableNotEnabledException: t is disabled.\n\tat x",
+        );
+        assert!(matches!(mapped.kind(), ErrorKind::TableDisabled { table } if table == "t"));
+    }
+
+    #[test]
+    fn maps_table_not_found() {
+        let mapped = map_io_error("org.apache.hadoop.hbase.TableNotFoundException: t\n\tat x");
+        assert!(matches!(mapped.kind(), ErrorKind::TableNotFound { table } if table == "t"));
+    }
 
     fn tcell(value: &str, timestamp: i64) -> TCell {
         TCell {
