@@ -4,9 +4,11 @@
 //!
 //! `objects` holds the table and its reads, `write` the one write path
 //! every edit goes through (read the rows, work out their new cells, put
-//! what changed and delete what went stale).
+//! what changed and delete what went stale), and `replace` the replace
+//! without a read on stores with atomic row mutations.
 
 mod objects;
+mod replace;
 mod write;
 
 pub use objects::{Objects, Table, Versions};
