@@ -604,17 +604,7 @@ impl Store for MemoryStore {
 
     fn create_table(&self, table: &str, families: &[FamilySpec]) -> Result<()> {
         check_table_name(table)?;
-        if families.is_empty() {
-            return Err(ErrorKind::InvalidArgument {
-                table: table.to_string(),
-                operation: "create_table",
-                message: "a table needs at least one column family".to_string(),
-            }
-            .into());
-        }
-        for family in families {
-            check_family_name(table, "create_table", family.name.as_bytes())?;
-        }
+        super::check_create_table(table, families)?;
         let mut tables = self.write();
         if tables.contains_key(table) {
             return Err(ErrorKind::TableExists {

@@ -863,6 +863,23 @@ pub(crate) fn check_batch(table: &str, batch: &[RowMutations], limits: &StoreLim
     Ok(())
 }
 
+/// What every store checks before creating a table: at least one family,
+/// each with a valid name.
+pub(crate) fn check_create_table(table: &str, families: &[FamilySpec]) -> Result<()> {
+    if families.is_empty() {
+        return Err(ErrorKind::InvalidArgument {
+            table: table.to_string(),
+            operation: "create_table",
+            message: "a table needs at least one column family".to_string(),
+        }
+        .into());
+    }
+    for family in families {
+        check_family_name(table, "create_table", family.name.as_bytes())?;
+    }
+    Ok(())
+}
+
 /// An empty row key is an error in every call (stores also check its
 /// length: [`StoreLimits`]).
 pub(crate) fn check_row(table: &str, row: &[u8]) -> Result<()> {

@@ -101,6 +101,26 @@ pub(crate) struct Exception {
     pub(crate) kind: ExceptionKind,
 }
 
+impl Exception {
+    /// An `IOError` / `TIOError`.
+    pub(crate) fn io(message: Option<String>, can_retry: Option<bool>) -> Self {
+        Exception {
+            message,
+            can_retry: can_retry == Some(true),
+            kind: ExceptionKind::Io,
+        }
+    }
+
+    /// Any other exception: never to be retried.
+    pub(crate) fn other(kind: ExceptionKind, message: Option<String>) -> Self {
+        Exception {
+            message,
+            can_retry: false,
+            kind,
+        }
+    }
+}
+
 /// The exceptions both gateways' IDLs declare.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ExceptionKind {

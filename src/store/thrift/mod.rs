@@ -67,25 +67,17 @@ impl Wire for Thrift1 {
     fn exception(user: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<Exception> {
         use hbase_thrift::hbase::{AlreadyExists, IOError, IllegalArgument};
         if let Some(io) = user.downcast_ref::<IOError>() {
-            Some(Exception {
-                message: io.message.clone(),
-                can_retry: io.can_retry == Some(true),
-                kind: ExceptionKind::Io,
-            })
-        } else if let Some(arg) = user.downcast_ref::<IllegalArgument>() {
-            Some(Exception {
-                message: arg.message.clone(),
-                can_retry: false,
-                kind: ExceptionKind::IllegalArgument,
-            })
-        } else {
-            user.downcast_ref::<AlreadyExists>()
-                .map(|exists| Exception {
-                    message: exists.message.clone(),
-                    can_retry: false,
-                    kind: ExceptionKind::AlreadyExists,
-                })
+            return Some(Exception::io(io.message.clone(), io.can_retry));
         }
+        if let Some(arg) = user.downcast_ref::<IllegalArgument>() {
+            let message = arg.message.clone();
+            return Some(Exception::other(ExceptionKind::IllegalArgument, message));
+        }
+        let exists = user.downcast_ref::<AlreadyExists>()?;
+        Some(Exception::other(
+            ExceptionKind::AlreadyExists,
+            exists.message.clone(),
+        ))
     }
 }
 
@@ -626,17 +618,7 @@ impl Store for ThriftStore {
     }
 
     fn create_table(&self, table: &str, families: &[FamilySpec]) -> Result<()> {
-        if families.is_empty() {
-            return Err(ErrorKind::InvalidArgument {
-                table: table.to_string(),
-                operation: "create_table",
-                message: "a table needs at least one column family".to_string(),
-            }
-            .into());
-        }
-        for family in families {
-            check_family_name(table, "create_table", family.name.as_bytes())?;
-        }
+        super::check_create_table(table, families)?;
         let descriptors: Vec<ColumnDescriptor> = families
             .iter()
             .map(|family| ColumnDescriptor {

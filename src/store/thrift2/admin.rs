@@ -12,17 +12,7 @@ pub(super) fn create_table(
     table: &str,
     families: &[FamilySpec],
 ) -> Result<()> {
-    if families.is_empty() {
-        return Err(ErrorKind::InvalidArgument {
-            table: table.to_string(),
-            operation: "create_table",
-            message: "a table needs at least one column family".to_string(),
-        }
-        .into());
-    }
-    for family in families {
-        check_family_name(table, "create_table", family.name.as_bytes())?;
-    }
+    crate::store::check_create_table(table, families)?;
     let descriptor = TTableDescriptor {
         table_name: convert::table_name(table),
         columns: Some(families.iter().map(convert::family).collect()),

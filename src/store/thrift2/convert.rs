@@ -48,45 +48,50 @@ fn before(before: Option<i64>) -> Option<TTimeRange> {
 }
 
 pub(super) fn get(row: &[u8], read: &Read) -> TGet {
-    let versions = i32::try_from(read.versions).unwrap_or(i32::MAX);
-    let none: Option<i32> = None;
-    TGet::new(
-        row.to_vec(),
-        columns(&read.columns),
-        None,
-        before(read.before),
-        versions,
-        None,
-        None,
-        None,
-        None,
-        none,
-        None,
-        none,
-        none,
-        None,
-        None,
-    )
+    TGet {
+        row: row.to_vec(),
+        columns: columns(&read.columns),
+        timestamp: None,
+        time_range: before(read.before),
+        max_versions: Some(i32::try_from(read.versions).unwrap_or(i32::MAX)),
+        filter_string: None,
+        attributes: None,
+        authorizations: None,
+        consistency: None,
+        target_replica_id: None,
+        cache_blocks: None,
+        store_limit: None,
+        store_offset: None,
+        existence_only: None,
+        filter_bytes: None,
+    }
 }
 
 /// One batch of a scan, from `start` (its first key, inclusive).
 pub(super) fn scan(scan: &Scan, start: &[u8], rows: usize) -> TScan {
-    let rows = i32::try_from(rows).unwrap_or(i32::MAX);
     // Every field spelled out: the IDL's defaults (`TScan::default()`)
     // send an empty filter and zero versions and limit, which the gateway
     // rejects.
-    let mut tscan = TScan::new(
-        None, None, None, None, None, None, None, None, None, None, None, None, None, None, None,
-        None, None, None,
-    );
-    tscan.start_row = (!start.is_empty()).then(|| start.to_vec());
-    tscan.stop_row = scan.exclusive_stop();
-    tscan.columns = columns(&scan.columns);
-    tscan.caching = Some(rows);
-    tscan.time_range = before(scan.before);
-    tscan.filter_string = scan.keys_only.then(|| KEYS_ONLY.to_vec());
-    tscan.cache_blocks = scan.keys_only.then_some(false);
-    tscan
+    TScan {
+        start_row: (!start.is_empty()).then(|| start.to_vec()),
+        stop_row: scan.exclusive_stop(),
+        columns: columns(&scan.columns),
+        caching: Some(i32::try_from(rows).unwrap_or(i32::MAX)),
+        max_versions: None,
+        time_range: before(scan.before),
+        filter_string: scan.keys_only.then(|| KEYS_ONLY.to_vec()),
+        batch_size: None,
+        attributes: None,
+        authorizations: None,
+        reversed: None,
+        cache_blocks: scan.keys_only.then_some(false),
+        col_fam_time_range_map: None,
+        read_type: None,
+        limit: None,
+        consistency: None,
+        target_replica_id: None,
+        filter_bytes: None,
+    }
 }
 
 /// A result as a [`Row`]; `None` for an empty one.
@@ -224,31 +229,28 @@ pub(super) fn row_mutations(
 
 /// A family to create or modify.
 pub(super) fn family(spec: &FamilySpec) -> TColumnFamilyDescriptor {
-    let versions = i32::try_from(spec.max_versions.max(1)).unwrap_or(i32::MAX);
-    let mut descriptor = TColumnFamilyDescriptor::new(
-        spec.name.as_bytes().to_vec(),
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        versions,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-    );
-    descriptor.max_versions = Some(versions);
-    descriptor
+    TColumnFamilyDescriptor {
+        name: spec.name.as_bytes().to_vec(),
+        attributes: None,
+        configuration: None,
+        block_size: None,
+        bloomn_filter_type: None,
+        compression_type: None,
+        dfs_replication: None,
+        data_block_encoding: None,
+        keep_deleted_cells: None,
+        max_versions: Some(i32::try_from(spec.max_versions.max(1)).unwrap_or(i32::MAX)),
+        min_versions: None,
+        scope: None,
+        time_to_live: None,
+        block_cache_enabled: None,
+        cache_blooms_on_write: None,
+        cache_data_on_write: None,
+        cache_indexes_on_write: None,
+        compress_tags: None,
+        evict_blocks_on_close: None,
+        in_memory: None,
+    }
 }
 
 /// A family as the gateway describes it.

@@ -75,19 +75,13 @@ impl Wire for Thrift2 {
 
     fn exception(user: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<Exception> {
         if let Some(io) = user.downcast_ref::<TIOError>() {
-            Some(Exception {
-                message: io.message.clone(),
-                can_retry: io.can_retry == Some(true),
-                kind: ExceptionKind::Io,
-            })
-        } else {
-            user.downcast_ref::<TIllegalArgument>()
-                .map(|arg| Exception {
-                    message: arg.message.clone(),
-                    can_retry: false,
-                    kind: ExceptionKind::IllegalArgument,
-                })
+            return Some(Exception::io(io.message.clone(), io.can_retry));
         }
+        let arg = user.downcast_ref::<TIllegalArgument>()?;
+        Some(Exception::other(
+            ExceptionKind::IllegalArgument,
+            arg.message.clone(),
+        ))
     }
 }
 
