@@ -111,6 +111,12 @@ impl<'de, T: CounterValue> Visitor<'de> for CounterVisitor<T> {
     }
 }
 
+/// The value of a counter field with no cell: 0, where HBase's Increment
+/// starts a counter.
+pub fn missing_counter<T: CounterValue, E: de::Error>() -> std::result::Result<T, E> {
+    T::from_counter(0).map_err(E::custom)
+}
+
 /// The cells of the counter fields `(field, column)` under `mapper`'s
 /// layout.
 pub fn counters(mapper: &Mapper, fields: &[(&'static str, &'static str)]) -> Vec<CounterColumn> {

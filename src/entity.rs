@@ -219,6 +219,20 @@ pub trait Entity: Serialize + DeserializeOwned {
         Vec::new()
     }
 
+    /// The stored fields, `(Rust field, column)` in declaration order
+    /// (the column is the field's `rename`, else its name); `skip` fields
+    /// are not listed.
+    ///
+    /// ```
+    /// # use capjure::Entity;
+    /// # #[derive(Entity)] #[capjure(table = "t")]
+    /// # struct Page { #[capjure(row_key)] url: String, #[capjure(rename = "v")] version: u64 }
+    /// assert_eq!(Page::fields(), [("url", "url"), ("version", "v")]);
+    /// ```
+    fn fields() -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
     /// How many versions of each cell the table keeps (`max_versions`,
     /// default 1).
     ///
@@ -451,7 +465,9 @@ pub mod __private {
         })
     }
 
-    pub use crate::counter::{COUNTER, Counter, CounterRef, CounterValue, counters};
+    pub use crate::counter::{
+        COUNTER, Counter, CounterRef, CounterValue, counters, missing_counter,
+    };
 
     /// The field names of a struct type, from [`struct_fields`].
     pub type FieldNames = fn() -> &'static [&'static str];

@@ -381,6 +381,22 @@ pub enum ErrorKind {
         len: usize,
     },
 
+    /// A typed table was asked to use a field its entity does not have,
+    /// or does not have in the way the call needs (an increment of a field
+    /// that is not a `counter`, a compare-and-set of a field stored in
+    /// several cells).
+    #[error("table \"{table}\": {operation}: field `{field}` {reason}")]
+    UnusableField {
+        /// The table.
+        table: String,
+        /// The call, e.g. `increment`.
+        operation: &'static str,
+        /// The field as the caller named it.
+        field: String,
+        /// Why it cannot be used, e.g. `is not a counter`.
+        reason: String,
+    },
+
     /// The store rejected an argument (a negative timestamp, a bad table
     /// name, ...).
     #[error("table \"{table}\": {operation}: {message}")]

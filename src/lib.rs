@@ -96,7 +96,7 @@ mod patch;
 pub mod rowkey;
 mod ser;
 pub mod store;
-mod table;
+pub mod table;
 mod text;
 
 /// Derives [`Entity`] (and the struct's serde impls); see [`Entity`].
@@ -115,7 +115,7 @@ pub use mapper::Mapper;
 pub use patch::FieldPath;
 pub use ser::to_cells;
 pub use store::{MemoryStore, Store, Thrift2Store, ThriftStore};
-pub use table::{Objects, Table, Versions};
+pub use table::{Entities, EntityTable, Keyed, Objects, StoreExt, Table, Versions};
 
 /// What kind of value this is, for error messages.
 pub(crate) fn describe(value: &serde_json::Value) -> &'static str {

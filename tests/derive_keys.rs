@@ -201,6 +201,21 @@ fn a_counter_that_does_not_fit_its_field_is_an_error() {
 }
 
 #[test]
+fn a_counter_without_a_cell_reads_as_zero() {
+    // A row written before the counter was ever bumped has no counter cell.
+    let cells = [capjure::Cell::new("url", "", "/")];
+    let page = Page::from_cells(&cells).unwrap();
+    assert_eq!(page.views, 0);
+    let cells = session("alice", 7).to_cells().unwrap();
+    let without: Vec<capjure::CellRef<'_>> =
+        cells.iter().filter(|c| c.family != b"views").collect();
+    assert_eq!(Session::from_cells(without).unwrap().views, 0);
+    // Other fields are still required.
+    let err = Page::from_cells(&[capjure::Cell::new("n", "", 5i64.to_be_bytes())]).unwrap_err();
+    assert!(err.to_string().contains("url"), "{err}");
+}
+
+#[test]
 fn table_settings_default_to_one_version_and_no_ttl() {
     assert_eq!(
         (Session::max_versions(), Session::ttl()),

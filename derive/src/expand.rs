@@ -92,6 +92,12 @@ fn impl_entity(cont: &Container<'_>) -> TokenStream {
             }
         }
     });
+    let fields: Vec<_> = stored(cont)
+        .map(|(field, column)| {
+            let name = field.ident.to_string().trim_start_matches("r#").to_string();
+            quote!((#name, #column))
+        })
+        .collect();
     let mut keys = Vec::new();
     let mut columns = Vec::new();
     for (field, column) in stored(cont) {
@@ -125,6 +131,10 @@ fn impl_entity(cont: &Container<'_>) -> TokenStream {
             #counters
             #max_versions
             #ttl
+
+            fn fields() -> &'static [(&'static str, &'static str)] {
+                &[#(#fields),*]
+            }
 
             fn key_config() -> ::capjure::KeyConfig {
                 let keys = ::capjure::KeyConfig::new();
@@ -322,6 +332,18 @@ fn impl_deserialize(cont: &Container<'_>) -> TokenStream {
             }
         })
         .collect();
+    // What a field without cells reads as: a counter no increment has
+    // touched yet is 0, as HBase's Increment would start it.
+    let missing: Vec<_> = stored
+        .iter()
+        .map(|(field, column)| {
+            let ty = field.ty;
+            match field.attrs.counter {
+                Some(_) => quote!(#p::missing_counter::<#ty, __A::Error>()?),
+                None => quote!(#p::missing_field::<#ty, __A::Error>(#column)?),
+            }
+        })
+        .collect();
     let members: Vec<_> = stored.iter().map(|(field, _)| field.ident).collect();
     let skipped: Vec<_> = cont
         .fields
@@ -409,7 +431,7 @@ fn impl_deserialize(cont: &Container<'_>) -> TokenStream {
                         #(
                             let #slots = match #slots {
                                 #p::Option::Some(__value) => __value,
-                                #p::Option::None => #p::missing_field::<#types, __A::Error>(#columns)?,
+                                #p::Option::None => #missing,
                             };
                         )*
                         #p::Result::Ok(#ident {

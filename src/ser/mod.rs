@@ -31,7 +31,7 @@ mod child;
 mod field;
 mod key;
 mod names;
-mod scalar;
+pub(crate) mod scalar;
 mod seq;
 mod top;
 

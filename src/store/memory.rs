@@ -6,7 +6,7 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{
-    Column, FamilySpec, Mutation, Prepared, Read, Row, RowMutations, Scan, Scanner, Store,
+    Column, FamilySpec, Mutation, Prepared, Read, Row, RowMutations, Scan, Scanner, Stop, Store,
     StoreLimits, check_batch, check_check_and_put, check_family_name, check_timestamp,
     group_by_timestamp, normalize_columns,
 };
@@ -70,8 +70,8 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default, Clone)]
 struct MemTable {
-    /// Family name -> max versions.
-    families: BTreeMap<Vec<u8>, u32>,
+    /// Family name -> its settings.
+    families: BTreeMap<Vec<u8>, FamilySpec>,
     rows: BTreeMap<Vec<u8>, MemRow>,
 }
 
@@ -96,11 +96,13 @@ struct MemColumn {
 }
 
 impl MemColumn {
-    /// Visible versions, newest first.
+    /// Visible versions, newest first: not deleted, below `before`, and at
+    /// or above `oldest` (the family's TTL).
     fn visible(
         &self,
         family_marker: Option<i64>,
         before: Option<i64>,
+        oldest: Option<i64>,
     ) -> impl Iterator<Item = (i64, &Vec<u8>)> {
         let marker = self.deleted_to.max(family_marker);
         self.versions
@@ -108,13 +110,21 @@ impl MemColumn {
             .rev()
             .filter(move |(ts, _)| marker.is_none_or(|m| **ts > m))
             .filter(move |(ts, _)| before.is_none_or(|b| **ts < b))
+            .filter(move |(ts, _)| oldest.is_none_or(|o| **ts >= o))
             .map(|(ts, value)| (*ts, value))
     }
 }
 
 impl MemRow {
-    /// The row's visible cells among `columns` (all when empty).
-    fn cells(&self, columns: &[Column], versions: u32, before: Option<i64>) -> Vec<Cell> {
+    /// The row's visible cells among `columns` (all when empty); `oldest`
+    /// gives each family's oldest unexpired timestamp.
+    fn cells(
+        &self,
+        columns: &[Column],
+        versions: u32,
+        before: Option<i64>,
+        oldest: &Oldest,
+    ) -> Vec<Cell> {
         let mut cells = Vec::new();
         for (family, fam) in &self.families {
             for (qualifier, column) in &fam.columns {
@@ -122,7 +132,7 @@ impl MemRow {
                     continue;
                 }
                 for (timestamp, value) in column
-                    .visible(fam.deleted_to, before)
+                    .visible(fam.deleted_to, before, oldest.of(family))
                     .take(versions as usize)
                 {
                     cells.push(Cell {
@@ -137,11 +147,16 @@ impl MemRow {
         cells
     }
 
-    fn latest_value(&self, family: &[u8], qualifier: &[u8]) -> Option<(i64, &Vec<u8>)> {
+    fn latest_value(
+        &self,
+        family: &[u8],
+        qualifier: &[u8],
+        oldest: &Oldest,
+    ) -> Option<(i64, &Vec<u8>)> {
         let fam = self.families.get(family)?;
         fam.columns
             .get(qualifier)?
-            .visible(fam.deleted_to, None)
+            .visible(fam.deleted_to, None, oldest.of(family))
             .next()
     }
 
@@ -176,11 +191,50 @@ impl MemRow {
     }
 }
 
+/// Each family's oldest unexpired timestamp at one instant: cells older
+/// than their family's TTL are invisible, as in HBase (which drops them at
+/// its next compaction).
+struct Oldest(Vec<(Vec<u8>, i64)>);
+
+impl Oldest {
+    fn new(mem: &MemTable) -> Self {
+        let now = now_millis();
+        Oldest(
+            mem.families
+                .iter()
+                .filter_map(|(name, spec)| {
+                    let ttl = i64::from(spec.ttl?).saturating_mul(1000);
+                    Some((name.clone(), now.saturating_sub(ttl)))
+                })
+                .collect(),
+        )
+    }
+
+    fn of(&self, family: &[u8]) -> Option<i64> {
+        self.0
+            .iter()
+            .find(|(name, _)| name == family)
+            .map(|(_, oldest)| *oldest)
+    }
+}
+
 fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+/// A family's settings as HBase keeps them: at least one version, a TTL of
+/// at least one second.
+fn normalized(family: &FamilySpec) -> FamilySpec {
+    let mut spec = FamilySpec::new(family.name.clone()).max_versions(family.max_versions);
+    // HBase reads a TTL of i32::MAX seconds or more as forever.
+    spec.ttl = family
+        .ttl
+        .map(|ttl| ttl.max(1))
+        .filter(|ttl| *ttl < i32::MAX.unsigned_abs());
+    spec
 }
 
 fn table_not_found(table: &str) -> crate::Error {
@@ -338,29 +392,36 @@ impl MemoryStore {
         self.tables.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// One batch of rows of a scan, starting after `after` (or at the
-    /// scan's start).
+    /// One batch of rows of a scan (their newest cells among the fetched
+    /// columns, below `before`), continuing after `after` in scan order
+    /// (or from the first key of the range). The scan's [`Shape`] does the
+    /// rest, as it does for every store.
     fn scan_batch(&self, table: &str, scan: &Scan, after: Option<&[u8]>) -> Result<Vec<Row>> {
         let tables = self.read();
         let mem = tables.get(table).ok_or_else(|| table_not_found(table))?;
-        let lower = match after {
-            Some(key) => Bound::Excluded(key.to_vec()),
-            None => Bound::Included(scan.start.clone()),
+        let start = Bound::Included(scan.start.clone());
+        let stop = match &scan.stop {
+            Stop::End => Bound::Unbounded,
+            Stop::Exclusive(stop) => Bound::Excluded(stop.clone()),
+            Stop::Inclusive(stop) => Bound::Included(stop.clone()),
+        };
+        let after = after.map(|key| Bound::Excluded(key.to_vec()));
+        let range = if scan.reverse {
+            (start, after.unwrap_or(stop))
+        } else {
+            (after.unwrap_or(start), stop)
+        };
+        let keys: Box<dyn Iterator<Item = (&Vec<u8>, &MemRow)>> = if scan.reverse {
+            Box::new(mem.rows.range(range).rev())
+        } else {
+            Box::new(mem.rows.range(range))
         };
         let mut rows = Vec::new();
-        for (key, row) in mem.rows.range((lower, Bound::Unbounded)) {
-            if scan.is_past_stop(key) {
-                break;
-            }
-            let mut cells = row.cells(&scan.columns, 1, scan.before);
+        let oldest = Oldest::new(mem);
+        for (key, row) in keys {
+            let cells = row.cells(&scan.columns, 1, scan.before, &oldest);
             if cells.is_empty() {
                 continue;
-            }
-            if scan.keys_only {
-                cells.truncate(1);
-                for cell in &mut cells {
-                    cell.value.clear();
-                }
             }
             rows.push(Row {
                 key: key.clone(),
@@ -387,7 +448,9 @@ impl MemTable {
     }
 
     fn max_versions(&self, family: &[u8]) -> u32 {
-        self.families.get(family).copied().unwrap_or(1)
+        self.families
+            .get(family)
+            .map_or(1, |spec| spec.max_versions)
     }
 
     /// Applies one timestamp group the way the gateway's `mutateRowsTs`
@@ -462,11 +525,12 @@ impl Store for MemoryStore {
         let tables = self.read();
         let mem = tables.get(table).ok_or_else(|| table_not_found(table))?;
         mem.check_families(table, columns.iter().map(Column::family_name))?;
+        let oldest = Oldest::new(mem);
         Ok(rows
             .iter()
             .map(|key| {
                 let row = mem.rows.get(key)?;
-                let cells = row.cells(&columns, read.versions, read.before);
+                let cells = row.cells(&columns, read.versions, read.before, &oldest);
                 (!cells.is_empty()).then(|| Row {
                     key: key.clone(),
                     cells,
@@ -478,22 +542,23 @@ impl Store for MemoryStore {
     fn scan(&self, table: &str, scan: &Scan) -> Result<Scanner<'_>> {
         let prepared = scan.prepare(table, &self.limits)?;
         let scan = match &prepared {
-            Prepared::Empty(scan) | Prepared::Run(scan) => scan,
+            Prepared::Empty(scan) | Prepared::Run(scan, _) => scan,
         };
         {
             let tables = self.read();
             let mem = tables.get(table).ok_or_else(|| table_not_found(table))?;
             mem.check_families(table, scan.columns.iter().map(Column::family_name))?;
         }
-        let scan = match prepared {
+        let (scan, shape) = match prepared {
             Prepared::Empty(_) => return Ok(Scanner::new(std::iter::empty())),
-            Prepared::Run(scan) => scan,
+            Prepared::Run(scan, shape) => (scan, shape),
         };
+        let limit = scan.limit;
         let table = table.to_string();
         let mut buffer: VecDeque<Row> = VecDeque::new();
         let mut last: Option<Vec<u8>> = None;
         let mut done = false;
-        Ok(Scanner::new(std::iter::from_fn(move || {
+        let rows = std::iter::from_fn(move || {
             if buffer.is_empty() && !done {
                 match self.scan_batch(&table, &scan, last.as_deref()) {
                     Ok(rows) => {
@@ -509,7 +574,8 @@ impl Store for MemoryStore {
             let row = buffer.pop_front()?;
             last = Some(row.key.clone());
             Some(Ok(row))
-        })))
+        });
+        Ok(Scanner::new(rows).shaped(shape, limit))
     }
 
     fn delete_rows(&self, table: &str, rows: &[Vec<u8>], timestamp: Option<i64>) -> Result<()> {
@@ -549,9 +615,10 @@ impl Store for MemoryStore {
         mem.check_families(table, std::iter::once(family))
             .map_err(|e| e.in_row(row))?;
         let max = mem.max_versions(family);
+        let oldest = Oldest::new(mem);
         let entry = mem.rows.entry(row.to_vec()).or_default();
         let now = now_millis();
-        let (current, timestamp) = match entry.latest_value(family, qualifier) {
+        let (current, timestamp) = match entry.latest_value(family, qualifier, &oldest) {
             None => (0, now),
             Some((ts, value)) => {
                 let bytes: [u8; 8] = value.as_slice().try_into().map_err(|_| {
@@ -589,8 +656,11 @@ impl Store for MemoryStore {
         mem.check_families(table, [family, put.family.as_slice()].into_iter())
             .map_err(|e| e.in_row(row))?;
         let max = mem.max_versions(&put.family);
+        let oldest = Oldest::new(mem);
         let entry = mem.rows.entry(row.to_vec()).or_default();
-        let current = entry.latest_value(family, qualifier).map(|(_, v)| v);
+        let current = entry
+            .latest_value(family, qualifier, &oldest)
+            .map(|(_, v)| v);
         let matches = match expected {
             // HBase compares an empty expected value as "missing or empty".
             None | Some([]) => current.is_none_or(|value| value.is_empty()),
@@ -615,7 +685,7 @@ impl Store for MemoryStore {
         let mem = MemTable {
             families: families
                 .iter()
-                .map(|f| (f.name.as_bytes().to_vec(), f.max_versions.max(1)))
+                .map(|f| (f.name.as_bytes().to_vec(), normalized(f)))
                 .collect(),
             rows: BTreeMap::new(),
         };
@@ -634,13 +704,7 @@ impl Store for MemoryStore {
     fn families(&self, table: &str) -> Result<Vec<FamilySpec>> {
         let tables = self.read();
         let mem = tables.get(table).ok_or_else(|| table_not_found(table))?;
-        Ok(mem
-            .families
-            .iter()
-            .map(|(name, max)| {
-                FamilySpec::new(String::from_utf8_lossy(name).into_owned()).max_versions(*max)
-            })
-            .collect())
+        Ok(mem.families.values().cloned().collect())
     }
 
     fn drop_table(&self, table: &str) -> Result<()> {
@@ -674,7 +738,7 @@ impl Store for MemoryStore {
             }
             .into());
         }
-        mem.families.insert(name, family.max_versions.max(1));
+        mem.families.insert(name, normalized(family));
         Ok(())
     }
 

@@ -30,13 +30,16 @@ use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
 
 mod clock;
+pub(crate) mod filter;
 mod gateway;
 mod limits;
 pub mod memory;
-mod scan;
+pub(crate) mod scan;
+mod shape;
 pub mod thrift;
 mod thrift2;
 
+pub use filter::{CompareOp, Filter};
 pub use gateway::config::{ThriftConfig, TransportKind, WireProtocol};
 pub use limits::StoreLimits;
 pub use memory::MemoryStore;
@@ -455,11 +458,12 @@ impl Default for Read {
     }
 }
 
-/// A column family to create: its name and how many versions it keeps.
+/// A column family to create: its name, how many versions it keeps and
+/// for how long.
 ///
 /// ```
-/// let spec = capjure::store::FamilySpec::new("road").max_versions(3);
-/// assert_eq!(spec.max_versions, 3);
+/// let spec = capjure::store::FamilySpec::new("road").max_versions(3).ttl(86_400);
+/// assert_eq!((spec.max_versions, spec.ttl), (3, Some(86_400)));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FamilySpec {
@@ -467,6 +471,9 @@ pub struct FamilySpec {
     pub name: String,
     /// Versions kept per column (HBase's `VERSIONS`), at least 1.
     pub max_versions: u32,
+    /// Seconds a cell stays readable after its timestamp (HBase's `TTL`);
+    /// `None` for forever. Expired cells are invisible to every read.
+    pub ttl: Option<u32>,
 }
 
 impl FamilySpec {
@@ -479,6 +486,7 @@ impl FamilySpec {
         FamilySpec {
             name: name.into(),
             max_versions: 1,
+            ttl: None,
         }
     }
 
@@ -489,6 +497,18 @@ impl FamilySpec {
     /// ```
     pub fn max_versions(mut self, versions: u32) -> Self {
         self.max_versions = versions.max(1);
+        self
+    }
+
+    /// Keeping each cell `seconds` seconds after its timestamp (0 counts as
+    /// 1); older cells are invisible to reads and dropped by HBase at its
+    /// next compaction.
+    ///
+    /// ```
+    /// assert_eq!(capjure::store::FamilySpec::new("a").ttl(60).ttl, Some(60));
+    /// ```
+    pub fn ttl(mut self, seconds: u32) -> Self {
+        self.ttl = Some(seconds.max(1));
         self
     }
 }

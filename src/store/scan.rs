@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::filter::{Filter, extra_columns};
+pub(crate) use super::shape::Shape;
 use super::thrift::{ThriftCells, ThriftScanner};
 use super::{Column, Row, StoreLimits, key_after, normalize_columns, prefix_end};
 use crate::cell::{Cell, CellRef};
@@ -25,15 +27,22 @@ pub enum Stop {
     Inclusive(Vec<u8>),
 }
 
-/// A scan: a key range, columns, and how many rows to fetch per round trip.
+/// A scan: a key range, columns, and how many rows to fetch per round trip,
+/// optionally filtered, limited, reversed and restricted to a time range.
+///
+/// Every option means the same on every store: the conformance suite runs
+/// the same cases on [`MemoryStore`](super::MemoryStore) and real HBase.
 ///
 /// ```
-/// use capjure::store::{Column, Scan};
+/// use capjure::store::{Column, CompareOp, Filter, Scan};
 /// let scan = Scan::prefix("shop1/2024-05-01/")
 ///     .columns([Column::family("viewed")])
+///     .filter(Filter::compare("viewed", "page", CompareOp::Eq, "home"))
+///     .reverse()
+///     .limit(10)
 ///     .batch(500);
 /// assert_eq!(scan.start, b"shop1/2024-05-01/");
-/// assert_eq!(scan.batch, 500);
+/// assert_eq!((scan.batch, scan.limit, scan.reverse), (500, Some(10), true));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scan {
@@ -47,10 +56,18 @@ pub struct Scan {
     pub batch: usize,
     /// Only cells older than this timestamp.
     pub before: Option<i64>,
+    /// Only cells at or after this timestamp.
+    pub since: Option<i64>,
     /// Return at most one cell per row, with an empty value: enough to
     /// count or list keys without moving values (HBase's
     /// `FirstKeyOnlyFilter() AND KeyOnlyFilter()`).
     pub keys_only: bool,
+    /// Only rows the filter matches (see [`Filter`]).
+    pub filter: Option<Filter>,
+    /// At most this many rows (after filtering).
+    pub limit: Option<usize>,
+    /// The same key range in descending key order.
+    pub reverse: bool,
 }
 
 impl Scan {
@@ -69,7 +86,11 @@ impl Scan {
             columns: Vec::new(),
             batch: Scan::DEFAULT_BATCH,
             before: None,
+            since: None,
             keys_only: false,
+            filter: None,
+            limit: None,
+            reverse: false,
         }
     }
 
@@ -170,6 +191,56 @@ impl Scan {
         self
     }
 
+    /// Only cells at or after `timestamp` (with [`Scan::before`], the time
+    /// range `[since, before)`). A row with no cell in the range is not
+    /// returned, and a [`Filter`] sees only the cells in the range.
+    ///
+    /// ```
+    /// let scan = capjure::store::Scan::all().since(5).before(9);
+    /// assert_eq!((scan.since, scan.before), (Some(5), Some(9)));
+    /// ```
+    pub fn since(mut self, timestamp: i64) -> Self {
+        self.since = Some(timestamp);
+        self
+    }
+
+    /// Only rows `filter` matches. The filter reads its columns even when
+    /// [`Scan::columns`] leaves them out; they are then not returned (and
+    /// a row left with no cell is not returned).
+    ///
+    /// ```
+    /// use capjure::store::{Filter, Scan};
+    /// let scan = Scan::all().filter(Filter::exists("f", "q"));
+    /// assert!(scan.filter.is_some());
+    /// ```
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.filter = Some(filter);
+        self
+    }
+
+    /// At most `rows` rows, counted after the filter.
+    ///
+    /// ```
+    /// assert_eq!(capjure::store::Scan::all().limit(3).limit, Some(3));
+    /// ```
+    pub fn limit(mut self, rows: usize) -> Self {
+        self.limit = Some(rows);
+        self
+    }
+
+    /// The same rows in descending key order: the range keeps its meaning
+    /// (`start` is still the lowest key, inclusive; the stop the highest),
+    /// only the order changes.
+    ///
+    /// ```
+    /// let scan = capjure::store::Scan::range("a", "m").reverse();
+    /// assert!(scan.reverse && scan.start == b"a");
+    /// ```
+    pub fn reverse(mut self) -> Self {
+        self.reverse = true;
+        self
+    }
+
     /// Keys only: at most one cell per row, value emptied on the server.
     ///
     /// ```
@@ -215,10 +286,15 @@ impl Scan {
     }
 
     /// What every store does first with a scan, so that they all agree:
-    /// checks its keys, drops redundant columns, and says
-    /// whether the range is empty, in which case the store must only check
-    /// that the table and the scan's families exist (as a scan that ran
-    /// would) and return no rows.
+    /// checks its keys, drops redundant columns, folds the filter, adds
+    /// the columns the filter reads to a projection that lacks them, and
+    /// says whether the scan can return no row (an empty range or time
+    /// range, a zero limit, a filter no row matches), in which case the
+    /// store must only check that the table and the scan's families exist
+    /// (as a scan that ran would) and return no rows.
+    ///
+    /// A scan to run comes with the [`Shape`] that turns the rows the
+    /// store fetched into the rows the scan returns.
     pub(crate) fn prepare(&self, table: &str, limits: &StoreLimits) -> Result<Prepared> {
         limits.check_scan(table, self)?;
         let mut scan = self.clone();
@@ -228,11 +304,50 @@ impl Scan {
         }
         scan.columns = normalize_columns(&scan.columns);
         scan.batch = scan.batch.max(1);
-        Ok(if scan.is_empty_range() {
-            Prepared::Empty(scan)
-        } else {
-            Prepared::Run(scan)
-        })
+        let (filter, no_row) = match scan.filter.as_ref().map(Filter::simplify) {
+            None | Some(Ok(None)) => (None, false),
+            Some(Ok(Some(filter))) => (Some(filter), false),
+            Some(Err(())) => (None, true),
+        };
+        scan.filter = filter;
+        let empty_time =
+            matches!((scan.since, scan.before), (Some(since), Some(before)) if since >= before);
+        if no_row || empty_time || scan.limit == Some(0) || scan.is_empty_range() {
+            return Ok(Prepared::Empty(scan));
+        }
+        let mut keep = None;
+        if let Some(filter) = &scan.filter {
+            let extra = extra_columns(filter, &scan.columns);
+            if !scan.columns.is_empty() && !extra.is_empty() {
+                keep = Some(scan.columns.clone());
+                scan.columns.extend(extra);
+            }
+        }
+        let shape = Shape {
+            keep,
+            since: scan.since,
+            filter: scan.filter.clone(),
+            keys_only: scan.keys_only,
+        };
+        Ok(Prepared::Run(scan, shape))
+    }
+
+    /// The first key of the range in scan order: `start` going forward;
+    /// going backward the stop, `None` for the end of the table (an
+    /// exclusive stop is then the first key read, and dropped).
+    pub(crate) fn first_key(&self) -> Option<Vec<u8>> {
+        if !self.reverse {
+            return Some(self.start.clone());
+        }
+        match &self.stop {
+            Stop::End => None,
+            Stop::Exclusive(stop) | Stop::Inclusive(stop) => Some(stop.clone()),
+        }
+    }
+
+    /// Whether `key` is in the key range.
+    pub(crate) fn contains(&self, key: &[u8]) -> bool {
+        key >= self.start.as_slice() && !self.is_past_stop(key)
     }
 
     /// Whether `key` is past the stop.
@@ -247,10 +362,11 @@ impl Scan {
 
 /// A scan after [`Scan::prepare`].
 pub(crate) enum Prepared {
-    /// A range without keys: nothing to ask the server.
+    /// A scan that returns no row: nothing to ask the server.
     Empty(Scan),
-    /// A scan to run.
-    Run(Scan),
+    /// A scan to run (its columns those to fetch), and what to do with the
+    /// rows fetched.
+    Run(Scan, Shape),
 }
 
 impl Default for Scan {
@@ -275,6 +391,10 @@ impl Default for Scan {
 pub struct Scanner<'a> {
     source: Source<'a>,
     failed: bool,
+    /// What the fetched rows still need (see [`Shape`]).
+    shape: Option<Shape>,
+    /// Rows still to return, under a [`Scan::limit`].
+    remaining: Option<usize>,
 }
 
 /// Where a scanner's rows come from.
@@ -297,6 +417,8 @@ impl<'a> Scanner<'a> {
         Scanner {
             source: Source::Rows(Box::new(rows)),
             failed: false,
+            shape: None,
+            remaining: None,
         }
     }
 
@@ -305,6 +427,53 @@ impl<'a> Scanner<'a> {
         Scanner {
             source: Source::Thrift(Box::new(scanner)),
             failed: false,
+            shape: None,
+            remaining: None,
+        }
+    }
+
+    /// The same scanner passing each row through `shape` (unless it does
+    /// nothing) and stopping after `limit` rows.
+    pub(crate) fn shaped(mut self, shape: Shape, limit: Option<usize>) -> Self {
+        self.shape = (!shape.is_noop()).then_some(shape);
+        self.remaining = limit;
+        self
+    }
+
+    /// The next fetched row, shaped; `None` at the end.
+    fn next_shaped(&mut self) -> Option<Result<Row>> {
+        loop {
+            let row = match &mut self.source {
+                Source::Rows(rows) => rows.next(),
+                Source::Thrift(scanner) => scanner.next(),
+            }?;
+            let row = match row {
+                Ok(row) => row,
+                Err(err) => {
+                    self.failed = true;
+                    return Some(Err(err));
+                }
+            };
+            match &self.shape {
+                None => return Some(Ok(row)),
+                Some(shape) => {
+                    if let Some(row) = shape.apply(row) {
+                        return Some(Ok(row));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Counts one row against the limit; `false` when none is left.
+    fn take_one(&mut self) -> bool {
+        match &mut self.remaining {
+            None => true,
+            Some(0) => false,
+            Some(left) => {
+                *left -= 1;
+                true
+            }
         }
     }
 
@@ -317,8 +486,17 @@ impl<'a> Scanner<'a> {
         &mut self,
         read: impl FnOnce(&[u8], RowCells<'_>) -> Result<T>,
     ) -> Option<Result<(Vec<u8>, T)>> {
-        if self.failed {
+        if self.failed || !self.take_one() {
             return None;
+        }
+        if self.shape.is_some() {
+            // Rows that need shaping are built whole first.
+            let row = match self.next_shaped()? {
+                Ok(row) => row,
+                Err(err) => return Some(Err(err)),
+            };
+            let value = read(&row.key, RowCells::Latest(Latest::new(&row.cells)));
+            return Some(value.map(|value| (row.key, value)));
         }
         let (key, value) = match &mut self.source {
             Source::Rows(rows) => {
@@ -402,17 +580,10 @@ impl Iterator for Scanner<'_> {
     type Item = Result<Row>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
+        if self.failed || !self.take_one() {
             return None;
         }
-        let next = match &mut self.source {
-            Source::Rows(rows) => rows.next(),
-            Source::Thrift(scanner) => scanner.next(),
-        };
-        if matches!(next, Some(Err(_))) {
-            self.failed = true;
-        }
-        next
+        self.next_shaped()
     }
 }
 

@@ -407,7 +407,8 @@ impl<S: Store> Table<S> {
         self.count_scan(Scan::all().columns(columns.iter().cloned()))
     }
 
-    /// How many rows a scan covers, keys only.
+    /// How many rows a scan covers, keys only: at most its
+    /// [`limit`](Scan::limit), counted after its [`filter`](Scan::filter).
     ///
     /// ```
     /// use capjure::store::Scan;
@@ -418,6 +419,7 @@ impl<S: Store> Table<S> {
     /// table.insert(b"x1", &json!({"a": 1}))?;
     /// table.insert(b"y1", &json!({"a": 1}))?;
     /// assert_eq!(table.count_scan(Scan::prefix("x"))?, 1);
+    /// assert_eq!(table.count_scan(Scan::all().limit(1))?, 1);
     /// # Ok::<(), capjure::Error>(())
     /// ```
     pub fn count_scan(&self, scan: Scan) -> Result<u64> {

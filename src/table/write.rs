@@ -13,17 +13,21 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
+use super::Shape;
 use super::objects::Table;
 use crate::cell::{Cell, CellRef, Cells};
 use crate::error::{ErrorKind, Result};
-use crate::mapper::Mapper;
 use crate::patch::{self, FieldPath};
 use crate::store::{Mutation, Read, Row, RowMutations, Store};
 
 /// What a write does to one row.
-enum Edit<'v> {
+pub(super) enum Edit<'v> {
     /// Replace the row with these cells (its new object, flattened).
     Replace(Cells),
+    /// Replace the row with these cells, except that the stored columns
+    /// listed are left as they are (a typed table's counters, which only
+    /// increments write).
+    ReplaceKeeping(Cells, &'v [(Vec<u8>, Vec<u8>)]),
     /// Merge a patch into the stored object.
     Merge(&'v Map<String, Value>),
     /// Remove parts of the stored object.
@@ -48,18 +52,24 @@ struct Target<'b> {
     last: usize,
     /// The row as read, when it exists.
     stored: Option<&'b Row>,
+    /// Stored columns the write leaves alone.
+    keep: &'b [(Vec<u8>, Vec<u8>)],
     outcome: Outcome<'b>,
 }
 
 impl Target<'_> {
-    /// Applies `edit` to the row's object so far, hydrated from the stored
+    /// Applies `edit` to the row's object so far, read from the stored
     /// cells the first time (a missing row is an empty object).
-    fn edit(&mut self, mapper: &Mapper, edit: impl FnOnce(&mut Map<String, Value>)) -> Result<()> {
+    fn edit(
+        &mut self,
+        shape: &dyn Shape,
+        edit: impl FnOnce(&mut Map<String, Value>),
+    ) -> Result<()> {
         let object = match std::mem::replace(&mut self.outcome, Outcome::Unread) {
             Outcome::Object(object) => Ok(object),
-            Outcome::Cells(cells) => mapper.hydrate_map(cells),
+            Outcome::Cells(cells) => shape.read(&mut cells.iter()),
             Outcome::Unread => match self.stored {
-                Some(row) => mapper.hydrate_map(row.latest()),
+                Some(row) => shape.read(&mut row.latest().map(Cell::view)),
                 None => Ok(Map::new()),
             },
         };
@@ -290,7 +300,7 @@ impl<S: Store> Table<S> {
     /// ```
     pub fn remove(&self, row: &[u8], paths: &[FieldPath<'_>]) -> Result<()> {
         self.check_row(row)?;
-        self.write_rows(&[row], vec![Edit::Remove(paths)], None)
+        self.write_rows(&[row], vec![Edit::Remove(paths)], None, &self.mapper)
     }
 
     /// Writes objects as rows without reading anything first: the bulk
@@ -322,11 +332,28 @@ impl<S: Store> Table<S> {
         objects: &[(K, &Value)],
         timestamp: Option<i64>,
     ) -> Result<()> {
-        let mut changes = Vec::with_capacity(objects.len());
-        for (row, object) in objects {
-            let row = row.as_ref();
-            self.check_row(row)?;
-            let cells = self.mapper.flatten(object).map_err(|e| e.in_row(row))?;
+        self.load_rows(
+            objects.iter().map(|(row, object)| {
+                let row = row.as_ref();
+                self.check_row(row)?;
+                let cells = self.mapper.flatten(object).map_err(|e| e.in_row(row))?;
+                Ok((row.to_vec(), cells))
+            }),
+            timestamp,
+        )
+    }
+
+    /// Puts rows' cells without reading: [`Table::load_many`] once the
+    /// cells are known. Every row's cells are worked out before anything
+    /// is written.
+    pub(super) fn load_rows(
+        &self,
+        rows: impl Iterator<Item = Result<(Vec<u8>, Cells)>>,
+        timestamp: Option<i64>,
+    ) -> Result<()> {
+        let mut changes = Vec::with_capacity(rows.size_hint().0);
+        for found in rows {
+            let (row, cells) = found?;
             let mut change = RowMutations::new(row);
             change.mutations.reserve_exact(cells.len());
             change
@@ -347,15 +374,7 @@ impl<S: Store> Table<S> {
             edits.push(Edit::Replace(cells));
         }
         let rows: Vec<&[u8]> = objects.iter().map(|(row, _)| *row).collect();
-        if self.store.atomic_row_mutations() {
-            // One atomic call per row, no read (see `replace`).
-            let cells = edits.into_iter().filter_map(|edit| match edit {
-                Edit::Replace(cells) => Some(cells),
-                _ => None,
-            });
-            return self.replace_rows(&rows, cells.collect(), timestamp);
-        }
-        self.write_rows(&rows, edits, timestamp)
+        self.write_rows(&rows, edits, timestamp, &self.mapper)
     }
 
     fn merge_rows(&self, patches: &[(&[u8], &Value)], timestamp: Option<i64>) -> Result<()> {
@@ -377,22 +396,32 @@ impl<S: Store> Table<S> {
             edits.push(Edit::Merge(fields));
         }
         let rows: Vec<&[u8]> = patches.iter().map(|(row, _)| *row).collect();
-        self.write_rows(&rows, edits, timestamp)
+        self.write_rows(&rows, edits, timestamp, &self.mapper)
     }
 
     /// Applies `edits[i]` to `rows[i]`, batch by batch (see the module's
-    /// documentation).
-    fn write_rows(
+    /// documentation), reading and writing objects as `shape` does.
+    pub(super) fn write_rows(
         &self,
         rows: &[&[u8]],
         edits: Vec<Edit<'_>>,
         timestamp: Option<i64>,
+        shape: &dyn Shape,
     ) -> Result<()> {
+        if self.store.atomic_row_mutations() && edits.iter().all(|e| matches!(e, Edit::Replace(_)))
+        {
+            // One atomic call per row, no read (see `replace`).
+            let cells = edits.into_iter().filter_map(|edit| match edit {
+                Edit::Replace(cells) => Some(cells),
+                _ => None,
+            });
+            return self.replace_rows(rows, cells.collect(), timestamp);
+        }
         let mut changes: Vec<RowMutations> =
             rows.iter().map(|row| RowMutations::new(*row)).collect();
         self.in_batches(&mut changes, |at, batch| {
             let edits = edits.get(at..at + batch.len()).unwrap_or_default();
-            self.write_batch(batch, edits, timestamp)
+            self.write_batch(batch, edits, timestamp, shape)
         })
     }
 
@@ -403,6 +432,7 @@ impl<S: Store> Table<S> {
         batch: &mut [RowMutations],
         edits: &[Edit<'_>],
         timestamp: Option<i64>,
+        shape: &dyn Shape,
     ) -> Result<()> {
         let keys: Vec<Vec<u8>> = batch.iter().map(|change| change.row.clone()).collect();
         let stored = self.store.get_rows(&self.name, &keys, &Read::latest())?;
@@ -417,6 +447,7 @@ impl<S: Store> Table<S> {
                         key,
                         last: at,
                         stored: stored.get(at).and_then(Option::as_ref),
+                        keep: &[],
                         outcome: Outcome::Unread,
                     });
                     *slot.insert(targets.len() - 1)
@@ -427,12 +458,19 @@ impl<S: Store> Table<S> {
             };
             target.last = at;
             match edit {
-                Edit::Replace(cells) => target.outcome = Outcome::Cells(cells),
+                Edit::Replace(cells) => {
+                    target.outcome = Outcome::Cells(cells);
+                    target.keep = &[];
+                }
+                Edit::ReplaceKeeping(cells, keep) => {
+                    target.outcome = Outcome::Cells(cells);
+                    target.keep = keep;
+                }
                 Edit::Merge(fields) => {
-                    target.edit(&self.mapper, |object| patch::merge(object, fields))?;
+                    target.edit(shape, |object| patch::merge(object, fields))?;
                 }
                 Edit::Remove(paths) => {
-                    target.edit(&self.mapper, |object| patch::remove(object, paths))?;
+                    target.edit(shape, |object| patch::remove(object, paths))?;
                 }
             }
         }
@@ -443,16 +481,13 @@ impl<S: Store> Table<S> {
                 Outcome::Unread => continue,
                 Outcome::Cells(cells) => (*cells, false),
                 Outcome::Object(object) => {
-                    flattened = self
-                        .mapper
-                        .flatten_map(object)
-                        .map_err(|e| e.in_row(target.key))?;
+                    flattened = shape.write(object).map_err(|e| e.in_row(target.key))?;
                     (&flattened, true)
                 }
             };
-            self.check_readable(target, cells, timestamp)?;
+            self.check_readable(target, cells, timestamp, shape)?;
             if let Some(change) = batch.get_mut(target.last) {
-                let stale = difference(change, cells, target.stored, only_changed, timestamp);
+                let stale = difference(change, cells, target, only_changed, timestamp);
                 newest_stale = newest_stale.max(stale);
             }
         }
@@ -486,6 +521,7 @@ impl<S: Store> Table<S> {
         target: &Target<'_>,
         cells: &Cells,
         timestamp: Option<i64>,
+        shape: &dyn Shape,
     ) -> Result<()> {
         let (Some(at), Some(stored)) = (timestamp, target.stored) else {
             return Ok(());
@@ -503,7 +539,7 @@ impl<S: Store> Table<S> {
             .filter(|cell| !newer.contains_key(&(cell.family, cell.qualifier)))
             .collect();
         view.extend(newer.values().map(|cell| CellRef::from(*cell)));
-        match self.mapper.hydrate(view) {
+        match shape.read(&mut view.into_iter()) {
             Ok(_) => Ok(()),
             Err(err) => Err(crate::Error::from(ErrorKind::InvalidArgument {
                 table: self.name.clone(),
@@ -525,18 +561,19 @@ fn put(cell: CellRef<'_>, timestamp: Option<i64>) -> Mutation {
     Mutation::Put(cell)
 }
 
-/// Adds to `change` what turns the `stored` row into `cells`: puts of the
-/// cells (only of the new and changed ones when `only_changed`), then
-/// deletes, at `timestamp`, of the stored columns `cells` lack. Returns the
-/// newest timestamp among those stale columns' cells.
+/// Adds to `change` what turns the target's stored row into `cells`: puts
+/// of the cells (only of the new and changed ones when `only_changed`),
+/// then deletes, at `timestamp`, of the stored columns `cells` lack and the
+/// target does not keep. Returns the newest timestamp among those stale
+/// columns' cells.
 fn difference(
     change: &mut RowMutations,
     cells: &Cells,
-    stored: Option<&Row>,
+    target: &Target<'_>,
     only_changed: bool,
     timestamp: Option<i64>,
 ) -> Option<i64> {
-    let Some(stored) = stored else {
+    let Some(stored) = target.stored else {
         change.mutations.reserve_exact(cells.len());
         change
             .mutations
@@ -547,7 +584,15 @@ fn difference(
     // cells in column order, but the Thrift gateway orders them by their
     // `family:qualifier` text, which differs when a family is a prefix of
     // another: sorted here when needed.
-    let mut columns: Vec<(&Cell, bool)> = stored.latest().map(|cell| (cell, false)).collect();
+    let mut columns: Vec<(&Cell, bool)> = stored
+        .latest()
+        .map(|cell| {
+            let kept = target.keep.iter().any(|(family, qualifier)| {
+                (family.as_slice(), qualifier.as_slice()) == column(cell)
+            });
+            (cell, kept)
+        })
+        .collect();
     if !columns.is_sorted_by(|a, b| column(a.0) <= column(b.0)) {
         columns.sort_unstable_by(|a, b| column(a.0).cmp(&column(b.0)));
     }

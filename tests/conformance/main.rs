@@ -153,9 +153,13 @@ macro_rules! ok {
 mod admin;
 mod atomic;
 mod deletes;
+mod entities;
 mod errors;
+mod filters;
 mod insert;
 mod limits;
+mod objects;
 mod ordering;
+mod queries;
 mod scans;
 mod versions;

@@ -17,6 +17,7 @@ use crate::error::{ErrorKind, Result};
 mod batch;
 
 use batch::{Batch, BatchCells};
+mod scan_filter;
 #[cfg(test)]
 mod test_replies;
 mod write;
@@ -378,20 +379,38 @@ impl ThriftStore {
         }
     }
 
-    fn open_scanner(&self, table: &str, scan: &Scan, start: &[u8]) -> Result<i32> {
+    /// Opens a server scanner for `scan`, from its first key in scan order
+    /// or, when resuming, from `resume` (the last key handed out; the
+    /// scanner's [`retain`](ThriftScanner::fetch) drops it again when the
+    /// scan is reversed).
+    ///
+    /// HBase runs a reversed scan from its start row (inclusive, the high
+    /// key) down to its stop row (exclusive, the low key), and Thrift1 has
+    /// no exclusive start nor inclusive stop: a reversed scan starts at the
+    /// stop key itself (an exclusive stop is dropped as it arrives) and
+    /// ends at `start` through `InclusiveStopFilter`, which HBase applies
+    /// in scan order.
+    fn open_scanner(&self, table: &str, scan: &Scan, resume: Option<&[u8]>) -> Result<i32> {
+        let first = match resume {
+            Some(last) if scan.reverse => Some(last.to_vec()),
+            Some(last) => key_after(last),
+            None => scan.first_key(),
+        };
         let tscan = TScan {
-            start_row: (!start.is_empty()).then(|| start.to_vec()),
-            stop_row: scan.exclusive_stop(),
+            start_row: first.filter(|first| !first.is_empty()),
+            stop_row: if scan.reverse {
+                None
+            } else {
+                scan.exclusive_stop()
+            },
             timestamp: scan.before,
             columns: (!scan.columns.is_empty())
                 .then(|| scan.columns.iter().map(Column::to_thrift).collect()),
             caching: Some(i32::try_from(scan.batch).unwrap_or(i32::MAX)),
-            filter_string: scan
-                .keys_only
-                .then(|| b"FirstKeyOnlyFilter() AND KeyOnlyFilter()".to_vec()),
+            filter_string: scan_filter::filter_string(scan),
             batch_size: None,
             sort_columns: None,
-            reversed: None,
+            reversed: scan.reverse.then_some(true),
             cache_blocks: scan.keys_only.then_some(false),
         };
         self.call(table, "scan", Retry::Safe, |client| {
@@ -504,14 +523,22 @@ impl Store for ThriftStore {
     }
 
     fn scan(&self, table: &str, scan: &Scan) -> Result<Scanner<'_>> {
-        let scan = match scan.prepare(table, &self.gateway.config().limits)? {
+        let (mut scan, shape) = match scan.prepare(table, &self.gateway.config().limits)? {
             Prepared::Empty(scan) => {
                 self.check_scan_families(table, &scan)?;
                 return Ok(Scanner::new(std::iter::empty()));
             }
-            Prepared::Run(scan) => scan,
+            Prepared::Run(scan, shape) => (scan, shape),
         };
-        let id = self.open_scanner(table, &scan, &scan.start.clone())?;
+        let shape = scan_filter::client_shape(&scan, shape);
+        if shape.is_noop() {
+            if let Some(limit) = scan.limit {
+                // Every row fetched is returned: fetch no more than wanted.
+                scan.batch = scan.batch.min(limit.max(1));
+            }
+        }
+        let limit = scan.limit;
+        let id = self.open_scanner(table, &scan, None)?;
         let mut scanner = ThriftScanner {
             store: self,
             table: table.to_string(),
@@ -529,7 +556,7 @@ impl Store for ThriftStore {
         // reports it from `scan`, as `MemoryStore` does, at no extra round
         // trip. Dropping the scanner closes it.
         scanner.fetch()?;
-        Ok(Scanner::thrift(scanner))
+        Ok(Scanner::thrift(scanner).shaped(shape, limit))
     }
 
     fn delete_rows(&self, table: &str, rows: &[Vec<u8>], timestamp: Option<i64>) -> Result<()> {
@@ -634,7 +661,11 @@ impl Store for ThriftStore {
                 bloom_filter_vector_size: Some(0),
                 bloom_filter_nb_hashes: Some(0),
                 block_cache_enabled: Some(true),
-                time_to_live: Some(i32::MAX),
+                time_to_live: Some(
+                    family
+                        .ttl
+                        .map_or(i32::MAX, |t| t.try_into().unwrap_or(i32::MAX)),
+                ),
             })
             .collect();
         self.call(table, "create_table", Retry::Never, |client| {
@@ -668,10 +699,14 @@ impl Store for ThriftStore {
                 let name = descriptor.name?;
                 let name = name.strip_suffix(b":").unwrap_or(&name);
                 let versions = u32::try_from(descriptor.max_versions.unwrap_or(1)).unwrap_or(1);
-                Some(
-                    FamilySpec::new(String::from_utf8_lossy(name).into_owned())
-                        .max_versions(versions),
-                )
+                let mut spec = FamilySpec::new(String::from_utf8_lossy(name).into_owned())
+                    .max_versions(versions);
+                // HBase's "forever" is i32::MAX seconds.
+                let ttl = descriptor
+                    .time_to_live
+                    .filter(|t| (1..i32::MAX).contains(t));
+                spec.ttl = ttl.map(i32::unsigned_abs);
+                Some(spec)
             })
             .collect();
         families.sort_by(|a, b| a.name.cmp(&b.name));
@@ -792,10 +827,15 @@ impl ThriftScanner<'_> {
                     // wake-up per batch.
                     self.prefetch(id, rows, batch.byte_len());
                 }
-                // A reopened scanner may repeat rows at the boundary.
+                // A reopened scanner may repeat rows at the boundary; a
+                // reversed one starts at its (maybe exclusive) stop row.
                 let last = self.last.take();
+                let scan = &self.scan;
                 batch.retain(|key, cells| {
-                    cells > 0 && last.as_deref().is_none_or(|last| key > last)
+                    let fresh = last
+                        .as_deref()
+                        .is_none_or(|last| if scan.reverse { key < last } else { key > last });
+                    cells > 0 && fresh && (!scan.reverse || scan.contains(key))
                 });
                 self.last = match batch.len().checked_sub(1) {
                     Some(end) => Some(batch.key(end).to_vec()),
@@ -810,18 +850,23 @@ impl ThriftScanner<'_> {
             {
                 self.restarts += 1;
                 self.close();
-                let start = match &self.last {
-                    Some(last) => key_after(last),
-                    None => Some(self.scan.start.clone()),
-                };
-                let Some(start) = start.filter(|start| !self.scan.is_past_stop(start)) else {
+                let done = !self.scan.reverse
+                    && self.last.as_deref().is_some_and(|last| {
+                        key_after(last).is_none_or(|next| self.scan.is_past_stop(&next))
+                    });
+                if done {
                     // The last row seen was the last of the range; a
                     // scanner opened at its stop would read the stop row.
                     self.batch = Batch::default();
                     self.next = 0;
                     return Ok(());
-                };
-                self.id = Some(self.store.open_scanner(&self.table, &self.scan, &start)?);
+                }
+                let resume = self.last.clone();
+                self.id = Some(self.store.open_scanner(
+                    &self.table,
+                    &self.scan,
+                    resume.as_deref(),
+                )?);
                 self.fetch()
             }
             Err(err) => Err(err),

@@ -67,23 +67,36 @@ pub(super) fn get(row: &[u8], read: &Read) -> TGet {
     }
 }
 
-/// One batch of a scan, from `start` (its first key, inclusive).
-pub(super) fn scan(scan: &Scan, start: &[u8], rows: usize) -> TScan {
+/// One batch of a scan, from `start` (its first key in scan order; `None`
+/// for the table's end going backward), filtered by `filter`.
+pub(super) fn scan(
+    scan: &Scan,
+    start: Option<&[u8]>,
+    rows: usize,
+    filter: Option<Vec<u8>>,
+) -> TScan {
+    let time_range = (scan.since.is_some() || scan.before.is_some())
+        .then(|| TTimeRange::new(scan.since.unwrap_or(0), scan.before.unwrap_or(i64::MAX)));
     // Every field spelled out: the IDL's defaults (`TScan::default()`)
     // send an empty filter and zero versions and limit, which the gateway
     // rejects.
     TScan {
-        start_row: (!start.is_empty()).then(|| start.to_vec()),
-        stop_row: scan.exclusive_stop(),
+        start_row: start.filter(|start| !start.is_empty()).map(<[u8]>::to_vec),
+        // A reversed scan's low bound is applied by the scanner.
+        stop_row: if scan.reverse {
+            None
+        } else {
+            scan.exclusive_stop()
+        },
         columns: columns(&scan.columns),
         caching: Some(i32::try_from(rows).unwrap_or(i32::MAX)),
         max_versions: None,
-        time_range: before(scan.before),
-        filter_string: scan.keys_only.then(|| KEYS_ONLY.to_vec()),
+        time_range,
+        filter_string: filter,
         batch_size: None,
         attributes: None,
         authorizations: None,
-        reversed: None,
+        reversed: scan.reverse.then_some(true),
         cache_blocks: scan.keys_only.then_some(false),
         col_fam_time_range_map: None,
         read_type: None,
@@ -242,7 +255,7 @@ pub(super) fn family(spec: &FamilySpec) -> TColumnFamilyDescriptor {
         max_versions: Some(i32::try_from(spec.max_versions.max(1)).unwrap_or(i32::MAX)),
         min_versions: None,
         scope: None,
-        time_to_live: None,
+        time_to_live: spec.ttl.map(|ttl| i32::try_from(ttl).unwrap_or(i32::MAX)),
         block_cache_enabled: None,
         cache_blooms_on_write: None,
         cache_data_on_write: None,
@@ -259,7 +272,16 @@ pub(super) fn family_spec(descriptor: &TColumnFamilyDescriptor) -> FamilySpec {
         .max_versions
         .and_then(|v| u32::try_from(v).ok())
         .unwrap_or(1);
-    FamilySpec::new(String::from_utf8_lossy(&descriptor.name).into_owned()).max_versions(versions)
+    let spec = FamilySpec::new(String::from_utf8_lossy(&descriptor.name).into_owned())
+        .max_versions(versions);
+    // HBase's "forever" is the largest int.
+    match descriptor
+        .time_to_live
+        .and_then(|ttl| u32::try_from(ttl).ok())
+    {
+        Some(ttl) if ttl < i32::MAX as u32 => spec.ttl(ttl),
+        _ => spec,
+    }
 }
 
 #[cfg(test)]

@@ -191,9 +191,8 @@ impl Thrift2Store {
         self.gateway.call(table, operation, retry, call)
     }
 
-    /// One batch of a scan: up to `rows` rows from `start`.
-    fn scan_batch(&self, table: &str, scan: &Scan, start: &[u8], rows: usize) -> Result<Vec<Row>> {
-        let tscan = convert::scan(scan, start, rows);
+    /// One batch of a scan: up to `rows` rows.
+    fn scan_batch(&self, table: &str, tscan: generated::TScan, rows: usize) -> Result<Vec<Row>> {
         let rows = i32::try_from(rows).unwrap_or(i32::MAX);
         let results = self.call(table, "scan", Retry::Safe, |client| {
             client.get_scanner_results(table.into(), tscan.clone(), rows)
@@ -343,14 +342,13 @@ impl Store for Thrift2Store {
     }
 
     fn scan(&self, table: &str, scan: &Scan) -> Result<Scanner<'_>> {
-        let scan = match scan.prepare(table, &self.config().limits)? {
+        match scan.prepare(table, &self.config().limits)? {
             Prepared::Empty(scan) => {
                 admin::check_families(self, table, &scan)?;
-                return Ok(Scanner::new(std::iter::empty()));
+                Ok(Scanner::new(std::iter::empty()))
             }
-            Prepared::Run(scan) => scan,
-        };
-        scanner::open(self, table, scan)
+            Prepared::Run(scan, shape) => scanner::open(self, table, scan, shape),
+        }
     }
 
     fn delete_rows(&self, table: &str, rows: &[Vec<u8>], timestamp: Option<i64>) -> Result<()> {
