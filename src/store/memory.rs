@@ -6,8 +6,8 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{
-    Column, FamilySpec, Mutation, Prepared, Read, Row, RowMutations, Scan, Scanner, Stop, Store,
-    StoreLimits, check_batch, check_check_and_put, check_family_name, check_timestamp,
+    Check, Column, FamilySpec, Mutation, Prepared, Read, Row, RowMutations, Scan, Scanner, Stop,
+    Store, StoreLimits, check_batch, check_check_and_put, check_family_name, check_timestamp,
     group_by_timestamp, normalize_columns,
 };
 use crate::cell::{Cell, Excerpt};
@@ -670,6 +670,28 @@ impl Store for MemoryStore {
             entry.put(put, now_millis(), max);
         }
         Ok(matches)
+    }
+
+    fn check_and_mutate(&self, table: &str, check: &Check, change: &RowMutations) -> Result<bool> {
+        super::check_check_and_mutate(table, check, change, &self.limits)?;
+        let mut tables = self.write();
+        let mem = tables
+            .get_mut(table)
+            .ok_or_else(|| table_not_found(table))?;
+        mem.check_families(table, std::iter::once(check.family.as_slice()))
+            .map_err(|e| e.in_row(&change.row))?;
+        let oldest = Oldest::new(mem);
+        let current = mem.rows.get(&change.row).and_then(|row| {
+            row.latest_value(&check.family, &check.qualifier, &oldest)
+                .map(|(_, v)| v.to_vec())
+        });
+        if !check.holds(current.as_deref()) {
+            return Ok(false);
+        }
+        for (timestamp, group) in group_by_timestamp(std::slice::from_ref(change)) {
+            mem.apply_group(table, &group, timestamp.unwrap_or_else(now_millis))?;
+        }
+        Ok(true)
     }
 
     fn create_table(&self, table: &str, families: &[FamilySpec]) -> Result<()> {

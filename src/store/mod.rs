@@ -29,6 +29,7 @@ use std::sync::Arc;
 use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
 
+mod check;
 mod clock;
 pub(crate) mod filter;
 mod gateway;
@@ -39,6 +40,7 @@ mod shape;
 pub mod thrift;
 mod thrift2;
 
+pub use check::Check;
 pub use filter::{CompareOp, Filter};
 pub use gateway::config::{ThriftConfig, TransportKind, WireProtocol};
 pub use limits::StoreLimits;
@@ -793,6 +795,45 @@ pub trait Store: Send + Sync {
         false
     }
 
+    /// Applies `change` (puts and deletes of one row) only if `check`
+    /// holds for the row's newest value of its column, as one atomic step;
+    /// returns whether it applied. [`Thrift2Store`] and [`MemoryStore`]
+    /// take any [`CompareOp`] and any mutations; the Thrift1 gateway only
+    /// has check-and-put, so [`ThriftStore`] takes [`CompareOp::Eq`] with
+    /// one put at the server's clock and answers
+    /// [`ErrorKind::Unsupported`] otherwise. Not idempotent: never retried.
+    ///
+    /// ```
+    /// use capjure::store::{Check, CompareOp, FamilySpec, RowMutations, Store};
+    /// use capjure::{Cell, MemoryStore};
+    /// let store = MemoryStore::new();
+    /// store.create_table("t", &[FamilySpec::new("f")])?;
+    /// let bump = |to: &str| RowMutations::new("r").put(Cell::new("f", "v", to));
+    /// assert!(store.check_and_mutate("t", &Check::missing("f", "v"), &bump("1"))?);
+    /// assert!(store.check_and_mutate("t", &Check::new("f", "v", CompareOp::Lt, "2"), &bump("2"))?);
+    /// assert!(!store.check_and_mutate("t", &Check::new("f", "v", CompareOp::Lt, "2"), &bump("3"))?);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    fn check_and_mutate(&self, table: &str, check: &Check, change: &RowMutations) -> Result<bool> {
+        match (check.op, change.mutations.as_slice()) {
+            (CompareOp::Eq, [Mutation::Put(put)]) if put.timestamp.is_none() => self.check_and_put(
+                table,
+                &change.row,
+                &check.family,
+                &check.qualifier,
+                check.value.as_deref(),
+                put,
+            ),
+            _ => Err(ErrorKind::Unsupported {
+                operation: "check_and_mutate",
+                store: "the thrift1 gateway",
+                hint: "its checkAndPut compares for equality and writes one put at the \
+                       server's clock; use the Thrift2 gateway (Thrift2Store) for the rest",
+            }
+            .into()),
+        }
+    }
+
     /// A timestamp for a write whose timestamp the client chooses:
     /// milliseconds since the epoch, strictly increasing within the
     /// process (so within each store), even when the wall clock stands
@@ -856,6 +897,9 @@ macro_rules! forward_store {
             }
             fn atomic_row_mutations(&self) -> bool {
                 (**self).atomic_row_mutations()
+            }
+            fn check_and_mutate(&self, table: &str, check: &Check, change: &RowMutations) -> Result<bool> {
+                (**self).check_and_mutate(table, check, change)
             }
             fn next_timestamp(&self) -> i64 {
                 (**self).next_timestamp()
@@ -957,6 +1001,27 @@ pub(crate) fn check_check_and_put(
             operation: "check_and_put",
             message: "the put is written at the store's clock; a cell timestamp is not supported"
                 .to_string(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The checks a check-and-mutate needs: its row and mutations as a batch
+/// of one, the checked column's family, and at least one mutation.
+pub(crate) fn check_check_and_mutate(
+    table: &str,
+    check: &Check,
+    change: &RowMutations,
+    limits: &StoreLimits,
+) -> Result<()> {
+    check_batch(table, std::slice::from_ref(change), limits)?;
+    check_family_name(table, "check_and_mutate", &check.family)?;
+    if change.mutations.is_empty() {
+        return Err(ErrorKind::InvalidArgument {
+            table: table.to_string(),
+            operation: "check_and_mutate",
+            message: "no mutation to apply".to_string(),
         }
         .into());
     }

@@ -1,11 +1,13 @@
 //! capjure's store types to and from the Thrift2 IDL's structs.
 
 use super::generated::{
-    TColumn, TColumnFamilyDescriptor, TColumnValue, TDelete, TDeleteType, TDurability, TGet,
-    TMutation, TPut, TResult, TRowMutations, TScan, TTableName, TTimeRange,
+    TColumn, TColumnFamilyDescriptor, TColumnValue, TCompareOp, TDelete, TDeleteType, TDurability,
+    TGet, TMutation, TPut, TResult, TRowMutations, TScan, TTableName, TTimeRange,
 };
 use crate::cell::Cell;
-use crate::store::{Column, Durability, FamilySpec, Mutation, Read, Row, Scan, sort_cells};
+use crate::store::{
+    Column, CompareOp, Durability, FamilySpec, Mutation, Read, Row, Scan, sort_cells,
+};
 
 /// HBase's filter for a scan that only lists keys.
 pub(super) const KEYS_ONLY: &[u8] = b"FirstKeyOnlyFilter() AND KeyOnlyFilter()";
@@ -238,6 +240,19 @@ pub(super) fn row_mutations(
             .map(TMutation::DeleteSingle),
     );
     TRowMutations::new(row.to_vec(), out)
+}
+
+/// The IDL's compare op for `stored OP value`: HBase compares the other
+/// way round (the given value on the left), so the order ops turn over.
+pub(super) fn compare_op(op: CompareOp) -> TCompareOp {
+    match op {
+        CompareOp::Eq => TCompareOp::EQUAL,
+        CompareOp::Ne => TCompareOp::NOT_EQUAL,
+        CompareOp::Lt => TCompareOp::GREATER,
+        CompareOp::Le => TCompareOp::GREATER_OR_EQUAL,
+        CompareOp::Gt => TCompareOp::LESS,
+        CompareOp::Ge => TCompareOp::LESS_OR_EQUAL,
+    }
 }
 
 /// A family to create or modify.

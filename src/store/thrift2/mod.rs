@@ -34,8 +34,8 @@ use thrift::protocol::{TInputProtocol, TOutputProtocol};
 use super::gateway::config::ThriftConfig;
 use super::gateway::{Exception, ExceptionKind, Gateway, Retry, Wire, errors};
 use super::{
-    Durability, FamilySpec, Mutation, Prepared, Read, Row, RowMutations, Scan, Scanner, Store,
-    check_batch, check_check_and_put,
+    Check, Durability, FamilySpec, Mutation, Prepared, Read, Row, RowMutations, Scan, Scanner,
+    Store, check_batch, check_check_and_put,
 };
 use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
@@ -461,6 +461,25 @@ impl Store for Thrift2Store {
             )
         })
         .map_err(|e| e.in_row(row))
+    }
+
+    fn check_and_mutate(&self, table: &str, check: &Check, change: &RowMutations) -> Result<bool> {
+        super::check_check_and_mutate(table, check, change, &self.config().limits)?;
+        let tchange = convert::row_mutations(&change.row, &change.mutations, self.durability);
+        let op = convert::compare_op(check.op);
+        let value = check.value.clone().unwrap_or_default();
+        self.call(table, "check_and_mutate", Retry::Never, |client| {
+            client.check_and_mutate(
+                table.into(),
+                change.row.clone(),
+                check.family.clone(),
+                check.qualifier.clone(),
+                op,
+                value.clone(),
+                tchange.clone(),
+            )
+        })
+        .map_err(|e| e.in_row(&change.row))
     }
 
     fn create_table(&self, table: &str, families: &[FamilySpec]) -> Result<()> {
