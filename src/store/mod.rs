@@ -49,6 +49,10 @@ pub(crate) use scan::Prepared;
 pub use scan::{Scan, Scanner, Stop};
 pub use thrift::ThriftStore;
 pub use thrift2::Thrift2Store;
+/// The generated Thrift2 bindings, for benchmarks that call the gateway
+/// without capjure (the ceiling); not a stable API.
+#[doc(hidden)]
+pub use thrift2::generated as thrift2_generated;
 
 /// Which columns a read returns: a whole family, or one column.
 ///
