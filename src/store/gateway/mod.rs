@@ -183,6 +183,43 @@ pub(crate) fn serves_data(operation: &str) -> bool {
     )
 }
 
+/// Runs `run` on `items` in `parts` pieces at the same time, one thread
+/// each (the first on the calling thread; a piece whose thread cannot
+/// start runs here too), and returns the answers in the pieces' order:
+/// each piece's calls take their own pooled connection, so the gateway
+/// and the region server work on them in parallel.
+pub(crate) fn in_pieces<T: Sync, R: Send>(
+    items: &[T],
+    parts: usize,
+    run: impl Fn(&[T]) -> R + Sync,
+) -> Vec<R> {
+    let size = items.len().div_ceil(parts.max(1)).max(1);
+    let run = &run;
+    std::thread::scope(|scope| {
+        let pieces: Vec<_> = items
+            .chunks(size)
+            .skip(1)
+            .map(|piece| {
+                std::thread::Builder::new()
+                    .name("capjure-piece".into())
+                    .spawn_scoped(scope, move || run(piece))
+                    .map_err(|_| piece)
+            })
+            .collect();
+        let mut answers = vec![run(&items[..size.min(items.len())])];
+        for piece in pieces {
+            answers.push(match piece {
+                Ok(thread) => match thread.join() {
+                    Ok(answer) => answer,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                },
+                Err(piece) => run(piece),
+            });
+        }
+        answers
+    })
+}
+
 /// The operation name of the table checks [`Gateway::refine`] makes.
 const CHECK_TABLE: &str = "check_table";
 

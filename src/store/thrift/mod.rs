@@ -23,7 +23,7 @@ mod test_replies;
 mod write;
 
 pub use super::gateway::config::{ThriftConfig, TransportKind, WireProtocol};
-use super::gateway::{Exception, ExceptionKind, Gateway, Retry, Wire, errors};
+use super::gateway::{self, Exception, ExceptionKind, Gateway, Retry, Wire, errors};
 use thrift::protocol::{TInputProtocol, TOutputProtocol};
 
 /// The generated Thrift1 client over boxed protocols.
@@ -287,34 +287,13 @@ impl ThriftStore {
         before: Option<i64>,
         parts: usize,
     ) -> Result<Vec<Option<Row>>> {
-        let size = rows.len().div_ceil(parts);
-        std::thread::scope(|scope| {
-            let pieces: Vec<_> = rows
-                .chunks(size)
-                .skip(1)
-                .map(|piece| {
-                    let run = move || self.get_latest_batch(table, piece, columns, before);
-                    // Without a thread, the piece is read here instead.
-                    std::thread::Builder::new()
-                        .name("capjure-get".into())
-                        .spawn_scoped(scope, run)
-                        .map_err(|_| piece)
-                })
-                .collect();
-            let mut found =
-                self.get_latest_batch(table, &rows[..size.min(rows.len())], columns, before)?;
-            for piece in pieces {
-                let answer = match piece {
-                    Ok(thread) => match thread.join() {
-                        Ok(answer) => answer,
-                        Err(panic) => std::panic::resume_unwind(panic),
-                    },
-                    Err(piece) => self.get_latest_batch(table, piece, columns, before),
-                };
-                found.extend(answer?);
-            }
-            Ok(found)
-        })
+        let mut found = Vec::with_capacity(rows.len());
+        for answer in gateway::in_pieces(rows, parts, |piece| {
+            self.get_latest_batch(table, piece, columns, before)
+        }) {
+            found.extend(answer?);
+        }
+        Ok(found)
     }
 
     /// One `getRowsWithColumns` call for `rows`.

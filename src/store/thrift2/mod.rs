@@ -33,7 +33,7 @@ use generated::{
 use thrift::protocol::{TInputProtocol, TOutputProtocol};
 
 use super::gateway::config::ThriftConfig;
-use super::gateway::{Exception, ExceptionKind, Gateway, Retry, Wire, errors};
+use super::gateway::{self, Exception, ExceptionKind, Gateway, Retry, Wire, errors};
 use super::{
     Check, Durability, FamilySpec, Mutation, Prepared, Read, Row, RowMutations, Scan, Scanner,
     Store, check_batch, check_check_and_put,
@@ -104,7 +104,8 @@ impl Wire for Thrift2 {
 /// without reading it (see there for the timestamps).
 ///
 /// Round trips per call: `mutate` at most two plus one per row mixing puts
-/// and deletes; `get_rows` one (versions included, `getMultiple`); scans
+/// and deletes (those split over up to [`ThriftConfig::pool_size`]
+/// connections at once); `get_rows` one (versions included, `getMultiple`); scans
 /// one per [`Scan::batch`] rows (each batch is a `getScannerResults` from
 /// the key after the last one returned, so no server scanner is held
 /// between batches, none can expire, and dropping a scanner costs
@@ -192,6 +193,29 @@ impl Thrift2Store {
         self.gateway.call(table, operation, retry, call)
     }
 
+    /// One `mutateRow` per row (the only atomic call for a row's puts and
+    /// deletes together), the rows split over up to
+    /// [`ThriftConfig::pool_size`] connections at once: each row is one
+    /// round trip, and the region server applies rows sent together in
+    /// parallel.
+    fn mutate_rows(&self, table: &str, rows: &[&RowMutations]) -> Result<()> {
+        let one = |change: &RowMutations| -> Result<()> {
+            let class = retry_class(std::iter::once(change));
+            let tchange = convert::row_mutations(&change.row, &change.mutations, self.durability);
+            self.call(table, "mutate", class, |client| {
+                client.mutate_row(table.into(), tchange.clone())
+            })
+            .map_err(|e| e.in_row(&change.row))
+        };
+        let parts = (rows.len() / SPLIT_ROWS).clamp(1, self.config().pool_size.max(1));
+        if parts == 1 {
+            return rows.iter().try_for_each(|change| one(change));
+        }
+        gateway::in_pieces(rows, parts, |piece| piece.iter().try_for_each(|c| one(c)))
+            .into_iter()
+            .collect()
+    }
+
     /// One batch of a scan: up to `rows` rows.
     fn scan_batch(&self, table: &str, tscan: generated::TScan, rows: usize) -> Result<Vec<Row>> {
         let rows = i32::try_from(rows).unwrap_or(i32::MAX);
@@ -201,6 +225,10 @@ impl Thrift2Store {
         Ok(results.into_iter().filter_map(convert::row).collect())
     }
 }
+
+/// Rows per piece below which rows to `mutateRow` are not split across
+/// connections: a smaller piece saves less than a thread costs.
+const SPLIT_ROWS: usize = 8;
 
 /// Rows are independent: a retry of a call writing them is safe when every
 /// mutation carries its timestamp.
@@ -300,15 +328,7 @@ impl Store for Thrift2Store {
                 .in_row(&first.row));
             }
         }
-        for change in mixed {
-            let class = retry_class(std::iter::once(change));
-            let tchange = convert::row_mutations(&change.row, &change.mutations, durability);
-            self.call(table, "mutate", class, |client| {
-                client.mutate_row(table.into(), tchange.clone())
-            })
-            .map_err(|e| e.in_row(&change.row))?;
-        }
-        Ok(())
+        self.mutate_rows(table, &mixed)
     }
 
     fn get_rows(&self, table: &str, rows: &[Vec<u8>], read: &Read) -> Result<Vec<Option<Row>>> {
