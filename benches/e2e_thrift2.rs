@@ -91,6 +91,19 @@ fn timed(
     });
 }
 
+/// A read workload: one untimed pass (caches warm for every client alike,
+/// whichever runs first), then the timed one.
+fn warm_timed(
+    samples: &mut Vec<Sample>,
+    workload: &'static str,
+    client: &'static str,
+    ops: usize,
+    mut run: impl FnMut(),
+) {
+    run();
+    timed(samples, workload, client, ops, run);
+}
+
 /// The mutateRow capjure's replace sends for a row: family deletes at
 /// `at - 1`, the cells at `at`.
 fn replace_mutations(row: &[u8], cells: &[Cell], families: &[Vec<u8>], at: i64) -> TRowMutations {
@@ -257,14 +270,14 @@ fn main() {
     let picks: Vec<&[u8]> = (0..reads)
         .map(|i| keys[(i * 7919) % rows].as_slice())
         .collect();
-    timed(&mut samples, "point read", "ceiling", reads, || {
+    warm_timed(&mut samples, "point read", "ceiling", reads, || {
         for k in &picks {
             raw.get(ceiling_table.clone().into_bytes(), get(k, 1))
                 .expect("get");
         }
     });
     for (name, table) in &tables {
-        timed(&mut samples, "point read", name, reads, || {
+        warm_timed(&mut samples, "point read", name, reads, || {
             for k in &picks {
                 table.get(k).expect("get").expect("row");
             }
@@ -274,7 +287,7 @@ fn main() {
         .chunks(100)
         .map(|c| c.iter().map(|k| k.to_vec()).collect())
         .collect();
-    timed(&mut samples, "multi-get", "ceiling", reads, || {
+    warm_timed(&mut samples, "multi-get", "ceiling", reads, || {
         for group in &groups {
             let gets = group.iter().map(|k| get(k, 1)).collect();
             raw.get_multiple(ceiling_table.clone().into_bytes(), gets)
@@ -282,13 +295,13 @@ fn main() {
         }
     });
     for (name, table) in &tables {
-        timed(&mut samples, "multi-get", name, reads, || {
+        warm_timed(&mut samples, "multi-get", name, reads, || {
             for group in &groups {
                 table.get_many(group).expect("get_many");
             }
         });
     }
-    timed(&mut samples, "scan", "ceiling", rows, || {
+    warm_timed(&mut samples, "scan", "ceiling", rows, || {
         let mut start: Option<Vec<u8>> = None;
         loop {
             // Every field spelled out: the IDL's defaults send an empty
@@ -328,7 +341,7 @@ fn main() {
         }
     });
     for (name, table) in &tables {
-        timed(&mut samples, "scan", name, rows, || {
+        warm_timed(&mut samples, "scan", name, rows, || {
             let n = table
                 .scan(capjure::store::Scan::all())
                 .expect("scan")
@@ -359,14 +372,14 @@ fn main() {
             store.mutate(name, &changes).expect("versions");
         }
     }
-    timed(&mut samples, "versions(5)", "ceiling", vrows, || {
+    warm_timed(&mut samples, "versions(5)", "ceiling", vrows, || {
         for k in keys.iter().take(vrows) {
             raw.get(ceiling_table.clone().into_bytes(), get(k, 5))
                 .expect("get");
         }
     });
     for (name, table) in &tables {
-        timed(&mut samples, "versions(5)", name, vrows, || {
+        warm_timed(&mut samples, "versions(5)", name, vrows, || {
             for k in &vkeys {
                 table.versions(k, 5, None).expect("versions");
             }
