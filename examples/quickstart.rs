@@ -3,11 +3,13 @@
 //! embedded `MemoryStore` by default or in a real HBase:
 //!
 //! `cargo run --example quickstart`
-//! `cargo run --example quickstart -- --hbase 127.0.0.1:9090` (or set
-//! `CAPJURE_HBASE`)
+//! `cargo run --example quickstart -- --hbase 127.0.0.1:9091` (HBase's
+//! Thrift2 gateway, the recommended one; or set `CAPJURE_HBASE2`)
+//! `cargo run --example quickstart -- --thrift1 127.0.0.1:9090` (its
+//! Thrift1 gateway; or set `CAPJURE_HBASE`)
 
 use capjure::store::{Column, Store, ThriftConfig};
-use capjure::{Codec, KeyConfig, Layout, Mapper, MemoryStore, Table, ThriftStore};
+use capjure::{Codec, KeyConfig, Layout, Mapper, MemoryStore, Table, Thrift2Store, ThriftStore};
 use serde_json::{Value, json};
 
 fn main() -> Result<(), capjure::Error> {
@@ -51,22 +53,28 @@ fn main() -> Result<(), capjure::Error> {
         println!("  exact round trip: {}\n", back == painting);
     }
 
-    let hbase = std::env::args()
-        .skip_while(|arg| arg != "--hbase")
-        .nth(1)
-        .or_else(|| std::env::var("CAPJURE_HBASE").ok());
-    match hbase {
-        Some(address) => {
-            println!("== storing in HBase at {address}");
-            let store = ThriftStore::new(ThriftConfig::new(address))?;
-            let name = format!("capjure_quickstart_{}", std::process::id());
-            let result = store_painting(&store, &name, &painting, keys);
-            if store.table_exists(&name)? {
-                store.drop_table(&name)?;
-            }
-            result
+    let option = |flag: &str, var: &str| {
+        std::env::args()
+            .skip_while(|arg| arg != flag)
+            .nth(1)
+            .or_else(|| std::env::var(var).ok())
+    };
+    let name = format!("capjure_quickstart_{}", std::process::id());
+    match (
+        option("--hbase", "CAPJURE_HBASE2"),
+        option("--thrift1", "CAPJURE_HBASE"),
+    ) {
+        (Some(address), _) => {
+            println!("== storing in HBase through its Thrift2 gateway at {address}");
+            let store = Thrift2Store::new(ThriftConfig::new(address))?;
+            in_hbase(&store, &name, &painting, keys)
         }
-        None => {
+        (None, Some(address)) => {
+            println!("== storing in HBase through its Thrift1 gateway at {address}");
+            let store = ThriftStore::new(ThriftConfig::new(address))?;
+            in_hbase(&store, &name, &painting, keys)
+        }
+        (None, None) => {
             println!("== storing in the embedded MemoryStore (--hbase HOST:PORT for HBase)");
             store_painting(MemoryStore::new(), "paintings", &painting, keys)
         }
@@ -74,6 +82,20 @@ fn main() -> Result<(), capjure::Error> {
 }
 
 /// The convenience API, the same on every store.
+/// Stores the painting in a table of its own, dropped afterwards.
+fn in_hbase(
+    store: &dyn Store,
+    name: &str,
+    painting: &Value,
+    keys: KeyConfig,
+) -> Result<(), capjure::Error> {
+    let result = store_painting(store, name, painting, keys);
+    if store.table_exists(name)? {
+        store.drop_table(name)?;
+    }
+    result
+}
+
 fn store_painting<S: Store>(
     store: S,
     name: &str,

@@ -163,7 +163,7 @@ pub use layout::Layout;
 pub use mapper::Mapper;
 pub use patch::FieldPath;
 pub use ser::to_cells;
-pub use store::{MemoryStore, Store, ThriftStore};
+pub use store::{MemoryStore, Store, Thrift2Store, ThriftStore};
 pub use table::{Entities, EntityQuery, EntityTable, Keyed, Objects, StoreExt, Table, Versions};
 
 /// What kind of value this is, for error messages.

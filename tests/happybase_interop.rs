@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use capjure::store::Store;
-use capjure::{ARRAY_MARKER, Codec, KeyConfig, Mapper, Table, ThriftStore};
+use capjure::{ARRAY_MARKER, Codec, KeyConfig, Mapper, Table, Thrift2Store, ThriftStore};
 use serde_json::json;
 
 fn venv_python() -> PathBuf {
@@ -125,4 +125,43 @@ fn happybase_and_capjure_read_each_others_rows() {
         .collect();
     assert_eq!(read, expected);
     assert!(store.table_exists(&name).expect("exists"));
+}
+
+/// Rows written through the Thrift2 gateway (an atomic replace) read back in
+/// happybase, through the Thrift1 gateway of the same HBase, as the same
+/// cells as capjure's Thrift1 writes.
+#[test]
+fn happybase_reads_rows_written_through_thrift2() {
+    let Some(client) = support::hbase_client() else {
+        return;
+    };
+    drop(client);
+    let Some(store) = support::thrift2_store() else {
+        return;
+    };
+    let store: Thrift2Store = store;
+    let target = support::Target::from_env();
+    let name = support::unique_table_name("happybase2");
+    let _cleanup = support::DropTable(name.clone());
+    let mapper = Mapper::default().with_codec(Codec::Text);
+    let painting = json!({"trees": ["cedar", "oak"], "houses": "4", "road": {"name": "101N"}});
+    let table = Table::new(&store, name.clone(), mapper);
+    table.create(&[&painting], 1).expect("create table");
+    table
+        .insert(b"r", &json!({"houses": "3", "road": {"speed": "65"}}))
+        .expect("insert");
+    table.insert(b"r", &painting).expect("replace");
+    let read: BTreeMap<String, String> =
+        serde_json::from_str(&peer(&target, &["read", &name, "r"])).expect("peer json");
+    let marker = std::str::from_utf8(ARRAY_MARKER).expect("the marker is ASCII");
+    let expected: BTreeMap<String, String> = [
+        ("houses:", "4"),
+        ("road:name", "101N"),
+        ("trees:cedar", marker),
+        ("trees:oak", marker),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(read, expected);
 }

@@ -1,27 +1,32 @@
 #!/usr/bin/env python3
-"""Readiness probe for the HBase Thrift1 gateway, with no dependencies.
+"""Readiness probe for the HBase Thrift1 and Thrift2 gateways, with no
+dependencies.
 
-Sends one real Thrift call, Hbase.getTableNames(), over a raw socket and
-parses the reply, so scripts/hbase can tell "port open" apart from "the
-gateway answers Thrift". Standard library only, because it runs on a fresh
-machine before anything is installed from PyPI.
+Sends one real Thrift call over a raw socket and parses the reply, so
+scripts/hbase can tell "port open" apart from "the gateway answers Thrift".
+Standard library only, because it runs on a fresh machine before anything
+is installed from PyPI.
 
-Usage: thrift_probe.py HOST PORT [buffered|framed] [binary|compact]
-Prints the table names, one per line, and exits 0 on a successful reply;
-exits 1 with a message on stderr otherwise.
+Usage: thrift_probe.py HOST PORT [buffered|framed] [binary|compact] [one|two]
+Without the last argument: Hbase.getTableNames() (Thrift1), printing the
+table names, one per line. With `one` or `two`: getThriftServerType(),
+which both gateways answer in HBase 2.x, and the answer must be that kind
+(a Thrift1 gateway on the Thrift2 port is not ready); prints ONE or TWO.
+Exits 0 on a successful reply; exits 1 with a message on stderr otherwise.
 """
 import socket
 import struct
 import sys
 
-METHOD = b"getTableNames"
+TABLES = b"getTableNames"
+SERVER_TYPE = b"getThriftServerType"
 T_CALL, T_REPLY, T_EXCEPTION = 1, 2, 3
 
 
-def binary_call(seqid):
+def binary_call(seqid, method):
     # Strict binary protocol: version|type, name, seqid, empty args struct.
-    return (struct.pack(">I", 0x80010000 | T_CALL) + struct.pack(">i", len(METHOD))
-            + METHOD + struct.pack(">i", seqid) + b"\x00")
+    return (struct.pack(">I", 0x80010000 | T_CALL) + struct.pack(">i", len(method))
+            + method + struct.pack(">i", seqid) + b"\x00")
 
 
 def varint(n):
@@ -34,10 +39,10 @@ def varint(n):
         n >>= 7
 
 
-def compact_call(seqid):
+def compact_call(seqid, method):
     # Compact protocol: 0x82, type<<5 | version 1, varint seqid, varint-len name.
-    return (bytes([0x82, (T_CALL << 5) | 1]) + varint(seqid) + varint(len(METHOD))
-            + METHOD + b"\x00")
+    return (bytes([0x82, (T_CALL << 5) | 1]) + varint(seqid) + varint(len(method))
+            + method + b"\x00")
 
 
 class Reader:
@@ -63,7 +68,7 @@ class Reader:
             shift += 7
 
 
-def read_binary_reply(r):
+def read_binary_reply(r, method):
     head = struct.unpack(">I", r.take(4))[0]
     if head & 0xFFFF0000 != 0x80010000:
         raise ValueError("not a strict binary protocol reply: %#x" % head)
@@ -78,6 +83,9 @@ def read_binary_reply(r):
         if ftype == 0:
             return names
         fid = struct.unpack(">h", r.take(2))[0]
+        if method == SERVER_TYPE and fid == 0 and ftype == 8:  # success: i32 enum
+            names.append(struct.unpack(">i", r.take(4))[0])
+            continue
         if fid != 0 or ftype != 15:  # field 0 (success) is list<Text>
             raise ValueError("server returned field %d (IOError?)" % fid)
         r.take(1)  # element type: string
@@ -85,7 +93,7 @@ def read_binary_reply(r):
             names.append(r.take(struct.unpack(">i", r.take(4))[0]))
 
 
-def read_compact_reply(r):
+def read_compact_reply(r, method):
     if r.take(1)[0] != 0x82:
         raise ValueError("not a compact protocol reply")
     mtype = r.take(1)[0] >> 5
@@ -106,6 +114,10 @@ def read_compact_reply(r):
             zz = r.varint()
             fid = (zz >> 1) ^ -(zz & 1)
         last = fid
+        if method == SERVER_TYPE and fid == 0 and ctype == 5:  # success: i32 enum
+            zz = r.varint()
+            names.append((zz >> 1) ^ -(zz & 1))
+            continue
         if fid != 0 or ctype != 9:  # field 0 (success) is a compact list
             raise ValueError("server returned field %d (IOError?)" % fid)
         sz = r.take(1)[0]
@@ -123,7 +135,9 @@ def main():
     host, port = sys.argv[1], int(sys.argv[2])
     transport = sys.argv[3] if len(sys.argv) > 3 else "buffered"
     protocol = sys.argv[4] if len(sys.argv) > 4 else "binary"
-    payload = compact_call(1) if protocol == "compact" else binary_call(1)
+    kind = sys.argv[5] if len(sys.argv) > 5 else ""
+    method = SERVER_TYPE if kind else TABLES
+    payload = compact_call(1, method) if protocol == "compact" else binary_call(1, method)
     if transport == "framed":
         payload = struct.pack(">i", len(payload)) + payload
     try:
@@ -132,7 +146,14 @@ def main():
             r = Reader(sock)
             if transport == "framed":
                 r.take(4)  # frame length; the message parser reads the rest
-            names = read_compact_reply(r) if protocol == "compact" else read_binary_reply(r)
+            names = (read_compact_reply(r, method) if protocol == "compact"
+                     else read_binary_reply(r, method))
+            if kind:
+                want = {"one": 1, "two": 2}[kind]
+                if names != [want]:
+                    raise ValueError("the gateway reports server type %r, not %s"
+                                     % (names, kind.upper()))
+                names = [kind.upper().encode()]
     except (OSError, EOFError, ValueError, struct.error) as e:
         print("thrift probe %s:%d (%s/%s): %s" % (host, port, transport, protocol, e),
               file=sys.stderr)

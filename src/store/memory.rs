@@ -6,8 +6,8 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{
-    Column, FamilySpec, Mutation, Prepared, Read, Row, RowMutations, Scan, Scanner, Stop, Store,
-    StoreLimits, check_batch, check_check_and_put, check_family_name, check_timestamp,
+    Check, Column, FamilySpec, Mutation, Prepared, Read, Row, RowMutations, Scan, Scanner, Stop,
+    Store, StoreLimits, check_batch, check_check_and_put, check_family_name, check_timestamp,
     group_by_timestamp, normalize_columns,
 };
 use crate::cell::{Cell, Excerpt};
@@ -64,6 +64,8 @@ use crate::error::{ErrorKind, Result, column_name};
 pub struct MemoryStore {
     tables: RwLock<BTreeMap<String, MemTable>>,
     limits: StoreLimits,
+    /// Answer yes to [`Store::atomic_row_mutations`], as `Thrift2Store` does.
+    atomic: bool,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -287,6 +289,30 @@ impl MemoryStore {
     /// ```
     pub fn new() -> Self {
         MemoryStore::default()
+    }
+
+    /// The same store, answering [`Store::atomic_row_mutations`] with
+    /// `atomic`: with `true`, [`Table::insert`](crate::Table::insert)
+    /// replaces rows the way it does on a `Thrift2Store` (no read; a family
+    /// delete just below the new cells' timestamp), so tests can use this
+    /// store as a Thrift2 double. Its writes are atomic either way (one
+    /// lock per call).
+    ///
+    /// ```
+    /// use capjure::{Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new().atomic_replace(true), "t", Mapper::default());
+    /// table.create(&[&json!({"a": 1, "b": 2})], 3)?;
+    /// table.insert_at(b"r", &json!({"a": 1, "b": 2}), 10)?;
+    /// table.insert_at(b"r", &json!({"a": 3}), 20)?;
+    /// assert_eq!(table.get(b"r")?, Some(json!({"a": 3})));
+    /// // The replace deleted every older cell of the row, versions too.
+    /// assert_eq!(table.get_as_of(b"r", 15)?, None);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn atomic_replace(mut self, atomic: bool) -> Self {
+        self.atomic = atomic;
+        self
     }
 
     /// The same store checking other limits than HBase's defaults (set
@@ -646,19 +672,31 @@ impl Store for MemoryStore {
         Ok(matches)
     }
 
+    fn check_and_mutate(&self, table: &str, check: &Check, change: &RowMutations) -> Result<bool> {
+        super::check_check_and_mutate(table, check, change, &self.limits)?;
+        let mut tables = self.write();
+        let mem = tables
+            .get_mut(table)
+            .ok_or_else(|| table_not_found(table))?;
+        mem.check_families(table, std::iter::once(check.family.as_slice()))
+            .map_err(|e| e.in_row(&change.row))?;
+        let oldest = Oldest::new(mem);
+        let current = mem.rows.get(&change.row).and_then(|row| {
+            row.latest_value(&check.family, &check.qualifier, &oldest)
+                .map(|(_, v)| v.to_vec())
+        });
+        if !check.holds(current.as_deref()) {
+            return Ok(false);
+        }
+        for (timestamp, group) in group_by_timestamp(std::slice::from_ref(change)) {
+            mem.apply_group(table, &group, timestamp.unwrap_or_else(now_millis))?;
+        }
+        Ok(true)
+    }
+
     fn create_table(&self, table: &str, families: &[FamilySpec]) -> Result<()> {
         check_table_name(table)?;
-        if families.is_empty() {
-            return Err(ErrorKind::InvalidArgument {
-                table: table.to_string(),
-                operation: "create_table",
-                message: "a table needs at least one column family".to_string(),
-            }
-            .into());
-        }
-        for family in families {
-            check_family_name(table, "create_table", family.name.as_bytes())?;
-        }
+        super::check_create_table(table, families)?;
         let mut tables = self.write();
         if tables.contains_key(table) {
             return Err(ErrorKind::TableExists {
@@ -724,5 +762,9 @@ impl Store for MemoryStore {
         }
         mem.families.insert(name, normalized(family));
         Ok(())
+    }
+
+    fn atomic_row_mutations(&self) -> bool {
+        self.atomic
     }
 }

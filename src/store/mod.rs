@@ -29,6 +29,8 @@ use std::sync::Arc;
 use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
 
+mod check;
+mod clock;
 pub(crate) mod filter;
 mod gateway;
 mod limits;
@@ -38,12 +40,19 @@ mod shape;
 pub mod thrift;
 mod thrift2;
 
+pub use check::Check;
 pub use filter::{CompareOp, Filter};
+pub use gateway::config::{ThriftConfig, TransportKind, WireProtocol};
 pub use limits::StoreLimits;
 pub use memory::MemoryStore;
 pub(crate) use scan::Prepared;
 pub use scan::{Scan, Scanner, Stop};
-pub use thrift::{ThriftConfig, ThriftStore, TransportKind, WireProtocol};
+pub use thrift::ThriftStore;
+pub use thrift2::Thrift2Store;
+/// The generated Thrift2 bindings, for benchmarks that call the gateway
+/// without capjure (the ceiling); not a stable API.
+#[doc(hidden)]
+pub use thrift2::generated as thrift2_generated;
 
 /// Which columns a read returns: a whole family, or one column.
 ///
@@ -510,6 +519,31 @@ impl FamilySpec {
     }
 }
 
+/// How durably a write is stored before the server acknowledges it
+/// (HBase's `Durability`). Only [`Thrift2Store`] can ask for it, for all its
+/// writes ([`Thrift2Store::durability`]); other stores use the table's.
+///
+/// ```
+/// use capjure::store::Durability;
+/// assert_eq!(Durability::default(), Durability::Default);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Durability {
+    /// The table's setting (HBase's default: a synchronous WAL write).
+    #[default]
+    Default,
+    /// No write-ahead log: fastest, and lost if the region server dies
+    /// before a flush.
+    SkipWal,
+    /// The WAL is written in the background.
+    AsyncWal,
+    /// The WAL is written before the acknowledgement.
+    SyncWal,
+    /// The WAL is written and synced to disk before the acknowledgement.
+    FsyncWal,
+}
+
 /// A synchronous cell store with HBase's data model: tables of rows sorted
 /// by key bytes, columns grouped in families, cells with timestamped
 /// versions.
@@ -741,6 +775,83 @@ pub trait Store: Send + Sync {
     /// # Ok::<(), capjure::Error>(())
     /// ```
     fn add_family(&self, table: &str, family: &FamilySpec) -> Result<()>;
+
+    /// Whether [`Store::mutate`] applies each row's mutations as one
+    /// atomic step that readers never see half-done, at the timestamps the
+    /// mutations carry. [`Thrift2Store`] (one `mutateRow` per row) and a
+    /// [`MemoryStore`] made with [`MemoryStore::atomic_replace`] say yes;
+    /// [`ThriftStore`] says no (the Thrift1 gateway's batch calls are not
+    /// atomic per row).
+    ///
+    /// On such a store [`Table::insert`](crate::Table::insert) replaces a
+    /// row without reading it: one call with a family delete at `T - 1` for
+    /// every family of the table and the new cells at `T`, where `T` is
+    /// [`Store::next_timestamp`] (or the timestamp of
+    /// [`Table::insert_at`](crate::Table::insert_at)). That is atomic, and
+    /// costs no read, but keeps no older versions of the row's columns.
+    ///
+    /// ```
+    /// use capjure::store::Store;
+    /// assert!(!capjure::MemoryStore::new().atomic_row_mutations());
+    /// assert!(capjure::MemoryStore::new().atomic_replace(true).atomic_row_mutations());
+    /// ```
+    fn atomic_row_mutations(&self) -> bool {
+        false
+    }
+
+    /// Applies `change` (puts and deletes of one row) only if `check`
+    /// holds for the row's newest value of its column, as one atomic step;
+    /// returns whether it applied. [`Thrift2Store`] and [`MemoryStore`]
+    /// take any [`CompareOp`] and any mutations; the Thrift1 gateway only
+    /// has check-and-put, so [`ThriftStore`] takes [`CompareOp::Eq`] with
+    /// one put at the server's clock and answers
+    /// [`ErrorKind::Unsupported`] otherwise. Not idempotent: never retried.
+    ///
+    /// ```
+    /// use capjure::store::{Check, CompareOp, FamilySpec, RowMutations, Store};
+    /// use capjure::{Cell, MemoryStore};
+    /// let store = MemoryStore::new();
+    /// store.create_table("t", &[FamilySpec::new("f")])?;
+    /// let bump = |to: &str| RowMutations::new("r").put(Cell::new("f", "v", to));
+    /// assert!(store.check_and_mutate("t", &Check::missing("f", "v"), &bump("1"))?);
+    /// assert!(store.check_and_mutate("t", &Check::new("f", "v", CompareOp::Lt, "2"), &bump("2"))?);
+    /// assert!(!store.check_and_mutate("t", &Check::new("f", "v", CompareOp::Lt, "2"), &bump("3"))?);
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    fn check_and_mutate(&self, table: &str, check: &Check, change: &RowMutations) -> Result<bool> {
+        match (check.op, change.mutations.as_slice()) {
+            (CompareOp::Eq, [Mutation::Put(put)]) if put.timestamp.is_none() => self.check_and_put(
+                table,
+                &change.row,
+                &check.family,
+                &check.qualifier,
+                check.value.as_deref(),
+                put,
+            ),
+            _ => Err(ErrorKind::Unsupported {
+                operation: "check_and_mutate",
+                store: "the thrift1 gateway",
+                hint: "its checkAndPut compares for equality and writes one put at the \
+                       server's clock; use the Thrift2 gateway (Thrift2Store) for the rest",
+            }
+            .into()),
+        }
+    }
+
+    /// A timestamp for a write whose timestamp the client chooses:
+    /// milliseconds since the epoch, strictly increasing within the
+    /// process (so within each store), even when the wall clock stands
+    /// still or goes back.
+    ///
+    /// ```
+    /// use capjure::store::Store;
+    /// let store = capjure::MemoryStore::new();
+    /// let (a, b) = (store.next_timestamp(), store.next_timestamp());
+    /// assert!(a < b);
+    /// ```
+    fn next_timestamp(&self) -> i64 {
+        clock::next_timestamp()
+    }
 }
 
 macro_rules! forward_store {
@@ -788,6 +899,15 @@ macro_rules! forward_store {
             fn add_family(&self, table: &str, family: &FamilySpec) -> Result<()> {
                 (**self).add_family(table, family)
             }
+            fn atomic_row_mutations(&self) -> bool {
+                (**self).atomic_row_mutations()
+            }
+            fn check_and_mutate(&self, table: &str, check: &Check, change: &RowMutations) -> Result<bool> {
+                (**self).check_and_mutate(table, check, change)
+            }
+            fn next_timestamp(&self) -> i64 {
+                (**self).next_timestamp()
+            }
         }
     )*};
 }
@@ -807,6 +927,23 @@ pub(crate) fn check_batch(table: &str, batch: &[RowMutations], limits: &StoreLim
                 check_timestamp(table, "mutate", timestamp).map_err(|e| e.in_row(&change.row))?;
             }
         }
+    }
+    Ok(())
+}
+
+/// What every store checks before creating a table: at least one family,
+/// each with a valid name.
+pub(crate) fn check_create_table(table: &str, families: &[FamilySpec]) -> Result<()> {
+    if families.is_empty() {
+        return Err(ErrorKind::InvalidArgument {
+            table: table.to_string(),
+            operation: "create_table",
+            message: "a table needs at least one column family".to_string(),
+        }
+        .into());
+    }
+    for family in families {
+        check_family_name(table, "create_table", family.name.as_bytes())?;
     }
     Ok(())
 }
@@ -868,6 +1005,27 @@ pub(crate) fn check_check_and_put(
             operation: "check_and_put",
             message: "the put is written at the store's clock; a cell timestamp is not supported"
                 .to_string(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The checks a check-and-mutate needs: its row and mutations as a batch
+/// of one, the checked column's family, and at least one mutation.
+pub(crate) fn check_check_and_mutate(
+    table: &str,
+    check: &Check,
+    change: &RowMutations,
+    limits: &StoreLimits,
+) -> Result<()> {
+    check_batch(table, std::slice::from_ref(change), limits)?;
+    check_family_name(table, "check_and_mutate", &check.family)?;
+    if change.mutations.is_empty() {
+        return Err(ErrorKind::InvalidArgument {
+            table: table.to_string(),
+            operation: "check_and_mutate",
+            message: "no mutation to apply".to_string(),
         }
         .into());
     }

@@ -10,7 +10,7 @@ use super::objects::Table;
 use crate::cell::Cell;
 use crate::error::{ErrorKind, Result};
 use crate::patch::FieldPath;
-use crate::store::{Column, Read, Store};
+use crate::store::{Check, Column, CompareOp, Read, RowMutations, Store};
 
 impl<S: Store> Table<S> {
     /// The one cell `value` is stored in at `path`, or an error naming the
@@ -154,5 +154,45 @@ impl<S: Store> Table<S> {
             expected.as_deref(),
             &put,
         )
+    }
+
+    /// Writes `new` at `path` only if the stored value there compares
+    /// with `operand` as `op` says (`stored OP operand`); returns whether
+    /// it wrote. Like [`Table::check_and_put`], but with any
+    /// [`CompareOp`]: the values are encoded with the table's codec and
+    /// compared as bytes, so order ops suit values whose bytes sort as
+    /// they do (strings, and the `Java` codec's non-negative integers).
+    /// Needs a store with check-and-mutate ([`Store::check_and_mutate`]):
+    /// through Thrift1 only [`CompareOp::Eq`].
+    ///
+    /// ```
+    /// use capjure::store::CompareOp;
+    /// use capjure::{FieldPath, Mapper, MemoryStore, Table};
+    /// use serde_json::json;
+    /// let table = Table::new(MemoryStore::new(), "t", Mapper::default());
+    /// table.create(&[&json!({"stage": "a"})], 1)?;
+    /// let stage = FieldPath::key("stage");
+    /// table.insert(b"r", &json!({"stage": "b"}))?;
+    /// // Only move forward.
+    /// assert!(table.check_and_set(b"r", &stage, CompareOp::Lt, &json!("c"), &json!("c"))?);
+    /// assert!(!table.check_and_set(b"r", &stage, CompareOp::Lt, &json!("b"), &json!("b"))?);
+    /// assert_eq!(table.get(b"r")?, Some(json!({"stage": "c"})));
+    /// # Ok::<(), capjure::Error>(())
+    /// ```
+    pub fn check_and_set(
+        &self,
+        row: &[u8],
+        path: &FieldPath<'_>,
+        op: CompareOp,
+        operand: &Value,
+        new: &Value,
+    ) -> Result<bool> {
+        self.check_row(row)?;
+        let operation = "check_and_set";
+        let put = self.path_cell(operation, path, new.clone())?;
+        let operand = self.path_cell(operation, path, operand.clone())?.value;
+        let check = Check::new(put.family.clone(), put.qualifier.clone(), op, operand);
+        let change = RowMutations::new(row).put(put);
+        self.store.check_and_mutate(&self.name, &check, &change)
     }
 }

@@ -13,6 +13,8 @@
 //! typed table, which keeps a `Value` table inside for that plumbing and
 //! reads and writes entities where the other reads and writes objects
 //! (`Shape`).
+//! `replace` is the replace without a read on stores with atomic row
+//! mutations.
 
 mod atomic;
 mod cond;
@@ -21,6 +23,7 @@ mod objects;
 mod options;
 mod pushdown;
 mod query;
+mod replace;
 mod write;
 
 pub use cond::{Cond, Encoding, Operand, Path};

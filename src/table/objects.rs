@@ -42,6 +42,9 @@ pub struct Table<S> {
     pub(super) name: String,
     pub(super) mapper: Mapper,
     pub(super) batch: usize,
+    /// The table's family names, looked up once by an atomic replace
+    /// (see `replace`).
+    pub(super) families: std::sync::OnceLock<Vec<Vec<u8>>>,
 }
 
 impl<S> fmt::Debug for Table<S> {
@@ -71,6 +74,7 @@ impl<S: Store> Table<S> {
             name: name.into(),
             mapper,
             batch: Self::DEFAULT_BATCH,
+            families: std::sync::OnceLock::new(),
         }
     }
 

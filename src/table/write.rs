@@ -84,7 +84,19 @@ impl<S: Store> Table<S> {
     /// Stores `object` under `row`, replacing what the row held: cells the
     /// object no longer has are deleted (flaw 10 of the original).
     ///
-    /// Costs two round trips: one read of the row's current cells, then
+    /// On a store with atomic row mutations
+    /// ([`Store::atomic_row_mutations`]: [`Thrift2Store`](crate::Thrift2Store))
+    /// the replace is one atomic call per row and reads nothing: a family
+    /// delete at `T - 1` for every family of the table (looked up once per
+    /// `Table`) and the object's cells at `T`, `T` from the store's client
+    /// clock ([`Store::next_timestamp`]). Readers see the old object or the
+    /// new one, never a mix, and concurrent replaces of a row leave one
+    /// whole object. Older versions of the row's cells are deleted too
+    /// (nothing older than `T` stays); a cell another writer wrote at or
+    /// after `T` (a clock ahead of this one) stays beside the new cells.
+    ///
+    /// Elsewhere (Thrift1, and [`MemoryStore`](crate::MemoryStore) by
+    /// default) it costs two round trips: one read of the row's current cells, then
     /// one write of the puts and of the deletes of the stale columns. A
     /// write without an explicit timestamp that deletes stale columns is
     /// two calls (a third round trip): the deletes go at the stale cells'
@@ -120,6 +132,11 @@ impl<S: Store> Table<S> {
     /// leave unreadable beside the new cells (an array's newer elements
     /// beside older ones) is refused with [`ErrorKind::InvalidArgument`]
     /// naming the row, and nothing is written. Safe to retry.
+    ///
+    /// On a store with atomic row mutations `T` is `timestamp`: the row's
+    /// cells at or below `timestamp - 1` are deleted (so `timestamp` must
+    /// be at least 1), newer ones stay unchecked (no read), and no older
+    /// version of a kept column stays.
     ///
     /// ```
     /// use capjure::{Mapper, MemoryStore, Table};
@@ -391,6 +408,15 @@ impl<S: Store> Table<S> {
         timestamp: Option<i64>,
         shape: &dyn Shape,
     ) -> Result<()> {
+        if self.store.atomic_row_mutations() && edits.iter().all(|e| matches!(e, Edit::Replace(_)))
+        {
+            // One atomic call per row, no read (see `replace`).
+            let cells = edits.into_iter().filter_map(|edit| match edit {
+                Edit::Replace(cells) => Some(cells),
+                _ => None,
+            });
+            return self.replace_rows(rows, cells.collect(), timestamp);
+        }
         let mut changes: Vec<RowMutations> =
             rows.iter().map(|row| RowMutations::new(*row)).collect();
         self.in_batches(&mut changes, |at, batch| {

@@ -1,14 +1,91 @@
 //! Check-and-put and increments.
 
-use capjure::store::{Read, RowMutations};
+use capjure::store::{Check, CompareOp, Read, RowMutations};
 use capjure::{Cell, ErrorKind};
 
 use crate::Env;
 
 conformance!(
     check_and_put_compares_the_newest_value,
+    check_and_mutate_with_every_compare_op,
     increments_are_8_byte_counters
 );
+
+/// `stored OP value` for every op, against the stored value "m"; on
+/// Thrift1 only what checkAndPut can (Eq, one put), the rest Unsupported.
+fn check_and_mutate_with_every_compare_op(env: &Env) {
+    let t = env.simple("cam", &["f", "g"], 1);
+    let s = env.store.as_ref();
+    ok!(
+        env,
+        s.mutate(&t, &[RowMutations::new("r").put(Cell::new("f", "q", "m"))])
+    );
+    let thrift1 = env.is_hbase();
+    let cases = [
+        (CompareOp::Eq, "m", true),
+        (CompareOp::Eq, "z", false),
+        (CompareOp::Ne, "z", true),
+        (CompareOp::Ne, "m", false),
+        (CompareOp::Lt, "z", true),
+        (CompareOp::Lt, "m", false),
+        (CompareOp::Le, "m", true),
+        (CompareOp::Le, "a", false),
+        (CompareOp::Gt, "a", true),
+        (CompareOp::Gt, "m", false),
+        (CompareOp::Ge, "m", true),
+        (CompareOp::Ge, "z", false),
+    ];
+    for (at, (op, value, want)) in cases.into_iter().enumerate() {
+        let check = Check::new("f", "q", op, value);
+        assert_eq!(check.holds(Some(b"m")), want, "{op:?} {value}");
+        // A put and a delete in one atomic step.
+        let mark = format!("{at}");
+        let change = RowMutations::new("r")
+            .put(Cell::new("g", "mark", mark.as_bytes()))
+            .delete_column("g", "gone", None);
+        match s.check_and_mutate(&t, &check, &change) {
+            Ok(applied) => {
+                assert!(!thrift1, "thrift1 applied {op:?} with a delete");
+                assert_eq!(applied, want, "{}: {op:?} {value}", env.backend);
+                let row = ok!(env, s.get_row(&t, b"r", &Read::latest())).expect("row r");
+                let marked = row.cell(b"g", b"mark").map(|c| c.value.clone());
+                assert_eq!(
+                    marked == Some(mark.into_bytes()),
+                    want,
+                    "{}: {op:?}",
+                    env.backend
+                );
+            }
+            Err(err) => {
+                assert!(thrift1, "{}: {op:?}: {err}", env.backend);
+                assert!(
+                    matches!(err.kind(), ErrorKind::Unsupported { .. }),
+                    "{err:?}"
+                );
+            }
+        }
+    }
+    // A missing column: only Check::missing (or an empty value) matches.
+    let put = RowMutations::new("r2").put(Cell::new("f", "q", "1"));
+    if !thrift1 {
+        let below = Check::new("f", "q", CompareOp::Lt, "9");
+        assert!(
+            !ok!(env, s.check_and_mutate(&t, &below, &put)),
+            "{}",
+            env.backend
+        );
+    }
+    assert!(
+        ok!(env, s.check_and_mutate(&t, &Check::missing("f", "q"), &put)),
+        "{}",
+        env.backend
+    );
+    assert!(
+        !ok!(env, s.check_and_mutate(&t, &Check::missing("f", "q"), &put)),
+        "{}",
+        env.backend
+    );
+}
 
 fn check_and_put_compares_the_newest_value(env: &Env) {
     let t = env.simple("cas", &["f", "g"], 3);

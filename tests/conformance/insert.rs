@@ -1,8 +1,9 @@
 //! The convenience API on both stores: replace vs merge (flaw 10), counts,
 //! versions, deletes, multi-get, hydrated scans.
 
+use capjure::store::RowMutations;
 use capjure::store::{Column, Scan, Store};
-use capjure::{Codec, ErrorKind, KeyConfig, Mapper, Table};
+use capjure::{Cell, Codec, ErrorKind, KeyConfig, Mapper, MemoryStore, Table};
 use serde_json::{Value, json};
 
 use crate::Env;
@@ -10,6 +11,7 @@ use crate::Env;
 conformance!(
     insert_replaces_and_merge_patches,
     insert_at_keeps_history_of_kept_columns,
+    atomic_replace_keeps_nothing_older,
     counts_stay_on_the_server,
     versions_of_every_cell,
     delete_removes_rows_with_all_versions,
@@ -33,9 +35,18 @@ fn painting() -> Value {
 }
 
 fn table<'a>(env: &'a Env, prefix: &str, versions: u32) -> Table<&'a dyn Store> {
+    table_in(env, env.store.as_ref(), prefix, versions)
+}
+
+fn table_in<'a>(
+    env: &Env,
+    store: &'a dyn Store,
+    prefix: &str,
+    versions: u32,
+) -> Table<&'a dyn Store> {
     let name = env.name(prefix);
     let mapper = Mapper::new(KeyConfig::new().field("cars", "license"));
-    let table = Table::new(env.store.as_ref(), name, mapper).with_batch_size(2);
+    let table = Table::new(store, name, mapper).with_batch_size(2);
     ok!(
         env,
         table.create(&[&painting(), &json!({"extra": 1})], versions)
@@ -111,7 +122,14 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// Where a replace reads the row and writes the difference (Thrift1, and
+/// `MemoryStore` by default), the columns it keeps keep their history. A
+/// store with atomic row mutations replaces without reading and keeps
+/// nothing older: `atomic_replace_keeps_nothing_older`.
 fn insert_at_keeps_history_of_kept_columns(env: &Env) {
+    if env.store.atomic_row_mutations() {
+        return;
+    }
     let table = table(env, "history", 3);
     ok!(
         env,
@@ -139,6 +157,82 @@ fn insert_at_keeps_history_of_kept_columns(env: &Env) {
         houses,
         vec![(100, b"1".to_vec()), (200, b"2".to_vec())],
         "{}",
+        env.backend
+    );
+}
+
+/// On a store with atomic row mutations (Thrift2; on memory, the
+/// `atomic_replace(true)` double) a replace is a family delete at `T - 1`
+/// and the puts at `T`: older cells go, versions included; a cell written
+/// at or after `T` by another writer stays.
+fn atomic_replace_keeps_nothing_older(env: &Env) {
+    let double = MemoryStore::new().atomic_replace(true);
+    let store: &dyn Store = if env.is_real() {
+        env.store.as_ref()
+    } else {
+        &double
+    };
+    if !store.atomic_row_mutations() {
+        return; // Thrift1: read-then-write, insert_at_keeps_history_of_kept_columns
+    }
+    let table = table_in(env, store, "atomic", 3);
+    ok!(
+        env,
+        table.insert_at(b"r", &json!({"houses": 1, "extra": 1}), 100)
+    );
+    ok!(env, table.insert_at(b"r", &json!({"houses": 2}), 200));
+    assert_eq!(
+        ok!(env, table.get(b"r")),
+        Some(json!({"houses": 2})),
+        "{}",
+        env.backend
+    );
+    assert_eq!(
+        ok!(env, table.get_as_of(b"r", 150)),
+        None,
+        "{}",
+        env.backend
+    );
+    let versions = ok!(env, table.versions(b"r", 5, Some(b"houses")));
+    assert_eq!(
+        versions[&b"houses".to_vec()][&Vec::new()].len(),
+        1,
+        "{}",
+        env.backend
+    );
+
+    // Another writer's cell at or after T survives the replace.
+    let later = RowMutations::new("r").put(Cell::new("extra", "", "9").at(300));
+    ok!(env, store.mutate(table.name(), &[later]));
+    ok!(env, table.insert_at(b"r", &json!({"houses": 3}), 250));
+    assert_eq!(
+        ok!(env, table.get(b"r")),
+        Some(json!({"houses": 3, "extra": 9})),
+        "{}",
+        env.backend
+    );
+
+    // The client clock: back-to-back replaces, the last one wins whole.
+    for i in 0..5 {
+        let object = if i % 2 == 0 {
+            json!({"houses": i, "extra": i})
+        } else {
+            json!({"houses": i})
+        };
+        ok!(env, table.insert(b"s", &object));
+    }
+    assert_eq!(
+        ok!(env, table.get(b"s")),
+        Some(json!({"houses": 4, "extra": 4})),
+        "{}",
+        env.backend
+    );
+
+    // The delete is at T - 1: T must be at least 1.
+    let err = table.insert_at(b"r", &json!({"houses": 1}), 0).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::InvalidArgument { .. }),
+        "{}: {err:?}",
         env.backend
     );
 }

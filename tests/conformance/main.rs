@@ -1,7 +1,9 @@
-//! The store conformance suite: every test here runs twice, once against
-//! [`MemoryStore`] and once against a real HBase through [`ThriftStore`]
-//! (`CAPJURE_HBASE`, see `tests/support`). A test that passes on one and
-//! fails on the other is a bug in `MemoryStore`.
+//! The store conformance suite: every test here runs three times, against
+//! [`MemoryStore`], and against a real HBase through [`ThriftStore`]
+//! (the Thrift1 gateway, `CAPJURE_HBASE`) and [`Thrift2Store`] (the
+//! Thrift2 gateway, `CAPJURE_HBASE2`; see `tests/support`). A test that
+//! passes on one and fails on another is a bug in `MemoryStore` or a
+//! gateway store, unless the test says why the stores differ.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -9,7 +11,7 @@ mod support;
 use std::cell::RefCell;
 
 use capjure::store::{FamilySpec, Store};
-use capjure::{MemoryStore, ThriftStore};
+use capjure::{MemoryStore, Thrift2Store, ThriftStore};
 
 /// A store under test and the tables a test created in it, dropped at the
 /// end (HBase outlives the test process).
@@ -44,9 +46,23 @@ impl Env {
         })
     }
 
-    /// Whether this is the real HBase.
+    fn thrift2() -> Option<Env> {
+        let store: Thrift2Store = support::thrift2_store()?;
+        Some(Env {
+            store: Box::new(store),
+            backend: "thrift2",
+            tables: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// Whether this is the real HBase through its Thrift1 gateway.
     pub fn is_hbase(&self) -> bool {
         self.backend == "hbase"
+    }
+
+    /// Whether this is a real HBase, through either gateway.
+    pub fn is_real(&self) -> bool {
+        self.backend != "memory"
     }
 
     /// A unique table name (not created).
@@ -86,7 +102,7 @@ impl Drop for Env {
 }
 
 /// Instantiates each listed test (a `fn(&Env)` in the calling module) once
-/// per store: `memory::name` and `hbase::name`.
+/// per store: `memory::name`, `hbase::name` (Thrift1) and `thrift2::name`.
 #[macro_export]
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -105,6 +121,16 @@ macro_rules! conformance {
                 #[test]
                 fn $name() {
                     if let Some(env) = $crate::Env::hbase() {
+                        super::$name(&env);
+                    }
+                }
+            )*
+        }
+        mod thrift2 {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(env) = $crate::Env::thrift2() {
                         super::$name(&env);
                     }
                 }

@@ -49,6 +49,10 @@ pub const ADDR_VAR: &str = "CAPJURE_HBASE";
 pub const SKIP_VAR: &str = "CAPJURE_SKIP_HBASE";
 /// Where `scripts/hbase start` puts the gateway.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:9090";
+/// Env var naming the HBase Thrift2 gateway (`[SCHEME://]HOST:PORT`).
+pub const ADDR2_VAR: &str = "CAPJURE_HBASE2";
+/// Where `scripts/hbase start` puts the Thrift2 gateway.
+pub const DEFAULT_ADDR2: &str = "127.0.0.1:9091";
 
 /// A connected Thrift1 client. The protocol is boxed so that one type covers
 /// every transport/protocol combination the gateway can be started with.
@@ -65,9 +69,18 @@ pub struct Target {
 impl Target {
     /// Reads `CAPJURE_HBASE` (or the default).
     pub fn from_env() -> Target {
-        let raw = std::env::var(ADDR_VAR).unwrap_or_default();
+        Target::from_var(ADDR_VAR, DEFAULT_ADDR)
+    }
+
+    /// Reads `CAPJURE_HBASE2` (or the default): the Thrift2 gateway.
+    pub fn thrift2_from_env() -> Target {
+        Target::from_var(ADDR2_VAR, DEFAULT_ADDR2)
+    }
+
+    fn from_var(var: &str, default: &str) -> Target {
+        let raw = std::env::var(var).unwrap_or_default();
         let raw = raw.trim();
-        Target::parse(if raw.is_empty() { DEFAULT_ADDR } else { raw })
+        Target::parse(if raw.is_empty() { default } else { raw })
     }
 
     /// Parses `[framed|compact|framed+compact|buffered|binary://]HOST:PORT`
@@ -198,28 +211,9 @@ fn current_test_name() -> String {
 ///   up): always panics, since that is a broken setup, not a missing one.
 pub fn hbase_client() -> Option<Client> {
     let target = Target::from_env();
-    let test = current_test_name();
     let mut client = match connect(&target) {
         Ok(c) => c,
-        Err(e) => {
-            if std::env::var(SKIP_VAR).is_ok_and(|v| v == "1") {
-                // Straight to the process's stderr: libtest captures
-                // eprintln! of passing tests, and a skip must be seen.
-                let _ = writeln!(
-                    std::io::stderr().lock(),
-                    "\nSKIPPED ({SKIP_VAR}=1): {test} needs HBase; none at {} ({e})",
-                    target.addr
-                );
-                return None;
-            }
-            panic!(
-                "{test} needs a running HBase Thrift1 gateway at {} ({ADDR_VAR}), but connecting \
-                 failed: {e}.\nStart one with `scripts/hbase start` (stop it with `scripts/hbase \
-                 stop`), or run the whole suite with `scripts/test`, which starts and stops HBase \
-                 itself. To skip HBase tests visibly instead, set {SKIP_VAR}=1.",
-                target.addr
-            );
-        }
+        Err(e) => return missing("Thrift1", &target, ADDR_VAR, "", &e),
     };
     if let Err(e) = client.get_table_names() {
         panic!(
@@ -231,6 +225,59 @@ pub fn hbase_client() -> Option<Client> {
         );
     }
     Some(client)
+}
+
+/// Says that the gateway a test needs is not there: a visible `SKIPPED`
+/// line under `CAPJURE_SKIP_HBASE=1`, else a panic saying how to start it.
+fn missing<T>(
+    kind: &str,
+    target: &Target,
+    var: &str,
+    start: &str,
+    e: &dyn std::fmt::Display,
+) -> Option<T> {
+    let test = current_test_name();
+    if std::env::var(SKIP_VAR).is_ok_and(|v| v == "1") {
+        // Straight to the process's stderr: libtest captures eprintln! of
+        // passing tests, and a skip must be seen.
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "\nSKIPPED ({SKIP_VAR}=1): {test} needs HBase's {kind} gateway; none at {} ({e})",
+            target.addr
+        );
+        return None;
+    }
+    panic!(
+        "{test} needs a running HBase {kind} gateway at {} ({var}), but connecting failed: {e}.\n\
+         Start one with `scripts/hbase start{start}` (stop it with `scripts/hbase stop{start}`), \
+         or run the whole suite with `scripts/test`, which starts and stops HBase itself. To \
+         skip HBase tests visibly instead, set {SKIP_VAR}=1.",
+        target.addr
+    );
+}
+
+/// A [`capjure::Thrift2Store`] on the Thrift2 gateway named by
+/// `CAPJURE_HBASE2` (default `127.0.0.1:9091`), as [`hbase_client`] does
+/// for Thrift1: a missing gateway fails loudly, or skips visibly under
+/// `CAPJURE_SKIP_HBASE=1`.
+pub fn thrift2_store() -> Option<capjure::Thrift2Store> {
+    let target = Target::thrift2_from_env();
+    match capjure::Thrift2Store::new(target.config()) {
+        Ok(store) => Some(store),
+        Err(e) => {
+            let unreachable = matches!(
+                e.kind(),
+                capjure::ErrorKind::Transport { .. } | capjure::ErrorKind::Timeout { .. }
+            );
+            if !unreachable {
+                panic!(
+                    "HBase Thrift2 gateway at {} ({ADDR2_VAR}) answered, but not as expected: {e}",
+                    target.addr
+                );
+            }
+            missing("Thrift2", &target, ADDR2_VAR, " thrift2", &e)
+        }
+    }
 }
 
 /// A table name no other test or run uses: `capjure_t_<prefix>_<pid>_<time>_<n>`.

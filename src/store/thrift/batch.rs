@@ -16,10 +16,10 @@ use thrift::protocol::{
 };
 use thrift::{ApplicationError, ApplicationErrorKind, ProtocolError, ProtocolErrorKind};
 
-use super::pool::Conn;
-use super::wire::{BinaryInput, read_reply_begin};
+use super::Conn;
 use crate::cell::Cell;
 use crate::store::Row;
+use crate::store::gateway::wire::{BinaryInput, read_reply_begin};
 
 /// One row of a batch: its key and its cells, ranges into the batch.
 #[derive(Clone, Debug)]

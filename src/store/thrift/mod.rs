@@ -15,20 +15,72 @@ use crate::cell::{Cell, CellRef, split_column};
 use crate::error::{ErrorKind, Result};
 
 mod batch;
-mod config;
 
 use batch::{Batch, BatchCells};
-mod errors;
-mod pool;
 mod scan_filter;
 #[cfg(test)]
 mod test_replies;
-mod wire;
 mod write;
 
-use super::gateway::{self, Outcome, Retry};
-pub use config::{ThriftConfig, TransportKind, WireProtocol};
-use pool::{Client, Conn, Pool};
+pub use super::gateway::config::{ThriftConfig, TransportKind, WireProtocol};
+use super::gateway::{self, Exception, ExceptionKind, Gateway, Retry, Wire, errors};
+use thrift::protocol::{TInputProtocol, TOutputProtocol};
+
+/// The generated Thrift1 client over boxed protocols.
+pub(crate) type Client = hbase_thrift::hbase::HbaseSyncClient<
+    Box<dyn TInputProtocol + Send>,
+    Box<dyn TOutputProtocol + Send>,
+>;
+type Conn = super::gateway::pool::Conn<Thrift1>;
+
+/// HBase's Thrift1 protocol, for the shared gateway plumbing.
+pub(crate) struct Thrift1;
+
+impl Wire for Thrift1 {
+    type Client = Client;
+    const NAME: &'static str = "Thrift1";
+    const SERVER_TYPE: i32 = 1;
+    const START: &'static str = "`hbase thrift start`";
+    const TERSE_ERRORS: bool = false;
+
+    fn client(
+        input: Box<dyn TInputProtocol + Send>,
+        output: Box<dyn TOutputProtocol + Send>,
+    ) -> Client {
+        hbase_thrift::hbase::HbaseSyncClient::new(input, output)
+    }
+
+    fn server_type(client: &mut Client) -> thrift::Result<i32> {
+        Ok(client.get_thrift_server_type()?.0)
+    }
+
+    fn table_enabled(client: &mut Client, table: &str) -> thrift::Result<bool> {
+        client.is_table_enabled(table.into())
+    }
+
+    fn table_exists(client: &mut Client, table: &str) -> thrift::Result<bool> {
+        Ok(client
+            .get_table_names()?
+            .iter()
+            .any(|name| name == table.as_bytes()))
+    }
+
+    fn exception(user: &(dyn std::error::Error + Send + Sync + 'static)) -> Option<Exception> {
+        use hbase_thrift::hbase::{AlreadyExists, IOError, IllegalArgument};
+        if let Some(io) = user.downcast_ref::<IOError>() {
+            return Some(Exception::io(io.message.clone(), io.can_retry));
+        }
+        if let Some(arg) = user.downcast_ref::<IllegalArgument>() {
+            let message = arg.message.clone();
+            return Some(Exception::other(ExceptionKind::IllegalArgument, message));
+        }
+        let exists = user.downcast_ref::<AlreadyExists>()?;
+        Some(Exception::other(
+            ExceptionKind::AlreadyExists,
+            exists.message.clone(),
+        ))
+    }
+}
 
 /// A [`Store`] backed by HBase's Thrift1 gateway (`hbase thrift start`).
 ///
@@ -77,13 +129,13 @@ use pool::{Client, Conn, Pool};
 /// # Ok::<(), capjure::Error>(())
 /// ```
 pub struct ThriftStore {
-    pool: Pool,
+    gateway: Gateway<Thrift1>,
 }
 
 impl std::fmt::Debug for ThriftStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ThriftStore")
-            .field("config", &self.pool.config)
+            .field("config", self.gateway.config())
             .finish_non_exhaustive()
     }
 }
@@ -108,12 +160,9 @@ impl ThriftStore {
     /// assert!(err.to_string().contains("127.0.0.1:1"));
     /// ```
     pub fn new(config: ThriftConfig) -> Result<Self> {
-        let store = ThriftStore {
-            pool: Pool::new(config),
-        };
-        let conn = store.pool.checkout("", "connect")?;
-        store.pool.checkin(conn);
-        Ok(store)
+        Ok(ThriftStore {
+            gateway: Gateway::connect(config)?,
+        })
     }
 
     /// The configuration.
@@ -124,7 +173,7 @@ impl ThriftStore {
     /// # Ok::<(), capjure::Error>(())
     /// ```
     pub fn config(&self) -> &ThriftConfig {
-        &self.pool.config
+        self.gateway.config()
     }
 
     /// Runs one Thrift call on a pooled connection, retrying per `retry`.
@@ -133,134 +182,9 @@ impl ThriftStore {
         table: &str,
         operation: &'static str,
         retry: Retry,
-        mut call: impl FnMut(&mut Client) -> thrift::Result<T>,
+        call: impl FnMut(&mut Client) -> thrift::Result<T>,
     ) -> Result<T> {
-        self.call_conn(table, operation, retry, |conn| call(&mut conn.client))
-    }
-
-    /// [`call`](Self::call), for calls that use the connection itself
-    /// (see `batch`).
-    fn call_conn<T>(
-        &self,
-        table: &str,
-        operation: &'static str,
-        retry: Retry,
-        mut call: impl FnMut(&mut Conn) -> thrift::Result<T>,
-    ) -> Result<T> {
-        let config = &self.pool.config;
-        let mut attempt: u32 = 0;
-        loop {
-            let (err, outcome) = match self.pool.checkout(table, operation) {
-                Err(err) => {
-                    // Nothing was sent, so any call may try again, unless
-                    // trying again cannot help.
-                    let outcome = match err.kind() {
-                        ErrorKind::ProtocolMismatch { .. } | ErrorKind::PoolExhausted { .. } => {
-                            Outcome::Final
-                        }
-                        _ => Outcome::NotStarted,
-                    };
-                    (errors::name_table(err, table, operation), outcome)
-                }
-                Ok(mut conn) => {
-                    if serves_data(operation) {
-                        conn.arm(table);
-                    }
-                    match call(&mut conn) {
-                        Ok(value) => {
-                            self.pool.checkin(conn);
-                            return Ok(value);
-                        }
-                        // A verdict on the table is the answer.
-                        Err(err) => self.settle_error(conn, err, table, operation)?,
-                    }
-                }
-            };
-            if gateway::may_retry(retry, outcome, attempt, config.retries) {
-                std::thread::sleep(gateway::backoff(config.backoff, attempt));
-                attempt += 1;
-                continue;
-            }
-            return Err(self.refine(err, table));
-        }
-    }
-
-    /// A failed call's error and how far it got; the connection goes back
-    /// to the pool unless it broke. `Err`: the connection gave up on the
-    /// call because of the table's state, which is the answer.
-    fn settle_error(
-        &self,
-        conn: Conn,
-        err: thrift::Error,
-        table: &str,
-        operation: &'static str,
-    ) -> std::result::Result<(crate::Error, Outcome), crate::Error> {
-        if let Some(verdict) = conn.take_verdict() {
-            return Err(verdict);
-        }
-        let broken = errors::is_broken(&err);
-        if !broken {
-            self.pool.checkin(conn);
-        }
-        let says_retry = errors::server_says_retry(&err);
-        let config = &self.pool.config;
-        let mapped = errors::map_error(err, table, operation, &config.address, config.call_timeout);
-        let outcome = match mapped.kind() {
-            ErrorKind::Timeout { .. } => Outcome::Stalled,
-            _ if broken => Outcome::Interrupted,
-            ErrorKind::Server { .. } if says_retry => Outcome::ServerSaysRetry,
-            _ => Outcome::Final,
-        };
-        Ok((mapped, outcome))
-    }
-
-    /// Settles a call made on `conn` outside [`ThriftStore::call`], as
-    /// `call` settles one it never retries: the connection goes back to
-    /// the pool unless it broke, and errors are named the same way.
-    fn finish<T>(
-        &self,
-        conn: Conn,
-        result: thrift::Result<T>,
-        table: &str,
-        operation: &'static str,
-    ) -> Result<T> {
-        match result {
-            Ok(value) => {
-                self.pool.checkin(conn);
-                Ok(value)
-            }
-            Err(err) => {
-                let (mapped, _) = self.settle_error(conn, err, table, operation)?;
-                Err(self.refine(mapped, table))
-            }
-        }
-    }
-
-    /// A batch against a missing table fails with a generic "retries
-    /// exhausted" message that names no exception; asking whether the
-    /// table exists (only on this error path) turns it into
-    /// [`ErrorKind::TableNotFound`].
-    fn refine(&self, err: crate::Error, table: &str) -> crate::Error {
-        let generic = matches!(err.kind(), ErrorKind::Server { message, .. }
-            if message.contains("RetriesExhaustedWithDetailsException"));
-        if generic && !table.is_empty() {
-            if matches!(self.table_exists(table), Ok(false)) {
-                return ErrorKind::TableNotFound {
-                    table: table.to_string(),
-                }
-                .into();
-            }
-            let enabled = self.call(table, "get", Retry::Safe, |client| {
-                client.is_table_enabled(table.into())
-            });
-            if matches!(enabled, Ok(false)) {
-                return ErrorKind::TableDisabled {
-                    table: table.to_string(),
-                }
-                .into();
-            }
-        }
-        err
+        self.gateway.call(table, operation, retry, call)
     }
 
     fn family_names(&self, table: &str) -> Result<Vec<Vec<u8>>> {
@@ -344,7 +268,7 @@ impl ThriftStore {
             let found = results.into_iter().find_map(row_from_thrift);
             return Ok(vec![found.filter(|found| found.key == *row)]);
         }
-        let parts = (rows.len() / SPLIT_ROWS).clamp(1, self.pool.config.pool_size.max(1));
+        let parts = (rows.len() / SPLIT_ROWS).clamp(1, self.gateway.config().pool_size.max(1));
         if parts > 1 {
             return self.get_latest_split(table, rows, &columns, before, parts);
         }
@@ -363,34 +287,13 @@ impl ThriftStore {
         before: Option<i64>,
         parts: usize,
     ) -> Result<Vec<Option<Row>>> {
-        let size = rows.len().div_ceil(parts);
-        std::thread::scope(|scope| {
-            let pieces: Vec<_> = rows
-                .chunks(size)
-                .skip(1)
-                .map(|piece| {
-                    let run = move || self.get_latest_batch(table, piece, columns, before);
-                    // Without a thread, the piece is read here instead.
-                    std::thread::Builder::new()
-                        .name("capjure-get".into())
-                        .spawn_scoped(scope, run)
-                        .map_err(|_| piece)
-                })
-                .collect();
-            let mut found =
-                self.get_latest_batch(table, &rows[..size.min(rows.len())], columns, before)?;
-            for piece in pieces {
-                let answer = match piece {
-                    Ok(thread) => match thread.join() {
-                        Ok(answer) => answer,
-                        Err(panic) => std::panic::resume_unwind(panic),
-                    },
-                    Err(piece) => self.get_latest_batch(table, piece, columns, before),
-                };
-                found.extend(answer?);
-            }
-            Ok(found)
-        })
+        let mut found = Vec::with_capacity(rows.len());
+        for answer in gateway::in_pieces(rows, parts, |piece| {
+            self.get_latest_batch(table, piece, columns, before)
+        }) {
+            found.extend(answer?);
+        }
+        Ok(found)
     }
 
     /// One `getRowsWithColumns` call for `rows`.
@@ -495,16 +398,6 @@ impl ThriftStore {
     }
 }
 
-/// Whether a call reads or writes a table's rows, so that a disabled table
-/// explains it stalling. Admin calls are left to their timeout: creating
-/// or disabling a table stalls while the table is not (yet) enabled.
-fn serves_data(operation: &str) -> bool {
-    matches!(
-        operation,
-        "get_rows" | "scan" | "mutate" | "increment" | "check_and_put"
-    )
-}
-
 /// A gateway row result as a [`Row`]; `None` for an empty one.
 fn row_from_thrift(result: TRowResult) -> Option<Row> {
     let key = result.row?;
@@ -560,7 +453,7 @@ fn to_thrift_mutation(mutation: &Mutation) -> TMutation {
 
 impl Store for ThriftStore {
     fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
-        check_batch(table, batch, &self.pool.config.limits)?;
+        check_batch(table, batch, &self.gateway.config().limits)?;
         write::check_sizes(table, batch)?;
         let groups = group_by_timestamp(batch);
         for (index, (timestamp, group)) in groups.iter().enumerate() {
@@ -572,16 +465,18 @@ impl Store for ThriftStore {
                 attributes: &BTreeMap::new(),
             };
             // Encoded per attempt, straight from the caller's cells.
-            self.call_conn(table, "mutate", retry, |conn| {
-                write::mutate_rows(conn, &call)
-            })
-            .map_err(|err| errors::blame_rows(err, table, &groups, index))?;
+            self.gateway
+                .call_conn(table, "mutate", retry, |conn| {
+                    write::mutate_rows(conn, &call)
+                })
+                .map_err(|err| errors::blame_rows(err, table, &groups, index))?;
         }
         Ok(())
     }
 
     fn get_rows(&self, table: &str, rows: &[Vec<u8>], read: &Read) -> Result<Vec<Option<Row>>> {
-        self.pool
+        self.gateway
+            .pool
             .config
             .limits
             .check_rows(table, "get_rows", rows)?;
@@ -607,7 +502,7 @@ impl Store for ThriftStore {
     }
 
     fn scan(&self, table: &str, scan: &Scan) -> Result<Scanner<'_>> {
-        let (mut scan, shape) = match scan.prepare(table, &self.pool.config.limits)? {
+        let (mut scan, shape) = match scan.prepare(table, &self.gateway.config().limits)? {
             Prepared::Empty(scan) => {
                 self.check_scan_families(table, &scan)?;
                 return Ok(Scanner::new(std::iter::empty()));
@@ -644,7 +539,8 @@ impl Store for ThriftStore {
     }
 
     fn delete_rows(&self, table: &str, rows: &[Vec<u8>], timestamp: Option<i64>) -> Result<()> {
-        self.pool
+        self.gateway
+            .pool
             .config
             .limits
             .check_rows(table, "delete_rows", rows)?;
@@ -676,7 +572,10 @@ impl Store for ThriftStore {
         qualifier: &[u8],
         amount: i64,
     ) -> Result<i64> {
-        self.pool.config.limits.check_row(table, "increment", row)?;
+        self.gateway
+            .config()
+            .limits
+            .check_row(table, "increment", row)?;
         check_family_name(table, "increment", family)?;
         let column = Column::qualified(family, qualifier).to_thrift();
         self.call(table, "increment", Retry::Never, |client| {
@@ -705,7 +604,7 @@ impl Store for ThriftStore {
         expected: Option<&[u8]>,
         put: &Cell,
     ) -> Result<bool> {
-        check_check_and_put(table, row, family, put, &self.pool.config.limits)?;
+        check_check_and_put(table, row, family, put, &self.gateway.config().limits)?;
         let column = Column::qualified(family, qualifier).to_thrift();
         let mutation = to_thrift_mutation(&Mutation::Put(put.clone()));
         // The generated client cannot send a null value; an empty one means
@@ -725,17 +624,7 @@ impl Store for ThriftStore {
     }
 
     fn create_table(&self, table: &str, families: &[FamilySpec]) -> Result<()> {
-        if families.is_empty() {
-            return Err(ErrorKind::InvalidArgument {
-                table: table.to_string(),
-                operation: "create_table",
-                message: "a table needs at least one column family".to_string(),
-            }
-            .into());
-        }
-        for family in families {
-            check_family_name(table, "create_table", family.name.as_bytes())?;
-        }
+        super::check_create_table(table, families)?;
         let descriptors: Vec<ColumnDescriptor> = families
             .iter()
             .map(|family| ColumnDescriptor {
@@ -886,6 +775,7 @@ impl ThriftScanner<'_> {
             Some(pending) => self.settle(pending),
             None => self
                 .store
+                .gateway
                 .call_conn(&self.table, "scan", Retry::Never, |conn| {
                     batch::scanner_get_list(conn, id, rows, capacity)
                 }),
@@ -967,7 +857,7 @@ impl ThriftScanner<'_> {
             ErrorKind::Transport { .. } => true,
             ErrorKind::Server { source, .. } => source
                 .downcast_ref::<thrift::Error>()
-                .is_some_and(errors::scanner_expired),
+                .is_some_and(errors::scanner_expired::<Thrift1>),
             ErrorKind::InvalidArgument { message, .. } => message.contains("scanner ID is invalid"),
             _ => false,
         }
@@ -977,7 +867,7 @@ impl ThriftScanner<'_> {
     /// thread. Without a connection or a thread the next fetch simply asks
     /// itself.
     fn prefetch(&mut self, id: i32, rows: i32, capacity: usize) {
-        let Some(Ok(mut conn)) = self.store.pool.try_checkout() else {
+        let Some(Ok(mut conn)) = self.store.gateway.pool.try_checkout() else {
             return;
         };
         conn.arm(&self.table);
@@ -1000,7 +890,7 @@ impl ThriftScanner<'_> {
             // The call panicked on that thread: as it would have here.
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        self.store.finish(conn, result, &self.table, "scan")
+        self.store.gateway.finish(conn, result, &self.table, "scan")
     }
 
     fn close(&mut self) {
@@ -1125,7 +1015,32 @@ impl Drop for ThriftScanner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hbase_thrift::hbase::{TCell, TColumn};
+    use hbase_thrift::hbase::{IOError, TCell, TColumn};
+
+    fn map_io_error(message: &str) -> crate::Error {
+        let err = thrift::Error::User(Box::new(IOError::new(message.to_string(), false)));
+        errors::map_error::<Thrift1>(
+            err,
+            "t",
+            "get_rows",
+            "h:1",
+            std::time::Duration::from_secs(1),
+        )
+    }
+
+    #[test]
+    fn maps_table_disabled() {
+        let mapped = map_io_error(
+            "org.apache.hadoop.hbase.TableNotEnabledException: t is disabled.\n\tat x",
+        );
+        assert!(matches!(mapped.kind(), ErrorKind::TableDisabled { table } if table == "t"));
+    }
+
+    #[test]
+    fn maps_table_not_found() {
+        let mapped = map_io_error("org.apache.hadoop.hbase.TableNotFoundException: t\n\tat x");
+        assert!(matches!(mapped.kind(), ErrorKind::TableNotFound { table } if table == "t"));
+    }
 
     fn tcell(value: &str, timestamp: i64) -> TCell {
         TCell {

@@ -20,9 +20,9 @@ use hbase_thrift::hbase::{IOError, IllegalArgument};
 use thrift::protocol::{TInputProtocol, TType, field_id};
 use thrift::{ProtocolError, ProtocolErrorKind};
 
-use super::pool::Conn;
-use super::wire::{BinaryInput, read_reply_begin};
+use super::Conn;
 use crate::error::{ErrorKind, Result};
+use crate::store::gateway::wire::{BinaryInput, read_reply_begin};
 use crate::store::{Mutation, RowMutations};
 
 /// Bytes gathered before they go to the socket: a batch of a few rows is

@@ -1,6 +1,6 @@
-//! Connections to the Thrift1 gateway: the connect handshake, reads that
-//! watch for stalled calls, and a bounded pool that drops broken
-//! connections.
+//! Connections to a gateway, whatever its protocol ([`Wire`]): the
+//! connect handshake, reads that watch for stalled calls, and a bounded
+//! pool that drops broken connections.
 
 use std::io::{ErrorKind as IoErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
-use hbase_thrift::hbase::{HbaseSyncClient, THbaseSyncClient, TThriftServerType};
 use thrift::protocol::{
     TBinaryOutputProtocol, TCompactInputProtocol, TCompactOutputProtocol, TInputProtocol,
     TMessageIdentifier, TMessageType, TOutputProtocol, TStructIdentifier,
@@ -17,14 +16,12 @@ use thrift::transport::{
     TBufferedReadTransport, TBufferedWriteTransport, TFramedReadTransport, TFramedWriteTransport,
 };
 
+use super::Wire;
 use super::config::{ThriftConfig, TransportKind, WireProtocol};
 use super::errors;
 use super::wire::BinaryInput;
 use crate::TransportCause;
 use crate::error::{ErrorKind, Result};
-
-pub(crate) type Client =
-    HbaseSyncClient<Box<dyn TInputProtocol + Send>, Box<dyn TOutputProtocol + Send>>;
 
 /// How long a read waits before the table of the call in flight is checked
 /// once (see [`Watch`]): longer than almost every healthy call, short
@@ -32,8 +29,8 @@ pub(crate) type Client =
 const STALL_CHECK_AFTER: Duration = Duration::from_secs(1);
 
 /// One connection: the generated client and the socket under it.
-pub(crate) struct Conn {
-    pub(crate) client: Client,
+pub(crate) struct Conn<W: Wire> {
+    pub(crate) client: W::Client,
     /// A second reader on the same socket for replies decoded without the
     /// generated client (see `batch`): only with the buffered transport
     /// and binary protocol. One call is in flight at a time and each reads
@@ -52,7 +49,7 @@ pub(crate) struct Conn {
     _slot: Option<Slot>,
 }
 
-impl Conn {
+impl<W: Wire> Conn<W> {
     /// Whether the server has closed the socket (or sent something nobody
     /// asked for) while it sat in the pool.
     fn looks_alive(&self) -> bool {
@@ -106,7 +103,14 @@ pub(crate) struct Watch {
     slice: Duration,
     table: Mutex<String>,
     verdict: Mutex<Option<crate::Error>>,
-    pool: Weak<Shared>,
+    pool: Weak<dyn StallCheck>,
+}
+
+/// What a stalled read asks the pool: the table's state, if it explains a
+/// call that gets no reply (`table` disabled or gone), checked within
+/// `within`.
+trait StallCheck: Send + Sync {
+    fn table_verdict(self: Arc<Self>, table: String, within: Duration) -> Option<crate::Error>;
 }
 
 impl Watch {
@@ -125,7 +129,13 @@ impl Watch {
         if table.is_empty() {
             return None;
         }
-        let shared = self.pool.upgrade()?;
+        self.pool.upgrade()?.table_verdict(table, within)
+    }
+}
+
+impl<W: Wire> StallCheck for Shared<W> {
+    fn table_verdict(self: Arc<Self>, table: String, within: Duration) -> Option<crate::Error> {
+        let shared = self;
         let mut conn = match shared.try_checkout(within) {
             Some(Ok(conn)) => conn,
             Some(Err(_)) => return None,
@@ -133,7 +143,7 @@ impl Watch {
             None => shared.connect(false, within).ok()?,
         };
         conn.watch.set_limit(within.max(Duration::from_millis(1)));
-        let answer = conn.client.is_table_enabled(table.clone().into());
+        let answer = W::table_enabled(&mut conn.client, &table);
         conn.watch.set_limit(shared.config.call_timeout);
         match answer {
             Ok(enabled) => {
@@ -144,8 +154,13 @@ impl Watch {
             Err(err) => {
                 shared.checkin(conn);
                 let config = &shared.config;
-                let mapped =
-                    errors::map_error(err, &table, "get", &config.address, config.call_timeout);
+                let mapped = errors::map_error::<W>(
+                    err,
+                    &table,
+                    "get",
+                    &config.address,
+                    config.call_timeout,
+                );
                 matches!(mapped.kind(), ErrorKind::TableNotFound { .. }).then_some(mapped)
             }
         }
@@ -209,21 +224,32 @@ impl Watched {
 
 /// One open connection counted against the pool's size; `None` once the
 /// count was given back by a holder of the pool's lock.
-struct Slot(Option<Arc<Shared>>);
+struct Slot(Option<Arc<dyn Release>>);
+
+/// Gives a connection's place in the pool back.
+trait Release: Send + Sync {
+    fn release(&self);
+}
+
+impl<W: Wire> Release for Shared<W> {
+    fn release(&self) {
+        let mut state = lock(&self.state);
+        state.open = state.open.saturating_sub(1);
+        drop(state);
+        self.freed.notify_one();
+    }
+}
 
 impl Drop for Slot {
     fn drop(&mut self) {
         if let Some(shared) = self.0.take() {
-            let mut state = lock(&shared.state);
-            state.open = state.open.saturating_sub(1);
-            drop(state);
-            shared.freed.notify_one();
+            shared.release();
         }
     }
 }
 
-struct State {
-    idle: Vec<Conn>,
+struct State<W: Wire> {
+    idle: Vec<Conn<W>>,
     /// Connections open, idle or in use (or being opened).
     open: usize,
     /// The store is gone: connections coming back are closed.
@@ -231,20 +257,20 @@ struct State {
 }
 
 /// What the pool's connections share with it.
-pub(crate) struct Shared {
+pub(crate) struct Shared<W: Wire> {
     config: ThriftConfig,
-    state: Mutex<State>,
+    state: Mutex<State<W>>,
     /// Signalled when a connection comes back or closes.
     freed: Condvar,
 }
 
 /// Opens connections, up to the configured size, and keeps them.
-pub(crate) struct Pool {
+pub(crate) struct Pool<W: Wire> {
     pub(crate) config: ThriftConfig,
-    shared: Arc<Shared>,
+    shared: Arc<Shared<W>>,
 }
 
-impl Pool {
+impl<W: Wire> Pool<W> {
     pub(crate) fn new(config: ThriftConfig) -> Self {
         Pool {
             shared: Arc::new(Shared {
@@ -263,7 +289,7 @@ impl Pool {
     /// An idle connection that still looks alive, a new one while fewer
     /// than the pool's size are open, or else the first one returned
     /// within the pool wait.
-    pub(crate) fn checkout(&self, table: &str, operation: &'static str) -> Result<Conn> {
+    pub(crate) fn checkout(&self, table: &str, operation: &'static str) -> Result<Conn<W>> {
         let config = &self.config;
         let deadline = Instant::now() + config.pool_wait;
         // Declared before the guard, so dropped (closed) after it.
@@ -300,17 +326,17 @@ impl Pool {
 
     /// [`checkout`](Self::checkout) without waiting: `None` when every
     /// connection is busy.
-    pub(crate) fn try_checkout(&self) -> Option<Result<Conn>> {
+    pub(crate) fn try_checkout(&self) -> Option<Result<Conn<W>>> {
         self.shared.try_checkout(self.config.connect_timeout)
     }
 
     /// Returns a connection that finished its call cleanly.
-    pub(crate) fn checkin(&self, conn: Conn) {
+    pub(crate) fn checkin(&self, conn: Conn<W>) {
         self.shared.checkin(conn);
     }
 }
 
-impl Drop for Pool {
+impl<W: Wire> Drop for Pool<W> {
     /// Closes the idle connections: each holds the pool's shared state (for
     /// its slot), so they would otherwise keep each other alive.
     fn drop(&mut self) {
@@ -323,10 +349,10 @@ impl Drop for Pool {
     }
 }
 
-impl Shared {
+impl<W: Wire> Shared<W> {
     /// A live idle connection; dead and expired ones go to `dead`, to be
     /// closed once the lock is released, their slots given back here.
-    fn take_idle(&self, state: &mut State, dead: &mut Vec<Conn>) -> Option<Conn> {
+    fn take_idle(&self, state: &mut State<W>, dead: &mut Vec<Conn<W>>) -> Option<Conn<W>> {
         while let Some(mut conn) = state.idle.pop() {
             if conn.idle_since.elapsed() <= self.config.max_idle && conn.looks_alive() {
                 return Some(conn);
@@ -342,7 +368,7 @@ impl Shared {
 
     /// An idle connection, or a new one (connected within `limit`) if
     /// there is room; `None` when every connection is busy.
-    fn try_checkout(self: &Arc<Self>, limit: Duration) -> Option<Result<Conn>> {
+    fn try_checkout(self: &Arc<Self>, limit: Duration) -> Option<Result<Conn<W>>> {
         let mut dead = Vec::new();
         let mut state = lock(&self.state);
         if let Some(conn) = self.take_idle(&mut state, &mut dead) {
@@ -356,7 +382,7 @@ impl Shared {
         None
     }
 
-    fn checkin(&self, mut conn: Conn) {
+    fn checkin(&self, mut conn: Conn<W>) {
         lock(&conn.watch.table).clear();
         if conn._slot.is_none() {
             return; // opened outside the count: closed now
@@ -375,9 +401,9 @@ impl Shared {
     /// Opens a socket and proves the gateway speaks our transport and
     /// protocol by asking its server type, all within `limit` (the connect
     /// timeout). `counted`: the caller has reserved a slot for it.
-    fn connect(self: &Arc<Self>, counted: bool, limit: Duration) -> Result<Conn> {
+    fn connect(self: &Arc<Self>, counted: bool, limit: Duration) -> Result<Conn<W>> {
         // The slot is given back however connecting ends.
-        let slot = counted.then(|| Slot(Some(Arc::clone(self))));
+        let slot = counted.then(|| Slot(Some(Arc::clone(self) as Arc<dyn Release>)));
         let config = &self.config;
         let limit = limit
             .min(config.connect_timeout)
@@ -394,7 +420,7 @@ impl Shared {
             slice,
             table: Mutex::new(String::new()),
             verdict: Mutex::new(None),
-            pool: Arc::downgrade(self),
+            pool: Arc::downgrade(self) as Weak<dyn StallCheck>,
         });
         watch.set_limit(limit);
         let setup = || -> std::io::Result<(Watched, TcpStream, Option<Watched>)> {
@@ -436,11 +462,11 @@ impl Shared {
                 Box::new(TCompactOutputProtocol::new(output)),
             ),
         };
-        let mut client = HbaseSyncClient::new(input, output);
-        let answer = client.get_thrift_server_type();
+        let mut client = W::client(input, output);
+        let answer = W::server_type(&mut client);
         watch.set_limit(config.call_timeout);
         match answer {
-            Ok(TThriftServerType::ONE) => Ok(Conn {
+            Ok(kind) if kind == W::SERVER_TYPE => Ok(Conn {
                 client,
                 raw: raw.map(|raw| BinaryInput::new(raw, true)),
                 out: Vec::new(),
@@ -452,11 +478,18 @@ impl Shared {
             Ok(other) => Err(ErrorKind::ProtocolMismatch {
                 address: config.address.clone(),
                 detail: format!(
-                    "the gateway is not a Thrift1 server (it reports server type {}); \
-                     start HBase's Thrift1 gateway (`hbase thrift start`), not thrift2",
-                    other.0
+                    "the gateway is not a {} server (it reports server type {other}, {}); \
+                     connect to HBase's {} gateway ({}) or use the store for the other one",
+                    W::NAME,
+                    match other {
+                        1 => "a Thrift1 gateway",
+                        2 => "a Thrift2 gateway",
+                        _ => "unknown",
+                    },
+                    W::NAME,
+                    W::START,
                 ),
-                source: format!("server type {}", other.0).into(),
+                source: format!("server type {other}").into(),
             }
             .into()),
             Err(err) => Err(self.handshake_error(err, limit)),
@@ -474,8 +507,9 @@ impl Shared {
                 detail: format!(
                     "{seen} ({err}); the client uses the {}: check that the gateway was started \
                      with the same (`-f` for framed, `-c` for compact) and that this port is the \
-                     Thrift1 gateway",
-                    config.wire()
+                     {} gateway",
+                    config.wire(),
+                    W::NAME
                 ),
                 source: Box::new(err),
             }
@@ -593,7 +627,7 @@ impl Shared {
         let (cause, hint) = match err.kind() {
             IoErrorKind::ConnectionRefused => (
                 TransportCause::Refused,
-                "connection refused: is the HBase Thrift1 gateway running on this port?",
+                "connection refused: is the HBase gateway running on this port?",
             ),
             IoErrorKind::NotFound => (TransportCause::Refused, "cannot resolve the address"),
             IoErrorKind::ConnectionReset | IoErrorKind::ConnectionAborted => {

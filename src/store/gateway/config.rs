@@ -1,4 +1,4 @@
-//! How to reach a Thrift1 gateway: address, wire format, timeouts, pool
+//! How to reach a gateway (Thrift1 or Thrift2): address, wire format, timeouts, pool
 //! and retries.
 
 use std::time::Duration;
@@ -37,7 +37,8 @@ pub enum WireProtocol {
     Compact,
 }
 
-/// How to reach a Thrift1 gateway.
+/// How to reach a gateway, Thrift1 ([`ThriftStore`](crate::ThriftStore)) or
+/// Thrift2 ([`Thrift2Store`](crate::Thrift2Store)): both take the same settings.
 ///
 /// ```
 /// use std::time::Duration;

