@@ -456,3 +456,28 @@ fn storable_objects_round_trip_through_every_store() {
         }
     }
 }
+
+/// A test store answers as the store it wraps, not as `Store`'s defaults:
+/// MemoryStore checks every compare op (the default knows only `Eq`).
+#[test]
+fn a_test_store_checks_and_mutates_as_its_store_does() {
+    use capjure::store::{Check, CompareOp};
+    for store in stores() {
+        let table = store
+            .raw_table("check_and_mutate", &[FamilySpec::new("f")])
+            .expect("create the table");
+        let put = |value: &str| RowMutations::new("r").put(Cell::new("f", "v", value.to_string()));
+        store.mutate(table.name(), &[put("1")]).expect("first put");
+        let older = Check::new("f", "v", CompareOp::Lt, "5");
+        let written = store.check_and_mutate(table.name(), &older, &put("2"));
+        // Thrift1 has only checkAndPut, so it answers `Unsupported` for `Lt`.
+        if format!("{store:?}") == "TestStore(memory)" {
+            assert!(written.expect("Lt is supported"), "{store:?}");
+        } else {
+            assert!(
+                matches!(written, Err(ref e) if matches!(e.kind(), ErrorKind::Unsupported { .. })),
+                "{store:?}: {written:?}"
+            );
+        }
+    }
+}

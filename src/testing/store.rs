@@ -481,6 +481,22 @@ impl Store for TestStore {
     fn add_family(&self, table: &str, family: &FamilySpec) -> Result<()> {
         self.store.add_family(table, family)
     }
+    // The wrapped store's own answers, not the trait's defaults: MemoryStore
+    // checks every compare op, and a store may replace rows atomically.
+    fn atomic_row_mutations(&self) -> bool {
+        self.store.atomic_row_mutations()
+    }
+    fn check_and_mutate(
+        &self,
+        table: &str,
+        check: &crate::store::Check,
+        change: &RowMutations,
+    ) -> Result<bool> {
+        self.store.check_and_mutate(table, check, change)
+    }
+    fn next_timestamp(&self) -> i64 {
+        self.store.next_timestamp()
+    }
 }
 
 #[cfg(test)]
