@@ -10,12 +10,21 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
 
 use capjure::store::Store;
 use capjure::{ARRAY_MARKER, Codec, KeyConfig, Mapper, Table, Thrift2Store, ThriftStore};
 use serde_json::json;
 
+/// The venv's python, made once per process: the tests in this file run on
+/// parallel threads, and two `python3 -m venv` into one folder collide
+/// ("File exists") on a fresh machine.
 fn venv_python() -> PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(make_venv).clone()
+}
+
+fn make_venv() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let venv = root.join("target").join("happybase-venv");
     let python = venv.join("bin").join("python");
