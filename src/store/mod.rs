@@ -854,65 +854,72 @@ pub trait Store: Send + Sync {
     }
 }
 
+/// Implements [`Store`] for a type by handing every call to the store
+/// `$inner` (an expression of `$this`, which is `self`), so that a wrapper
+/// can never miss a call, or its default, when the trait grows one.
 macro_rules! forward_store {
-    ($($ty:ty),*) => {$(
-        impl<S: Store + ?Sized> Store for $ty {
-            fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
-                (**self).mutate(table, batch)
+    ([$($gen:tt)*] $ty:ty, |$this:ident| $inner:expr) => {
+        impl<$($gen)*> $crate::store::Store for $ty {
+            fn mutate(&self, table: &str, batch: &[$crate::store::RowMutations]) -> $crate::Result<()> {
+                { let $this = self; &$inner }.mutate(table, batch)
             }
-            fn get_rows(&self, table: &str, rows: &[Vec<u8>], read: &Read) -> Result<Vec<Option<Row>>> {
-                (**self).get_rows(table, rows, read)
+            fn get_rows(&self, table: &str, rows: &[Vec<u8>], read: &$crate::store::Read) -> $crate::Result<Vec<Option<$crate::store::Row>>> {
+                { let $this = self; &$inner }.get_rows(table, rows, read)
             }
-            fn get_row(&self, table: &str, row: &[u8], read: &Read) -> Result<Option<Row>> {
-                (**self).get_row(table, row, read)
+            fn get_row(&self, table: &str, row: &[u8], read: &$crate::store::Read) -> $crate::Result<Option<$crate::store::Row>> {
+                { let $this = self; &$inner }.get_row(table, row, read)
             }
-            fn scan(&self, table: &str, scan: &Scan) -> Result<Scanner<'_>> {
-                (**self).scan(table, scan)
+            fn scan(&self, table: &str, scan: &$crate::store::Scan) -> $crate::Result<$crate::store::Scanner<'_>> {
+                { let $this = self; &$inner }.scan(table, scan)
             }
-            fn delete_rows(&self, table: &str, rows: &[Vec<u8>], timestamp: Option<i64>) -> Result<()> {
-                (**self).delete_rows(table, rows, timestamp)
+            fn delete_rows(&self, table: &str, rows: &[Vec<u8>], timestamp: Option<i64>) -> $crate::Result<()> {
+                { let $this = self; &$inner }.delete_rows(table, rows, timestamp)
             }
-            fn increment(&self, table: &str, row: &[u8], family: &[u8], qualifier: &[u8], amount: i64) -> Result<i64> {
-                (**self).increment(table, row, family, qualifier, amount)
+            fn increment(&self, table: &str, row: &[u8], family: &[u8], qualifier: &[u8], amount: i64) -> $crate::Result<i64> {
+                { let $this = self; &$inner }.increment(table, row, family, qualifier, amount)
             }
-            fn check_and_put(&self, table: &str, row: &[u8], family: &[u8], qualifier: &[u8], expected: Option<&[u8]>, put: &Cell) -> Result<bool> {
-                (**self).check_and_put(table, row, family, qualifier, expected, put)
+            fn check_and_put(&self, table: &str, row: &[u8], family: &[u8], qualifier: &[u8], expected: Option<&[u8]>, put: &$crate::Cell) -> $crate::Result<bool> {
+                { let $this = self; &$inner }.check_and_put(table, row, family, qualifier, expected, put)
             }
-            fn create_table(&self, table: &str, families: &[FamilySpec]) -> Result<()> {
-                (**self).create_table(table, families)
+            fn create_table(&self, table: &str, families: &[$crate::store::FamilySpec]) -> $crate::Result<()> {
+                { let $this = self; &$inner }.create_table(table, families)
             }
-            fn table_exists(&self, table: &str) -> Result<bool> {
-                (**self).table_exists(table)
+            fn table_exists(&self, table: &str) -> $crate::Result<bool> {
+                { let $this = self; &$inner }.table_exists(table)
             }
-            fn list_tables(&self) -> Result<Vec<String>> {
-                (**self).list_tables()
+            fn list_tables(&self) -> $crate::Result<Vec<String>> {
+                { let $this = self; &$inner }.list_tables()
             }
-            fn families(&self, table: &str) -> Result<Vec<FamilySpec>> {
-                (**self).families(table)
+            fn families(&self, table: &str) -> $crate::Result<Vec<$crate::store::FamilySpec>> {
+                { let $this = self; &$inner }.families(table)
             }
-            fn drop_table(&self, table: &str) -> Result<()> {
-                (**self).drop_table(table)
+            fn drop_table(&self, table: &str) -> $crate::Result<()> {
+                { let $this = self; &$inner }.drop_table(table)
             }
-            fn truncate_table(&self, table: &str) -> Result<()> {
-                (**self).truncate_table(table)
+            fn truncate_table(&self, table: &str) -> $crate::Result<()> {
+                { let $this = self; &$inner }.truncate_table(table)
             }
-            fn add_family(&self, table: &str, family: &FamilySpec) -> Result<()> {
-                (**self).add_family(table, family)
+            fn add_family(&self, table: &str, family: &$crate::store::FamilySpec) -> $crate::Result<()> {
+                { let $this = self; &$inner }.add_family(table, family)
             }
             fn atomic_row_mutations(&self) -> bool {
-                (**self).atomic_row_mutations()
+                { let $this = self; &$inner }.atomic_row_mutations()
             }
-            fn check_and_mutate(&self, table: &str, check: &Check, change: &RowMutations) -> Result<bool> {
-                (**self).check_and_mutate(table, check, change)
+            fn check_and_mutate(&self, table: &str, check: &$crate::store::Check, change: &$crate::store::RowMutations) -> $crate::Result<bool> {
+                { let $this = self; &$inner }.check_and_mutate(table, check, change)
             }
             fn next_timestamp(&self) -> i64 {
-                (**self).next_timestamp()
+                { let $this = self; &$inner }.next_timestamp()
             }
         }
-    )*};
+    };
 }
+#[cfg(feature = "testing")] // the one user outside this module: TestStore
+pub(crate) use forward_store;
 
-forward_store!(&S, Box<S>, Arc<S>);
+forward_store!([S: Store + ?Sized] &S, |this| **this);
+forward_store!([S: Store + ?Sized] Box<S>, |this| **this);
+forward_store!([S: Store + ?Sized] Arc<S>, |this| **this);
 
 /// Checks what every store rejects the same way before touching data:
 /// empty or too long row keys, cells over the size limit, negative

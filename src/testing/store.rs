@@ -7,13 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::cell::Cell;
 use crate::error::Result;
 use crate::mapper::Mapper;
-use crate::store::{
-    FamilySpec, MemoryStore, Read, Row, RowMutations, Scan, Scanner, Store, ThriftConfig,
-    ThriftStore,
-};
+use crate::store::{FamilySpec, MemoryStore, Store, ThriftConfig, ThriftStore};
 use crate::table::Table;
 
 /// Every table a [`TestStore`] creates starts with this, so that tables
@@ -422,82 +418,9 @@ impl fmt::Debug for TestTable {
     }
 }
 
-impl Store for TestStore {
-    fn mutate(&self, table: &str, batch: &[RowMutations]) -> Result<()> {
-        self.store.mutate(table, batch)
-    }
-    fn get_rows(&self, table: &str, rows: &[Vec<u8>], read: &Read) -> Result<Vec<Option<Row>>> {
-        self.store.get_rows(table, rows, read)
-    }
-    fn get_row(&self, table: &str, row: &[u8], read: &Read) -> Result<Option<Row>> {
-        self.store.get_row(table, row, read)
-    }
-    fn scan(&self, table: &str, scan: &Scan) -> Result<Scanner<'_>> {
-        self.store.scan(table, scan)
-    }
-    fn delete_rows(&self, table: &str, rows: &[Vec<u8>], timestamp: Option<i64>) -> Result<()> {
-        self.store.delete_rows(table, rows, timestamp)
-    }
-    fn increment(
-        &self,
-        table: &str,
-        row: &[u8],
-        family: &[u8],
-        qualifier: &[u8],
-        amount: i64,
-    ) -> Result<i64> {
-        self.store.increment(table, row, family, qualifier, amount)
-    }
-    fn check_and_put(
-        &self,
-        table: &str,
-        row: &[u8],
-        family: &[u8],
-        qualifier: &[u8],
-        expected: Option<&[u8]>,
-        put: &Cell,
-    ) -> Result<bool> {
-        self.store
-            .check_and_put(table, row, family, qualifier, expected, put)
-    }
-    fn create_table(&self, table: &str, families: &[FamilySpec]) -> Result<()> {
-        self.store.create_table(table, families)
-    }
-    fn table_exists(&self, table: &str) -> Result<bool> {
-        self.store.table_exists(table)
-    }
-    fn list_tables(&self) -> Result<Vec<String>> {
-        self.store.list_tables()
-    }
-    fn families(&self, table: &str) -> Result<Vec<FamilySpec>> {
-        self.store.families(table)
-    }
-    fn drop_table(&self, table: &str) -> Result<()> {
-        self.store.drop_table(table)
-    }
-    fn truncate_table(&self, table: &str) -> Result<()> {
-        self.store.truncate_table(table)
-    }
-    fn add_family(&self, table: &str, family: &FamilySpec) -> Result<()> {
-        self.store.add_family(table, family)
-    }
-    // The wrapped store's own answers, not the trait's defaults: MemoryStore
-    // checks every compare op, and a store may replace rows atomically.
-    fn atomic_row_mutations(&self) -> bool {
-        self.store.atomic_row_mutations()
-    }
-    fn check_and_mutate(
-        &self,
-        table: &str,
-        check: &crate::store::Check,
-        change: &RowMutations,
-    ) -> Result<bool> {
-        self.store.check_and_mutate(table, check, change)
-    }
-    fn next_timestamp(&self) -> i64 {
-        self.store.next_timestamp()
-    }
-}
+// Every call goes to the wrapped store, defaults included: MemoryStore
+// checks every compare op, and a store may replace rows atomically.
+crate::store::forward_store!([] TestStore, |this| this.store);
 
 #[cfg(test)]
 mod tests {
